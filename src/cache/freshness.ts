@@ -1,0 +1,151 @@
+/**
+ * Freshness: does a cache still describe its path entry? (docs/spec.md §5.3 has the table of
+ * which check catches which change and what it costs.)
+ *
+ * - `listing` level: the path entry's own stamp (inode + nanosecond mtime); when it differs, or
+ *   is too recent to be trusted, the candidate names are listed again and compared.
+ * - `stat` level (default): the listing check, then per distribution the stamps of its metadata
+ *   directory, its entry_points.txt and (when its content was used) its METADATA.
+ *
+ * Racy stamps: a stamp whose mtime/ctime is within RACY_WINDOW_NS of the scan (the cache file's
+ * mtime, set to the scan's start on the cache's own filesystem clock) cannot prove that nothing
+ * changed afterwards in the same timestamp tick; such items are re-read and compared instead
+ * (the approach git takes with its index).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { listCandidates, entryIsEgg, scanCandidate, type DistRecord, type PathEntryScan, type Stamp, type StatFn, stampOf } from '../python/discover.js';
+import type { CacheContent } from './format.js';
+
+export type Freshness = 'stat' | 'listing';
+
+/** 2 s: the coarsest common timestamp granularity (FAT); HFS+ and ext3 have 1 s. */
+export const RACY_WINDOW_NS = 2_000_000_000n;
+
+export type FreshnessResult =
+  | { readonly fresh: true; /** Content verified, but stamps are outdated or racy: worth rewriting. */ readonly worthRewriting: boolean }
+  | { readonly fresh: false; readonly reason: string };
+
+const bigStat: StatFn = (p) => fs.statSync(p, { bigint: true });
+
+function sameStamp(a: Stamp, b: Stamp): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
+function isRacy(s: Stamp, scannedAtNs: bigint): boolean {
+  const t = BigInt(s.mtimeNs) > BigInt(s.ctimeNs) ? BigInt(s.mtimeNs) : BigInt(s.ctimeNs);
+  return t >= scannedAtNs - RACY_WINDOW_NS;
+}
+
+function statOrNull(stat: StatFn, p: string): fs.BigIntStats | null {
+  try {
+    return stat(p);
+  } catch {
+    return null;
+  }
+}
+
+export interface FreshnessOptions {
+  readonly level: Freshness;
+  /** The cache file's mtime: when the scan started, on the cache's filesystem clock. */
+  readonly scannedAtNs: bigint;
+  readonly stat?: StatFn;
+}
+
+export function checkFreshness(pathEntry: string, content: CacheContent, options: FreshnessOptions): FreshnessResult {
+  const stat = options.stat ?? bigStat;
+  const root = pathEntry === '' ? '.' : pathEntry;
+  const { scan } = content;
+  const st = statOrNull(stat, root);
+  if (st === null) return { fresh: false, reason: 'the path entry is gone' };
+  const now = stampOf(st);
+  const recorded = scan.stamp!;
+
+  if (content.kind === 'zip') {
+    if (!st.isFile()) return { fresh: false, reason: 'the path entry is no longer a file' };
+    if (!sameStamp(now, recorded)) return { fresh: false, reason: 'the zip archive changed' };
+    // A zip is read whole; a racy stamp can only be settled by a rescan.
+    if (isRacy(recorded, options.scannedAtNs)) return { fresh: false, reason: 'the zip archive changed within the timestamp granularity of the scan' };
+    return { fresh: true, worthRewriting: false };
+  }
+  if (!st.isDirectory()) return { fresh: false, reason: 'the path entry is no longer a directory' };
+
+  let worthRewriting = false;
+  const listingTrusted = now.ino === recorded.ino && now.mtimeNs === recorded.mtimeNs && !isRacy(recorded, options.scannedAtNs);
+  if (!listingTrusted) {
+    let names: string[];
+    try {
+      names = listCandidates(root, entryIsEgg(root)).map((d) => d.name);
+    } catch (e) {
+      return { fresh: false, reason: `the path entry cannot be listed (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
+    }
+    const diff = listingDiff(scan.listing, names);
+    if (diff !== null) return { fresh: false, reason: diff };
+    worthRewriting = true;
+  }
+  if (options.level === 'listing') return { fresh: true, worthRewriting };
+
+  for (const r of scan.dists) {
+    const why = checkRecord(root, r, stat, options.scannedAtNs);
+    if (why === 'racy') worthRewriting = true;
+    else if (why !== null) return { fresh: false, reason: why };
+  }
+  // Candidates that gave no record (symlink loops, dangling links, .dist-info files) can start
+  // giving one without any stamp above changing (a link's target appears): look again.
+  if (scan.listing.length !== scan.dists.length) {
+    const recorded = new Set(scan.dists.map((r) => r.child));
+    for (const child of scan.listing) {
+      if (!recorded.has(child) && 'record' in scanCandidate(root, child, 'unknown', { stat })) return { fresh: false, reason: `${child} became readable` };
+    }
+  }
+  return { fresh: true, worthRewriting };
+}
+
+/** `null` when equal, else a short description of the difference. */
+export function listingDiff(before: readonly string[], after: readonly string[]): string | null {
+  const a = new Set(before);
+  const b = new Set(after);
+  const added = after.filter((n) => !a.has(n));
+  const removed = before.filter((n) => !b.has(n));
+  if (added.length === 0 && removed.length === 0) return null;
+  const parts = [...added.slice(0, 3).map((n) => `+${n}`), ...removed.slice(0, 3).map((n) => `-${n}`)];
+  const more = added.length + removed.length - parts.length;
+  return `the listing changed: ${parts.join(' ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+/** Per-record stat check. `null` = fresh, `'racy'` = fresh after re-reading, else the reason it is stale. */
+function checkRecord(root: string, r: DistRecord, stat: StatFn, scannedAtNs: bigint): string | null | 'racy' {
+  const s = r.stamps;
+  if (s === undefined) return `${r.child} has no stamps`;
+  const full = path.join(root, r.child);
+  const self = statOrNull(stat, full);
+  if (self === null || !sameStamp(stampOf(self), s.self)) return `${r.child} changed`;
+  let racy = isRacy(s.self, scannedAtNs);
+  if (s.entryPoints !== undefined) {
+    const ep = statOrNull(stat, path.join(full, 'entry_points.txt'));
+    if (ep === null && s.entryPoints !== null) return `${r.child}/entry_points.txt was removed`;
+    if (ep !== null && s.entryPoints === null) return `${r.child}/entry_points.txt was added`;
+    if (ep !== null && s.entryPoints !== null) {
+      if (!sameStamp(stampOf(ep), s.entryPoints)) return `${r.child}/entry_points.txt changed`;
+      racy ||= isRacy(s.entryPoints, scannedAtNs);
+    }
+  }
+  if (s.metadata !== undefined) {
+    const file = r.layout === 'dist-info' ? 'METADATA' : 'PKG-INFO';
+    const md = statOrNull(stat, path.join(full, file)) ?? statOrNull(stat, path.join(full, file === 'METADATA' ? 'PKG-INFO' : 'METADATA'));
+    if (md === null || !sameStamp(stampOf(md), s.metadata)) return `${r.child} metadata changed`;
+    racy ||= isRacy(s.metadata, scannedAtNs);
+  }
+  if (!racy) return null;
+  // Same stamps, but too close to the scan to prove anything: read it again and compare.
+  const again = scanCandidate(root, r.child, 'unknown', { stamps: true, stat });
+  if (!('record' in again) || !sameRecordContent(r, again.record)) return `${r.child} changed within the timestamp granularity of the scan`;
+  return 'racy';
+}
+
+function sameRecordContent(a: DistRecord, b: DistRecord): boolean {
+  return a.layout === b.layout && a.name === b.name && a.version === b.version && a.hasMetadata === b.hasMetadata &&
+    JSON.stringify(a.entryPoints) === JSON.stringify(b.entryPoints) && JSON.stringify(a.diagnostics) === JSON.stringify(b.diagnostics);
+}
+
+export type { PathEntryScan };

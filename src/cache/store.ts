@@ -1,0 +1,404 @@
+/**
+ * The cache engine: locate, read (trust, integrity, freshness), write (atomic), and the
+ * per-path-entry decision each lookup policy makes. One engine for every path entry kind.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { entryIsEgg, listCandidates, scanPathEntry, type PathEntryScan, type StatFn } from '../python/discover.js';
+import { parseCache, serializeCache, type CacheContent } from './format.js';
+import { checkFreshness, RACY_WINDOW_NS, type Freshness } from './freshness.js';
+import { inDirectoryLocation, realPathOf, userCacheRoot, userLocation, type CacheLocation } from './location.js';
+import { trustProblem } from './trust.js';
+
+/**
+ * How a lookup uses caches (docs/spec.md §5.4):
+ * - `scan`: ignore caches;
+ * - `only`: fresh caches only; a path entry without one contributes nothing (with a diagnostic);
+ * - `prefer`: fresh caches where they exist, scan the other path entries;
+ * - `fallback`: believe trusted caches without freshness checks; when the requested group or
+ *   name is absent from the answer, look again as `prefer` does;
+ * - `auto` (default): `prefer`, and write fresh caches for stale or missing path entries.
+ */
+export type CachePolicy = 'scan' | 'only' | 'prefer' | 'fallback' | 'auto';
+export const CACHE_POLICIES: readonly CachePolicy[] = ['scan', 'only', 'prefer', 'fallback', 'auto'];
+export type { Freshness };
+
+export interface CacheOptions {
+  /** Default `stat`. */
+  readonly freshness?: Freshness;
+  /** The user cache root; default `$EPINDEX_CACHE_DIR` or the platform's cache directory. */
+  readonly userCacheDir?: string;
+  /** Test hook: the stat used for stamps and freshness. */
+  readonly stat?: StatFn;
+}
+
+export type CacheState = 'fresh' | 'stale' | 'missing' | 'untrusted' | 'corrupt' | 'not-cacheable';
+
+const uid = (): number => (typeof process.getuid === 'function' ? process.getuid() : 0);
+const errCode = (e: unknown): string => (e as NodeJS.ErrnoException)?.code ?? 'EUNKNOWN';
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+type ReadResult =
+  | { readonly state: 'missing' }
+  | { readonly state: 'untrusted' | 'corrupt'; readonly reason: string; readonly code: 'EP301' | 'EP302' | 'EP303' | 'EP304' | 'EP308' }
+  | { readonly state: 'ok'; readonly content: CacheContent; readonly scannedAtNs: bigint; readonly size: number };
+
+interface Memo {
+  readonly key: string;
+  readonly content: CacheContent;
+}
+/** Parsed caches by file, keyed by the file's identity: a warm in-process lookup re-reads nothing unchanged. */
+const memo = new Map<string, Memo>();
+
+function lstatOrNull(p: string): fs.BigIntStats | null {
+  try {
+    return fs.lstatSync(p, { bigint: true });
+  } catch {
+    return null;
+  }
+}
+
+function readCacheAt(loc: CacheLocation, pathEntry: string, entryStat: fs.BigIntStats | null): ReadResult {
+  let fd: number;
+  try {
+    fd = fs.openSync(loc.file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+  } catch (e) {
+    const code = errCode(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { state: 'missing' };
+    if (code === 'ELOOP') return { state: 'untrusted', code: 'EP304', reason: 'the cache path is a symbolic link' };
+    return { state: 'untrusted', code: 'EP304', reason: `cannot be opened (${code})` };
+  }
+  try {
+    const st = fs.fstatSync(fd, { bigint: true });
+    const holder = lstatOrNull(loc.dir);
+    if (holder === null) return { state: 'untrusted', code: 'EP304', reason: 'its directory cannot be examined' };
+    const problem = trustProblem({ file: st, holder, ...(entryStat ? { entry: entryStat } : {}), private: loc.kind === 'user', uid: uid() });
+    if (problem !== null) return { state: 'untrusted', code: 'EP304', reason: problem };
+    const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    const known = memo.get(loc.file);
+    let content: CacheContent;
+    if (known !== undefined && known.key === key) {
+      content = known.content;
+    } else {
+      const parsed = parseCache(fs.readFileSync(fd, 'utf8'), pathEntry);
+      if (!parsed.ok) return { state: 'corrupt', code: parsed.code, reason: parsed.reason };
+      content = parsed.content;
+      memo.set(loc.file, { key, content });
+    }
+    if (loc.kind === 'user' && content.realPath !== realPathOf(pathEntry)) {
+      return { state: 'corrupt', code: 'EP308', reason: `it describes ${content.realPath}` };
+    }
+    // Records are stored relative to the path entry; rebind to the spelling used now.
+    if (content.scan.pathEntry !== pathEntry) content = { ...content, scan: { ...content.scan, pathEntry } };
+    return { state: 'ok', content, scannedAtNs: st.mtimeNs, size: Number(st.size) };
+  } catch (e) {
+    return { state: 'corrupt', code: 'EP301', reason: `cannot be read (${errCode(e)})` };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The locations a path entry's cache may be read from, in order. */
+function readLocations(pathEntry: string, isDir: boolean, opts: CacheOptions): CacheLocation[] {
+  const out: CacheLocation[] = [];
+  if (isDir) out.push(inDirectoryLocation(pathEntry));
+  const real = realPathOf(pathEntry);
+  if (real !== null) out.push(userLocation(opts.userCacheDir ?? userCacheRoot(), real));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+const TMP_MAX_AGE_MS = 10 * 60 * 1000;
+
+/** Where a new cache for this path entry goes: in the directory when we may write there and a cache we write there would be trusted; else the user cache. */
+function writeLocation(pathEntry: string, scanHint: PathEntryScan | null, entryStat: fs.BigIntStats, opts: CacheOptions): CacheLocation | null {
+  const me = BigInt(uid());
+  if (entryStat.isDirectory() && (me === 0n || me === entryStat.uid) && !(entryStat.mode & 0o002n) && process.platform !== 'win32') {
+    // Only directories that hold distributions get a cache of their own: the stdlib and
+    // lib-dynload directories are left untouched (their caches go to the user cache).
+    let holdsDists: boolean;
+    try {
+      holdsDists = (scanHint?.listing ?? listCandidates(pathEntry === '' ? '.' : pathEntry, entryIsEgg(pathEntry)).map((d) => d.name)).length > 0;
+    } catch {
+      holdsDists = false;
+    }
+    if (holdsDists) {
+      try {
+        fs.accessSync(pathEntry === '' ? '.' : pathEntry, fs.constants.W_OK);
+        return inDirectoryLocation(pathEntry);
+      } catch {
+        // not writable (read-only filesystem, ACLs): fall through to the user cache
+      }
+    }
+  }
+  const real = realPathOf(pathEntry);
+  return real === null ? null : userLocation(opts.userCacheDir ?? userCacheRoot(), real);
+}
+
+function prepareHolder(loc: CacheLocation, opts: CacheOptions): void {
+  if (loc.kind === 'user') {
+    const root = opts.userCacheDir ?? userCacheRoot();
+    fs.mkdirSync(loc.dir, { recursive: true, mode: 0o700 });
+    for (const d of [root, loc.dir]) {
+      const st = fs.lstatSync(d);
+      if (!st.isDirectory()) throw Object.assign(new Error(`${d} is not a directory`), { code: 'ENOTDIR' });
+      if ((st.mode & 0o077) !== 0 && st.uid === uid()) fs.chmodSync(d, 0o700);
+    }
+    return;
+  }
+  try {
+    fs.mkdirSync(loc.dir, { mode: 0o755 });
+  } catch (e) {
+    if (errCode(e) !== 'EEXIST') throw e;
+  }
+  const st = fs.lstatSync(loc.dir);
+  if (!st.isDirectory()) throw Object.assign(new Error(`${loc.dir} is not a directory (a symlink?)`), { code: 'ENOTDIR' });
+}
+
+function removeStaleTemporaries(dir: string): void {
+  try {
+    const now = Date.now();
+    for (const name of fs.readdirSync(dir)) {
+      if (!name.endsWith('.tmp')) continue;
+      const p = path.join(dir, name);
+      const st = fs.lstatSync(p, { throwIfNoEntry: false });
+      if (st?.isFile() && now - st.mtimeMs > TMP_MAX_AGE_MS) fs.rmSync(p, { force: true });
+    }
+  } catch {
+    // best effort
+  }
+}
+
+export interface WriteOutcome {
+  readonly scan: PathEntryScan;
+  readonly written: CacheLocation | null;
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * Scan a path entry and write its cache atomically: a temporary file in the cache's own
+ * directory (created exclusively, never through a symlink), fsync, rename over the cache.
+ * The temporary file's birth time on that filesystem's clock is the scan's start; it becomes
+ * the cache file's mtime (see freshness.ts). Any failure leaves the old cache untouched and
+ * returns the scan with an EP306 diagnostic.
+ */
+export function scanAndWrite(pathEntry: string, opts: CacheOptions, hint: PathEntryScan | null = null): WriteOutcome {
+  const stat = opts.stat;
+  const root = pathEntry === '' ? '.' : pathEntry;
+  let entryStat: fs.BigIntStats;
+  try {
+    entryStat = fs.statSync(root, { bigint: true });
+  } catch {
+    return { scan: scanPathEntry(pathEntry), written: null, diagnostics: [] };
+  }
+  if (!entryStat.isDirectory() && !entryStat.isFile()) return { scan: scanPathEntry(pathEntry), written: null, diagnostics: [] };
+  const loc = writeLocation(pathEntry, hint, entryStat, opts);
+  const fallbackScan = (): PathEntryScan => hint ?? scanPathEntry(pathEntry);
+  if (loc === null) return { scan: fallbackScan(), written: null, diagnostics: [] };
+  const failed = (e: unknown, what: string): WriteOutcome => ({
+    scan: fallbackScan(),
+    written: null,
+    diagnostics: [diagnostic('EP306', `${what} (${errCode(e)}: ${(e as Error).message ?? ''})`.replace(/: \)$/, ')'), { file: loc.file })],
+  });
+  try {
+    prepareHolder(loc, opts);
+  } catch (e) {
+    return failed(e, 'cannot prepare the cache directory');
+  }
+  removeStaleTemporaries(loc.dir);
+  const tmp = path.join(loc.dir, `${path.basename(loc.file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0), loc.kind === 'user' ? 0o600 : 0o644);
+  } catch (e) {
+    return failed(e, 'cannot create the cache file');
+  }
+  let scan: PathEntryScan | null = null;
+  try {
+    const scannedAtNs = fs.fstatSync(fd, { bigint: true }).mtimeNs;
+    scan = scanPathEntry(pathEntry, { stamps: true, ...(stat ? { stat } : {}) });
+    if (scan.kind !== 'directory' && scan.kind !== 'zip') throw Object.assign(new Error('the path entry cannot be scanned'), { code: 'ENOTSUP' });
+    const text = serializeCache({ kind: scan.kind, realPath: realPathOf(pathEntry) ?? path.resolve(root), scan });
+    const buf = Buffer.from(text, 'utf8');
+    let off = 0;
+    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+    const at = Number(scannedAtNs - 1_000_000n) / 1e9;
+    fs.futimesSync(fd, at, at);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = -1;
+    fs.renameSync(tmp, loc.file);
+    return { scan, written: loc, diagnostics: [] };
+  } catch (e) {
+    if (fd >= 0) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already failing
+      }
+    }
+    fs.rmSync(tmp, { force: true });
+    const out = failed(e, 'cannot write the cache');
+    return scan !== null ? { ...out, scan } : out;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookup decisions
+
+export interface EntryLoad {
+  readonly scan: PathEntryScan;
+  /** Where the answer came from. `none` = contributes nothing (`only` without a fresh cache). */
+  readonly source: 'cache' | 'scan' | 'none';
+  readonly diagnostics: Diagnostic[];
+}
+
+/** `trust` is `fallback`'s first phase: believe any trusted, intact cache without freshness checks. */
+export type LoadMode = Exclude<CachePolicy, 'fallback'> | 'trust';
+
+export function loadPathEntry(pathEntry: string, mode: LoadMode, opts: CacheOptions = {}): EntryLoad {
+  if (mode === 'scan') return { scan: scanPathEntry(pathEntry), source: 'scan', diagnostics: [] };
+  const root = pathEntry === '' ? '.' : pathEntry;
+  let entryStat: fs.BigIntStats;
+  try {
+    entryStat = fs.statSync(root, { bigint: true });
+  } catch {
+    return { scan: scanPathEntry(pathEntry), source: 'scan', diagnostics: [] }; // missing or unreadable: the scan says which
+  }
+  const isDir = entryStat.isDirectory();
+  if (!isDir && !entryStat.isFile()) return { scan: scanPathEntry(pathEntry), source: 'scan', diagnostics: [] };
+  const diagnostics: Diagnostic[] = [];
+  const stale: string[] = [];
+  for (const loc of readLocations(pathEntry, isDir, opts)) {
+    const r = readCacheAt(loc, pathEntry, loc.kind === 'in-directory' ? lstatOrNull(root) : null);
+    if (r.state === 'missing') continue;
+    if (r.state !== 'ok') {
+      diagnostics.push(diagnostic(r.code, `cache ignored: ${r.reason}`, { file: loc.file }));
+      continue;
+    }
+    if (mode === 'trust') return { scan: r.content.scan, source: 'cache', diagnostics };
+    const f = checkFreshness(pathEntry, r.content, { level: opts.freshness ?? 'stat', scannedAtNs: r.scannedAtNs, ...(opts.stat ? { stat: opts.stat } : {}) });
+    if (f.fresh) {
+      // Under auto, a cache whose stamps are outdated or racy is rewritten once the racy
+      // window has passed, so that later lookups take the cheap path again.
+      const rewrite = mode === 'auto' && f.worthRewriting && BigInt(Date.now()) * 1_000_000n - r.scannedAtNs > RACY_WINDOW_NS;
+      if (!rewrite) return { scan: r.content.scan, source: 'cache', diagnostics };
+      break;
+    }
+    stale.push(f.reason);
+    diagnostics.push(diagnostic('EP305', `cache is stale: ${f.reason}`, { file: loc.file }));
+  }
+  if (mode === 'only') {
+    diagnostics.push(diagnostic('EP307', stale.length > 0 ? `no fresh cache (${stale[0]}); contributes nothing` : 'no cache; contributes nothing', { file: pathEntry }));
+    return { scan: { pathEntry, kind: isDir ? 'directory' : 'zip', dists: [], diagnostics: [], listing: [] }, source: 'none', diagnostics };
+  }
+  if (mode === 'auto') {
+    const w = scanAndWrite(pathEntry, opts);
+    return { scan: w.scan, source: 'scan', diagnostics: [...diagnostics, ...w.diagnostics] };
+  }
+  return { scan: scanPathEntry(pathEntry), source: 'scan', diagnostics };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status, build, clear
+
+export interface CacheStatus {
+  readonly pathEntry: string;
+  readonly state: CacheState;
+  /** Why it is not fresh (or why it cannot be cached). */
+  readonly reason: string | null;
+  /** The cache file examined (the one used when fresh). */
+  readonly file: string | null;
+  readonly location: 'in-directory' | 'user' | null;
+  readonly size: number | null;
+  /** Seconds since the scan that produced it. */
+  readonly ageSeconds: number | null;
+  readonly distributions: number | null;
+}
+
+export function cacheStatusOf(pathEntry: string, opts: CacheOptions = {}): CacheStatus {
+  const root = pathEntry === '' ? '.' : pathEntry;
+  const none = (state: CacheState, reason: string | null): CacheStatus => ({ pathEntry, state, reason, file: null, location: null, size: null, ageSeconds: null, distributions: null });
+  let entryStat: fs.BigIntStats;
+  try {
+    entryStat = fs.statSync(root, { bigint: true });
+  } catch (e) {
+    return none('not-cacheable', errCode(e) === 'ENOENT' ? 'does not exist' : `cannot be examined (${errCode(e)})`);
+  }
+  const isDir = entryStat.isDirectory();
+  if (!isDir && !entryStat.isFile()) return none('not-cacheable', 'neither a directory nor a file');
+  if (!isDir && scanPathEntry(pathEntry).kind !== 'zip') return none('not-cacheable', 'a file that is not a zip archive');
+  let first: CacheStatus | null = null;
+  for (const loc of readLocations(pathEntry, isDir, opts)) {
+    const r = readCacheAt(loc, pathEntry, loc.kind === 'in-directory' ? lstatOrNull(root) : null);
+    if (r.state === 'missing') continue;
+    const base = { pathEntry, file: loc.file, location: loc.kind };
+    let s: CacheStatus;
+    if (r.state !== 'ok') {
+      s = { ...base, state: r.state, reason: r.reason, size: null, ageSeconds: null, distributions: null };
+    } else {
+      const f = checkFreshness(pathEntry, r.content, { level: opts.freshness ?? 'stat', scannedAtNs: r.scannedAtNs, ...(opts.stat ? { stat: opts.stat } : {}) });
+      s = {
+        ...base,
+        state: f.fresh ? 'fresh' : 'stale',
+        reason: f.fresh ? null : f.reason,
+        size: r.size,
+        ageSeconds: Math.max(0, Math.round((Date.now() - Number(r.scannedAtNs / 1_000_000n)) / 1000)),
+        distributions: r.content.scan.dists.length,
+      };
+    }
+    if (s.state === 'fresh') return s;
+    first ??= s;
+  }
+  return first ?? none('missing', null);
+}
+
+export interface BuildResult {
+  readonly pathEntry: string;
+  readonly outcome: 'unchanged' | 'written' | 'failed' | 'skipped';
+  readonly file: string | null;
+  readonly reason: string | null;
+  readonly distributions: number;
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Build one path entry's cache; a fresh cache is left alone unless `force`. */
+export function buildCache(pathEntry: string, opts: CacheOptions & { force?: boolean } = {}): BuildResult {
+  const status = cacheStatusOf(pathEntry, opts);
+  if (status.state === 'not-cacheable') return { pathEntry, outcome: 'skipped', file: null, reason: status.reason, distributions: 0, diagnostics: [] };
+  if (status.state === 'fresh' && !opts.force) return { pathEntry, outcome: 'unchanged', file: status.file, reason: null, distributions: status.distributions ?? 0, diagnostics: [] };
+  const w = scanAndWrite(pathEntry, opts);
+  if (w.written === null) {
+    return { pathEntry, outcome: 'failed', file: null, reason: w.diagnostics[0]?.message ?? 'no writable cache location', distributions: w.scan.dists.length, diagnostics: w.diagnostics };
+  }
+  return { pathEntry, outcome: 'written', file: w.written.file, reason: status.state === 'missing' ? null : status.reason ?? status.state, distributions: w.scan.dists.length, diagnostics: w.diagnostics };
+}
+
+/** Remove a path entry's caches (in the directory, when ours to remove, and in the user cache). */
+export function clearCache(pathEntry: string, opts: CacheOptions = {}): string[] {
+  const removed: string[] = [];
+  const root = pathEntry === '' ? '.' : pathEntry;
+  const isDir = fs.statSync(root, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  for (const loc of readLocations(pathEntry, isDir, opts)) {
+    const st = lstatOrNull(loc.file);
+    if (st === null) continue;
+    try {
+      fs.rmSync(loc.file, { force: true });
+      removed.push(loc.file);
+      if (loc.kind === 'in-directory') {
+        for (const name of fs.readdirSync(loc.dir)) if (name.endsWith('.tmp')) fs.rmSync(path.join(loc.dir, name), { force: true });
+        fs.rmdirSync(loc.dir);
+      }
+    } catch {
+      // not ours to remove, or the directory holds something else: leave it
+    }
+  }
+  memo.clear();
+  return removed;
+}

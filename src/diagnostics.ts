@@ -1,0 +1,79 @@
+/**
+ * One diagnostics type for every reader, discoverer and cache path.
+ * A diagnostic is data: library code returns it, only the CLI decides how to show it.
+ */
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Diagnostic {
+  /** Stable code, e.g. `EP104`; see docs/spec.md §Diagnostics. */
+  readonly code: DiagnosticCode;
+  readonly severity: Severity;
+  /** The file (or path entry) the diagnostic is about, when there is one. */
+  readonly file?: string;
+  /** 1-based line number within `file`, when the diagnostic is about one line. */
+  readonly line?: number;
+  readonly message: string;
+}
+
+/** Every diagnostic code with its fixed severity and a short title (the spec's table). */
+export const DIAGNOSTIC_CODES = {
+  // entry_points.txt content
+  EP101: ['error', 'entry_points.txt is not valid UTF-8; the distribution\'s entry points are skipped'],
+  EP102: ['warning', 'entry_points.txt starts with a UTF-8 byte order mark; it was removed'],
+  EP103: ['warning', '";" comment line; treated as a comment'],
+  EP104: ['error', 'line without "="; skipped'],
+  EP105: ['warning', 'entry point with an empty name'],
+  EP106: ['warning', 'entry point with an empty value'],
+  EP107: ['warning', 'invalid group name'],
+  EP108: ['warning', 'invalid object reference'],
+  EP109: ['warning', 'line before the first [group] header; skipped'],
+  EP110: ['warning', 'invalid entry point name'],
+  EP111: ['error', 'entry_points.txt cannot be read'],
+  EP112: ['warning', 'entry_points.txt is not a regular file; ignored'],
+  // discovery
+  EP201: ['info', 'distribution shadowed by an earlier one of the same name'],
+  EP202: ['warning', 'metadata directory without METADATA/PKG-INFO (leftover); it never hides a real distribution'],
+  EP203: ['warning', 'path entry or metadata directory cannot be read'],
+  EP204: ['warning', 'symbolic link loop'],
+  EP205: ['warning', 'zip archive cannot be read'],
+  EP206: ['warning', 'several distributions of one name in one directory'],
+  EP207: ['info', '.pth "import" line not executed (site emulation)'],
+  EP208: ['warning', 'metadata without a usable Name; distribution skipped'],
+  EP209: ['warning', '.dist-info that is not a directory; ignored'],
+  // cache
+  EP301: ['warning', 'cache is corrupt or truncated; ignored'],
+  EP302: ['warning', 'cache has a foreign format version; ignored'],
+  EP303: ['warning', 'cache checksum does not match (tampered); ignored'],
+  EP304: ['warning', 'cache is not trusted (owner, mode or symlink); ignored'],
+  EP305: ['info', 'cache is stale'],
+  EP306: ['warning', 'cache could not be written; results come from a scan'],
+  EP307: ['warning', 'no fresh cache for this path entry under --cache only; it contributes nothing'],
+  EP308: ['info', 'cache describes another directory; ignored'],
+  // interpreter
+  EP401: ['error', 'the Python interpreter could not be run'],
+} as const satisfies Record<string, readonly [Severity, string]>;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+/** Build a diagnostic with the code's fixed severity. */
+export function diagnostic(
+  code: DiagnosticCode,
+  message: string,
+  where: { file?: string | undefined; line?: number | undefined } = {},
+): Diagnostic {
+  const d: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = {
+    code,
+    severity: DIAGNOSTIC_CODES[code][0],
+    message,
+  };
+  if (where.file !== undefined) d.file = where.file;
+  if (where.line !== undefined) d.line = where.line;
+  return d;
+}
+
+/** `file:line: severity CODE message`, the one-line form used by the CLI. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const at = d.file === undefined ? '' : d.line === undefined ? `${d.file}: ` : `${d.file}:${d.line}: `;
+  return `${at}${d.severity} ${d.code} ${d.message}`;
+}

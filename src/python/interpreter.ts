@@ -1,0 +1,129 @@
+/**
+ * The search path: asked of a Python interpreter (one subprocess), or emulated from a site
+ * directory (site.py's .pth processing) when there is no interpreter to ask.
+ */
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { EpindexError } from '../errors.js';
+import { pyRstrip, pyStrip } from './text.js';
+
+/** What one run of the interpreter tells about itself. */
+export interface InterpreterInfo {
+  /** The command as given (`python3`, `/venv/bin/python`). */
+  readonly command: string;
+  /** `sys.executable`. */
+  readonly executable: string;
+  /** `major.minor.micro`. */
+  readonly version: string;
+  readonly prefix: string;
+  readonly basePrefix: string;
+  /** `sys.path` without the script directory (`''` under `-c`), as `python -P` would have it. */
+  readonly path: readonly string[];
+  /** Directories whose `.pth` files site.py processed (site-packages, user site when enabled). */
+  readonly siteDirs: readonly string[];
+  /** Modules run at start-up that may change sys.path: sitecustomize, usercustomize. */
+  readonly startupFiles: readonly string[];
+}
+
+const QUERY = `
+import sys, json, site
+p = list(sys.path)
+if p and not getattr(sys.flags, 'safe_path', False):
+    p = p[1:]
+d = []
+try:
+    d += site.getsitepackages()
+except Exception:
+    pass
+if site.ENABLE_USER_SITE:
+    try:
+        d.append(site.getusersitepackages())
+    except Exception:
+        pass
+s = [getattr(sys.modules.get(m), '__file__', None) for m in ('sitecustomize', 'usercustomize')]
+sys.stdout.write(json.dumps({"executable": sys.executable, "version": "%d.%d.%d" % sys.version_info[:3],
+    "prefix": sys.prefix, "base_prefix": sys.base_prefix, "path": p, "site_dirs": d,
+    "startup_files": [f for f in s if f]}))
+`;
+
+/** The default interpreter: `$VIRTUAL_ENV`'s python when a virtual environment is active, else `python3` on PATH. */
+export function defaultPython(env: NodeJS.ProcessEnv = process.env): string {
+  const win = process.platform === 'win32';
+  const venv = env['VIRTUAL_ENV'];
+  if (venv) {
+    const p = win ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
+    if (fs.existsSync(p)) return p;
+  }
+  return win ? 'python' : 'python3';
+}
+
+/** Run the interpreter once and read its search path. */
+export function queryInterpreter(python: string): Promise<InterpreterInfo> {
+  return new Promise((resolve, reject) => {
+    execFile(python, ['-c', QUERY], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
+      if (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'not executable' : (stderr.trim().split('\n').pop() ?? err.message);
+        reject(new EpindexError('PYTHON_FAILED', `cannot run the Python interpreter ${JSON.stringify(python)}: ${why}`, { cause: err }));
+        return;
+      }
+      try {
+        const j = JSON.parse(stdout) as { executable: string; version: string; prefix: string; base_prefix: string; path: string[]; site_dirs: string[]; startup_files: string[] };
+        resolve({ command: python, executable: j.executable, version: j.version, prefix: j.prefix, basePrefix: j.base_prefix, path: j.path, siteDirs: j.site_dirs, startupFiles: j.startup_files });
+      } catch (e) {
+        reject(new EpindexError('PYTHON_FAILED', `the Python interpreter ${JSON.stringify(python)} did not report its sys.path`, { cause: e }));
+      }
+    });
+  });
+}
+
+/**
+ * site.py's treatment of one site directory, for hosts without an interpreter: the directory,
+ * then each `.pth` file (sorted by name; hidden ones skipped, as CPython 3.13 does) line by
+ * line — `#` lines and blank lines skipped, `import` lines not executed (a diagnostic says
+ * so), every other line a path relative to the directory, added once if it exists.
+ */
+export function emulateSite(siteDir: string): { path: string[]; diagnostics: Diagnostic[] } {
+  const dir = path.resolve(siteDir);
+  const out = [dir];
+  const seen = new Set(out);
+  const diagnostics: Diagnostic[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith('.pth') && !n.startsWith('.')).sort();
+  } catch {
+    return { path: out, diagnostics };
+  }
+  for (const name of names) {
+    const file = path.join(dir, name);
+    let text: string;
+    try {
+      const bytes = fs.readFileSync(file);
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes); // strips a BOM, like utf-8-sig
+      } catch {
+        text = bytes.toString('latin1');
+      }
+    } catch {
+      continue;
+    }
+    // Python iterates a text file in universal-newline mode: \n, \r\n and \r end lines.
+    const lines = text.split(/\r\n|\n|\r/);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line.startsWith('#') || pyStrip(line) === '') continue;
+      if (line.startsWith('import ') || line.startsWith('import\t')) {
+        diagnostics.push(diagnostic('EP207', 'import line not executed; if it changes sys.path, pass --python instead of --site', { file, line: i + 1 }));
+        continue;
+      }
+      const p = path.resolve(dir, pyRstrip(line));
+      if (!seen.has(p) && fs.existsSync(p)) {
+        seen.add(p);
+        out.push(p);
+      }
+    }
+  }
+  return { path: out, diagnostics };
+}
