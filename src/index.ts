@@ -1,0 +1,49 @@
+/**
+ * epindex: Python entry points, read to the letter of the spec, with a per-directory cache.
+ * This module exports the public API and nothing else.
+ */
+export {
+  pythonEnvironment,
+  PythonEnvironment,
+  type EnvironmentOptions,
+  type DistributionInfo,
+  type DistributionReport,
+  type GroupSummary,
+  type Conflict,
+} from './environment.js';
+export { EntryPoints } from './entry-points.js';
+export {
+  EntryPoint,
+  parseObjectReference,
+  normalizeName,
+  type Distribution,
+  type DistributionLayout,
+  type EntryPointQuery,
+  type EntryPointJSON,
+  type ObjectReference,
+  type ParsedReference,
+} from './entry-point.js';
+export type { ShadowedDistribution } from './registry.js';
+export {
+  parseEntryPointsTxt,
+  renderEntryPointsTxt,
+  unrenderableReason,
+  type EntryPointLine,
+  type ParsedEntryPointsTxt,
+  type RenderableEntryPoint,
+} from './format/entry-points-txt.js';
+export {
+  buildCache,
+  cacheStatusOf as cacheStatus,
+  clearCache,
+  CACHE_POLICIES,
+  type CachePolicy,
+  type Freshness,
+  type CacheOptions,
+  type CacheState,
+  type CacheStatus,
+  type BuildResult,
+} from './cache/store.js';
+export type { InterpreterInfo } from './python/interpreter.js';
+export { DIAGNOSTIC_CODES, formatDiagnostic, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics.js';
+export { EpindexError, isEpindexError, type ErrorCode } from './errors.js';

@@ -1,0 +1,183 @@
+/** Discovery in one path entry (docs/spec.md §4): layouts, names, versions, the in-directory choice. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { zipSync } from 'fflate';
+import { scanPathEntry, type PathEntryScan } from '../src/python/discover.js';
+import { distInfo, tempDir, writeTree, type Tree } from './support/fixtures.js';
+
+const te = new TextEncoder();
+const summary = (s: PathEntryScan) => s.dists.map((d) => [d.child, d.layout, d.name, d.normalizedName, d.version, d.hasMetadata, d.entryPoints.map((e) => `${e.group}/${e.name}=${e.value}`)]);
+const codes = (s: PathEntryScan) => [...s.diagnostics, ...s.dists.flatMap((d) => d.diagnostics)].map((d) => d.code).sort();
+
+function scanTree(tree: Tree): PathEntryScan {
+  return scanPathEntry(writeTree(tempDir(), tree));
+}
+
+describe('discovery: layouts', () => {
+  test('a *.dist-info directory gives name and version from its stem', () => {
+    const s = scanTree(distInfo('Foo.Bar_baz', '1.0', '[g]\na = m:f\n'));
+    assert.deepEqual(summary(s), [['Foo.Bar_baz-1.0.dist-info', 'dist-info', 'Foo.Bar_baz', 'foo-bar-baz', '1.0', true, ['g/a=m:f']]]);
+    assert.deepEqual(codes(s), []);
+  });
+
+  test('suffixes are matched case-insensitively, as importlib does', () => {
+    const s = scanTree({ 'Foo-1.0.DIST-INFO': { METADATA: 'Name: Foo\n', 'entry_points.txt': '[g]\na = m:f\n' } });
+    assert.equal(s.dists[0]?.layout, 'dist-info');
+  });
+
+  test('an *.egg-info directory without a version in its stem takes it from PKG-INFO', () => {
+    const s = scanTree({ 'dev.egg-info': { 'PKG-INFO': 'Metadata-Version: 1.1\nName: dev\nVersion: 0.3.dev1\n', 'entry_points.txt': '[g]\nd = dev:main\n' } });
+    assert.deepEqual(summary(s), [['dev.egg-info', 'egg-info', 'dev', 'dev', '0.3.dev1', true, ['g/d=dev:main']]]);
+  });
+
+  test('an *.egg-info file carries metadata only, never entry points', () => {
+    const s = scanTree({ 'old-2.0-py3.11.egg-info': 'Metadata-Version: 1.0\nName: old\nVersion: 2.0\n' });
+    assert.deepEqual(summary(s), [['old-2.0-py3.11.egg-info', 'egg-info-file', 'old', 'old', '2.0', true, []]]);
+  });
+
+  test('an *.egg directory on the path is searched for EGG-INFO; its name comes from PKG-INFO', () => {
+    const root = tempDir();
+    const egg = path.join(root, 'my_pkg-1.0-py3.11.egg');
+    writeTree(egg, { 'EGG-INFO': { 'PKG-INFO': 'Name: my-pkg\nVersion: 1.0\n', 'entry_points.txt': '[g]\ne = my_pkg:main\n' } });
+    assert.deepEqual(summary(scanPathEntry(egg)), [['EGG-INFO', 'egg', 'my-pkg', 'my-pkg', '1.0', true, ['g/e=my_pkg:main']]]);
+  });
+
+  test('EGG-INFO in a directory that is not an *.egg is not a distribution', () => {
+    assert.deepEqual(summary(scanTree({ 'EGG-INFO': { 'PKG-INFO': 'Name: x\n' } })), []);
+  });
+
+  test('a zipped egg on the path is searched for EGG-INFO', () => {
+    const root = tempDir();
+    const zip = path.join(root, 'baz-2.0-py3.11.egg');
+    fs.writeFileSync(zip, zipSync({ 'EGG-INFO/PKG-INFO': te.encode('Name: baz\nVersion: 2.0\n'), 'EGG-INFO/entry_points.txt': te.encode('[g]\nz = baz:main\n'), 'baz/__init__.py': te.encode('') }));
+    const s = scanPathEntry(zip);
+    assert.equal(s.kind, 'zip');
+    assert.deepEqual(summary(s), [['EGG-INFO', 'egg', 'baz', 'baz', '2.0', true, ['g/z=baz:main']]]);
+  });
+
+  test('a zip on the path (a wheel, python3X.zip) is searched for top-level *.dist-info and *.egg-info', () => {
+    const root = tempDir();
+    const whl = path.join(root, 'gruyere-1.0-py3-none-any.whl');
+    fs.writeFileSync(whl, zipSync({
+      'gruyere-1.0.dist-info/METADATA': te.encode('Name: gruyere\nVersion: 1.0\n'),
+      'gruyere-1.0.dist-info/entry_points.txt': te.encode('[g]\ncheese = gruyere:main\n'),
+      'emmental.egg-info/PKG-INFO': te.encode('Name: emmental\nVersion: 3\n'),
+      'nested/deep-1.0.dist-info/METADATA': te.encode('Name: deep\n'),
+    }));
+    assert.deepEqual(summary(scanPathEntry(whl)), [
+      ['emmental.egg-info', 'egg-info', 'emmental', 'emmental', '3', true, []],
+      ['gruyere-1.0.dist-info', 'dist-info', 'gruyere', 'gruyere', '1.0', true, ['g/cheese=gruyere:main']],
+    ]);
+  });
+
+  test('a corrupt zip is a diagnostic, not a crash', () => {
+    const root = tempDir();
+    const bad = path.join(root, 'bad.egg');
+    fs.writeFileSync(bad, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(40, 7)]));
+    const s = scanPathEntry(bad);
+    assert.deepEqual(codes(s), ['EP205']);
+  });
+
+  test('a file that is not a zip contributes nothing and no diagnostic', () => {
+    const root = tempDir();
+    fs.writeFileSync(path.join(root, 'x.pth'), 'hello');
+    const s = scanPathEntry(path.join(root, 'x.pth'));
+    assert.deepEqual([s.kind, s.dists.length, s.diagnostics.length], ['unsearchable', 0, 0]);
+  });
+
+  test('a missing path entry contributes nothing and no diagnostic', () => {
+    const s = scanPathEntry(path.join(tempDir(), 'nope'));
+    assert.deepEqual([s.kind, s.dists.length, s.diagnostics.length], ['missing', 0, 0]);
+  });
+
+  test('a directory named entry_points.txt is ignored with a diagnostic', () => {
+    const s = scanTree({ 'x-1.0.dist-info': { METADATA: 'Name: x\n', 'entry_points.txt': {} } });
+    assert.deepEqual(s.dists[0]?.entryPoints, []);
+    assert.deepEqual(codes(s), ['EP112']);
+  });
+
+  test('a *.dist-info that is a file is ignored with a diagnostic', () => {
+    assert.deepEqual(codes(scanTree({ 'x-1.0.dist-info': 'not a dir' })), ['EP209']);
+  });
+
+  test('a symlink loop among the children is a diagnostic', () => {
+    const s = scanTree({ 'loop-1.0.dist-info': { symlink: 'loop-1.0.dist-info' } });
+    assert.deepEqual(codes(s), ['EP204']);
+  });
+
+  test('a path entry that is a symlink loop is a diagnostic', () => {
+    const root = tempDir();
+    fs.symlinkSync(path.join(root, 'l'), path.join(root, 'l'));
+    assert.deepEqual(codes(scanPathEntry(path.join(root, 'l'))), ['EP204']);
+  });
+
+  test('a symlinked *.dist-info directory is followed', () => {
+    const root = tempDir();
+    writeTree(path.join(root, 'real'), distInfo('lnk', '1.0', '[g]\na = m:f\n'));
+    fs.mkdirSync(path.join(root, 'site'));
+    fs.symlinkSync(path.join(root, 'real', 'lnk-1.0.dist-info'), path.join(root, 'site', 'lnk-1.0.dist-info'));
+    assert.deepEqual(summary(scanPathEntry(path.join(root, 'site')))[0]?.[6], ['g/a=m:f']);
+  });
+
+  test('invalid UTF-8 in one distribution loses only that distribution\'s entry points', () => {
+    const s = scanTree({
+      ...distInfo('bad', '1.0', Uint8Array.from([...te.encode('[g]\nx = caf'), 0xe9])),
+      ...distInfo('good', '1.0', '[g]\ny = m:f\n'),
+    });
+    assert.deepEqual(summary(s).map((r) => r[6]), [[], ['g/y=m:f']]);
+    assert.deepEqual(codes(s), ['EP101']);
+  });
+
+  test('diagnostics name files relative to the path entry', () => {
+    const s = scanTree(distInfo('x', '1.0', '[g]\nnope\n'));
+    assert.equal(s.dists[0]?.diagnostics[0]?.file, path.join('x-1.0.dist-info', 'entry_points.txt'));
+    assert.equal(s.dists[0]?.diagnostics[0]?.line, 2);
+  });
+
+  test('an unreadable path entry is a warning, not an error or a crash', { skip: process.platform === 'win32' }, () => {
+    const root = tempDir();
+    const site = writeTree(path.join(root, 'site'), distInfo('x', '1.0', '[g]\na = m:f\n'));
+    fs.chmodSync(root, 0o755);
+    fs.chmodSync(site, 0o000);
+    try {
+      // Root ignores permissions: scan as an unprivileged user in a child process.
+      const script = `import('${new URL('../src/python/discover.js', import.meta.url).href}').then(m => process.stdout.write(JSON.stringify(m.scanPathEntry(${JSON.stringify(site)}))))`;
+      const asRoot = process.getuid?.() === 0;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' }, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+      assert.equal(r.status, 0, r.stderr);
+      const s = JSON.parse(r.stdout) as PathEntryScan;
+      assert.deepEqual([s.kind, s.diagnostics.map((d) => [d.code, d.severity])], ['unsearchable', [['EP203', 'warning']]]);
+    } finally {
+      fs.chmodSync(site, 0o755);
+    }
+  });
+});
+
+describe('discovery: the choice within one directory', () => {
+  test('a metadata-less leftover never hides a real distribution, whatever the listing order', () => {
+    const s = scanTree({
+      ...distInfo('foo', '0.9', undefined, { metadata: false }),
+      ...distInfo('foo', '1.0', '[grp]\nfoo = foo:main\n'),
+    });
+    assert.deepEqual(s.dists.map((d) => [d.version, d.hasMetadata]), [['1.0', true], ['0.9', false]]);
+    assert.deepEqual(codes(s), ['EP202']);
+  });
+
+  test('among real distributions the highest PEP 440 version comes first', () => {
+    const s = scanTree({ ...distInfo('foo', '1.10', ''), ...distInfo('foo', '1.9', ''), ...distInfo('foo', '1.10rc1', ''), ...distInfo('Foo', '2.0.dev1', '') });
+    assert.deepEqual(s.dists.map((d) => d.version), ['2.0.dev1', '1.10', '1.10rc1', '1.9']);
+  });
+
+  test('a valid version beats an invalid one, which beats none', () => {
+    const s = scanTree({ ...distInfo('foo', 'banana', ''), ...distInfo('foo', '0.1', ''), 'foo.egg-info': { 'PKG-INFO': 'Name: foo\n' } });
+    assert.deepEqual(s.dists.map((d) => d.version), ['0.1', 'banana', null]);
+  });
+
+  test('at the same version a dist-info comes before an egg-info', () => {
+    const s = scanTree({ ...distInfo('foo', '1.0', ''), 'foo-1.0-py3.11.egg-info': { 'PKG-INFO': 'Name: foo\nVersion: 1.0\n' } });
+    assert.deepEqual(s.dists.map((d) => d.layout), ['dist-info', 'egg-info']);
+  });
+});
