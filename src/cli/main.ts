@@ -19,6 +19,7 @@ const program = new Command('epi')
   .version(version, '-V, --version')
   .option('--debug', 'show stack traces for failures')
   .showHelpAfterError('(add --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'epi: ')) })
   .exitOverride();
 
 type Action = () => Promise<number>;
