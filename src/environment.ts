@@ -12,6 +12,7 @@ import { EntryPoints } from './entry-points.js';
 import { EpindexError } from './errors.js';
 import { defaultPython, emulateSite, type InterpreterInfo } from './python/interpreter.js';
 import { interpreterInfo } from './python/interpreter-cache.js';
+import type { PathEntryScan } from './python/discover.js';
 import { resolve, selectEntryPoints, type Resolution, type ShadowedDistribution } from './registry.js';
 
 export interface EnvironmentOptions {
@@ -65,6 +66,8 @@ export class PythonEnvironment {
   readonly freshness: Freshness;
   readonly #options: CacheOptions;
   readonly #setup: readonly Diagnostic[];
+  /** The last resolution and the scans it came from: caches unchanged since give the same objects back. */
+  #last: { scans: readonly PathEntryScan[]; resolution: Resolution } | null = null;
 
   /** @internal use `pythonEnvironment()` */
   constructor(searchPath: readonly string[], interpreter: InterpreterInfo | null, cache: CachePolicy, options: CacheOptions, setup: readonly Diagnostic[]) {
@@ -91,12 +94,21 @@ export class PythonEnvironment {
     return loads;
   }
 
+  #resolve(loads: readonly EntryLoad[]): Resolution {
+    const scans = loads.map((l) => l.scan);
+    const last = this.#last;
+    if (last !== null && last.scans.length === scans.length && last.scans.every((s, i) => s === scans[i])) return last.resolution;
+    const resolution = resolve(scans);
+    this.#last = { scans, resolution };
+    return resolution;
+  }
+
   #lookup(query: EntryPointQuery = {}): { resolution: Resolution; diagnostics: Diagnostic[] } {
     let loads = this.#load(this.cache === 'fallback' ? 'trust' : this.cache);
-    let resolution = resolve(loads.map((l) => l.scan));
+    let resolution = this.#resolve(loads);
     if (this.cache === 'fallback' && (query.group !== undefined || query.name !== undefined) && selectEntryPoints(resolution, query).length === 0) {
       loads = this.#load('prefer');
-      resolution = resolve(loads.map((l) => l.scan));
+      resolution = this.#resolve(loads);
     }
     return { resolution, diagnostics: [...this.#setup, ...loads.flatMap((l) => l.diagnostics), ...resolution.diagnostics] };
   }

@@ -14,7 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { listCandidates, entryIsEgg, scanCandidate, type DistRecord, type PathEntryScan, type Stamp, type StatFn, stampOf } from '../python/discover.js';
+import { bigStat, listCandidates, entryIsEgg, scanCandidate, scanPathEntry, type DistRecord, type PathEntryScan, type Stamp, type StatFn } from '../python/discover.js';
 import type { CacheContent } from './format.js';
 
 export type Freshness = 'stat' | 'listing';
@@ -26,20 +26,37 @@ export type FreshnessResult =
   | { readonly fresh: true; /** Content verified, but stamps are outdated or racy: worth rewriting. */ readonly worthRewriting: boolean }
   | { readonly fresh: false; readonly reason: string };
 
-const bigStat: StatFn = (p) => fs.statSync(p, { bigint: true });
+/** A recorded stamp as bigints, parsed once per stamp object (caches are kept in memory). */
+interface BigStamp {
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+}
+const parsed = new WeakMap<Stamp, BigStamp>();
+function big(s: Stamp): BigStamp {
+  let b = parsed.get(s);
+  if (b === undefined) {
+    b = { ino: BigInt(s.ino), size: BigInt(s.size), mtimeNs: BigInt(s.mtimeNs), ctimeNs: BigInt(s.ctimeNs) };
+    parsed.set(s, b);
+  }
+  return b;
+}
 
-function sameStamp(a: Stamp, b: Stamp): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+/** Compare a stat with a recorded stamp without converting the stat to strings. */
+function sameStamp(st: fs.BigIntStats, s: Stamp): boolean {
+  const b = big(s);
+  return st.mtimeNs === b.mtimeNs && st.ino === b.ino && st.size === b.size && st.ctimeNs === b.ctimeNs;
 }
 
 function isRacy(s: Stamp, scannedAtNs: bigint): boolean {
-  const t = BigInt(s.mtimeNs) > BigInt(s.ctimeNs) ? BigInt(s.mtimeNs) : BigInt(s.ctimeNs);
-  return t >= scannedAtNs - RACY_WINDOW_NS;
+  const b = big(s);
+  return (b.mtimeNs > b.ctimeNs ? b.mtimeNs : b.ctimeNs) >= scannedAtNs - RACY_WINDOW_NS;
 }
 
 function statOrNull(stat: StatFn, p: string): fs.BigIntStats | null {
   try {
-    return stat(p);
+    return stat(p) ?? null;
   } catch {
     return null;
   }
@@ -58,20 +75,21 @@ export function checkFreshness(pathEntry: string, content: CacheContent, options
   const { scan } = content;
   const st = statOrNull(stat, root);
   if (st === null) return { fresh: false, reason: 'the path entry is gone' };
-  const now = stampOf(st);
   const recorded = scan.stamp!;
 
   if (content.kind === 'zip') {
     if (!st.isFile()) return { fresh: false, reason: 'the path entry is no longer a file' };
-    if (!sameStamp(now, recorded)) return { fresh: false, reason: 'the zip archive changed' };
-    // A zip is read whole; a racy stamp can only be settled by a rescan.
-    if (isRacy(recorded, options.scannedAtNs)) return { fresh: false, reason: 'the zip archive changed within the timestamp granularity of the scan' };
-    return { fresh: true, worthRewriting: false };
+    if (!sameStamp(st, recorded)) return { fresh: false, reason: 'the zip archive changed' };
+    if (!isRacy(recorded, options.scannedAtNs)) return { fresh: true, worthRewriting: false };
+    // Too close to the scan to prove anything: read the archive again and compare.
+    const again = scanPathEntry(pathEntry);
+    const same = again.kind === 'zip' && again.dists.length === scan.dists.length && again.dists.every((r, i) => sameRecordContent(r, scan.dists[i]!));
+    return same ? { fresh: true, worthRewriting: true } : { fresh: false, reason: 'the zip archive changed within the timestamp granularity of the scan' };
   }
   if (!st.isDirectory()) return { fresh: false, reason: 'the path entry is no longer a directory' };
 
   let worthRewriting = false;
-  const listingTrusted = now.ino === recorded.ino && now.mtimeNs === recorded.mtimeNs && !isRacy(recorded, options.scannedAtNs);
+  const listingTrusted = st.ino === big(recorded).ino && st.mtimeNs === big(recorded).mtimeNs && !isRacy(recorded, options.scannedAtNs);
   if (!listingTrusted) {
     let names: string[];
     try {
@@ -117,23 +135,24 @@ export function listingDiff(before: readonly string[], after: readonly string[])
 function checkRecord(root: string, r: DistRecord, stat: StatFn, scannedAtNs: bigint): string | null | 'racy' {
   const s = r.stamps;
   if (s === undefined) return `${r.child} has no stamps`;
-  const full = path.join(root, r.child);
+  // Plain concatenation: path.join's normalization is measurable at one call per distribution.
+  const full = root + path.sep + r.child;
   const self = statOrNull(stat, full);
-  if (self === null || !sameStamp(stampOf(self), s.self)) return `${r.child} changed`;
+  if (self === null || !sameStamp(self, s.self)) return `${r.child} changed`;
   let racy = isRacy(s.self, scannedAtNs);
   if (s.entryPoints !== undefined) {
-    const ep = statOrNull(stat, path.join(full, 'entry_points.txt'));
+    const ep = statOrNull(stat, full + path.sep + 'entry_points.txt');
     if (ep === null && s.entryPoints !== null) return `${r.child}/entry_points.txt was removed`;
     if (ep !== null && s.entryPoints === null) return `${r.child}/entry_points.txt was added`;
     if (ep !== null && s.entryPoints !== null) {
-      if (!sameStamp(stampOf(ep), s.entryPoints)) return `${r.child}/entry_points.txt changed`;
+      if (!sameStamp(ep, s.entryPoints)) return `${r.child}/entry_points.txt changed`;
       racy ||= isRacy(s.entryPoints, scannedAtNs);
     }
   }
   if (s.metadata !== undefined) {
     const file = r.layout === 'dist-info' ? 'METADATA' : 'PKG-INFO';
-    const md = statOrNull(stat, path.join(full, file)) ?? statOrNull(stat, path.join(full, file === 'METADATA' ? 'PKG-INFO' : 'METADATA'));
-    if (md === null || !sameStamp(stampOf(md), s.metadata)) return `${r.child} metadata changed`;
+    const md = statOrNull(stat, full + path.sep + file) ?? statOrNull(stat, full + path.sep + (file === 'METADATA' ? 'PKG-INFO' : 'METADATA'));
+    if (md === null || !sameStamp(md, s.metadata)) return `${r.child} metadata changed`;
     racy ||= isRacy(s.metadata, scannedAtNs);
   }
   if (!racy) return null;

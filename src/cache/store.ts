@@ -79,7 +79,9 @@ function readCacheAt(loc: CacheLocation, pathEntry: string, entryStat: fs.BigInt
     const problem = trustProblem({ file: st, holder, ...(entryStat ? { entry: entryStat } : {}), private: loc.kind === 'user', uid: uid() });
     if (problem !== null) return { state: 'untrusted', code: 'EP304', reason: problem };
     const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-    const known = memo.get(loc.file);
+    // Keyed by spelling too: records are bound to the path entry as spelled in the search path.
+    const memoKey = `${loc.file}\0${pathEntry}`;
+    const known = memo.get(memoKey);
     let content: CacheContent;
     if (known !== undefined && known.key === key) {
       content = known.content;
@@ -87,13 +89,11 @@ function readCacheAt(loc: CacheLocation, pathEntry: string, entryStat: fs.BigInt
       const parsed = parseCache(fs.readFileSync(fd, 'utf8'), pathEntry);
       if (!parsed.ok) return { state: 'corrupt', code: parsed.code, reason: parsed.reason };
       content = parsed.content;
-      memo.set(loc.file, { key, content });
+      memo.set(memoKey, { key, content });
     }
     if (loc.kind === 'user' && content.realPath !== realPathOf(pathEntry)) {
       return { state: 'corrupt', code: 'EP308', reason: `it describes ${content.realPath}` };
     }
-    // Records are stored relative to the path entry; rebind to the spelling used now.
-    if (content.scan.pathEntry !== pathEntry) content = { ...content, scan: { ...content.scan, pathEntry } };
     return { state: 'ok', content, scannedAtNs: st.mtimeNs, size: Number(st.size) };
   } catch (e) {
     return { state: 'corrupt', code: 'EP301', reason: `cannot be read (${errCode(e)})` };
