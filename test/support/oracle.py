@@ -2,7 +2,7 @@
 
 Usage: python oracle.py [PATH_JSON]
   PATH_JSON  a JSON list of path entries; without it, the interpreter's own sys.path
-             (minus the script directory, as `python -P` has it).
+             (minus the script directory, as `python -P` has it; nothing is removed under -P).
 Prints JSON: {"python": "3.11.7", "entryPoints": [[dist, group, name, value], ...]}
 or {"python": ..., "error": "TypeError: ..."} when importlib.metadata raises.
 dist is the PEP 503 normalized name of the distribution importlib chose.
@@ -18,7 +18,7 @@ warnings.simplefilter("ignore", DeprecationWarning)
 
 if len(sys.argv) > 1:
     sys.path[:] = json.loads(sys.argv[1])
-else:
+elif not getattr(sys.flags, "safe_path", False):  # under -P / PYTHONSAFEPATH there is no script dir
     del sys.path[0]
 importlib.invalidate_caches()
 out = {"python": "%d.%d.%d" % sys.version_info[:3]}
