@@ -25,6 +25,7 @@ export interface ParsedEntryPointsTxt {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Read entry_points.txt content. Bytes are decoded as strict UTF-8 (as importlib does); a
@@ -40,7 +41,9 @@ export function parseEntryPointsTxt(content: string | Uint8Array, options: { fil
     try {
       text = utf8.decode(content);
     } catch {
-      const { line, offset } = firstInvalidUtf8(content);
+      const offset = firstInvalidUtf8(content);
+      // Lines as everywhere else (str.splitlines): the breaks before the invalid byte, plus one.
+      const line = pySplitlines(lenientUtf8.decode(content.subarray(0, offset)) + 'x').length;
       diagnostics.push(diagnostic('EP101', `invalid UTF-8 at byte ${offset}; no entry points are read from this file`, { file, line }));
       return { entries: [], diagnostics };
     }
@@ -58,7 +61,8 @@ export function parseEntryPointsTxt(content: string | Uint8Array, options: { fil
     const line = i + 1;
     const s = pyStrip(raw);
     if (s === '' || s.charCodeAt(0) === 0x23 /* # */) continue;
-    if (s.charCodeAt(0) === 0x3b /* ; */) {
+    // importlib raises for a `;` line only when it has no `=`; with one, it is an entry point named `;…`.
+    if (s.charCodeAt(0) === 0x3b /* ; */ && !s.includes('=')) {
       diagnostics.push(diagnostic('EP103', '";" comment line treated as a comment (importlib.metadata raises TypeError here)', { file, line }));
       continue;
     }
@@ -93,32 +97,30 @@ export function parseEntryPointsTxt(content: string | Uint8Array, options: { fil
   return { entries, diagnostics };
 }
 
-/** Locate the first byte that strict UTF-8 decoding rejects (only called on failure). */
-function firstInvalidUtf8(b: Uint8Array): { offset: number; line: number } {
+/** Offset of the first byte that strict UTF-8 decoding rejects (only called on failure). */
+function firstInvalidUtf8(b: Uint8Array): number {
   let i = 0;
-  let line = 1;
   while (i < b.length) {
     const c = b[i]!;
     let need = 0;
     let min = 0;
     if (c < 0x80) {
-      if (c === 0x0a) line++;
       i++;
       continue;
     } else if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; }
     else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; }
     else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; }
-    else return { offset: i, line };
+    else return i;
     let cp = c & (0x3f >> need);
     for (let k = 1; k <= need; k++) {
       const x = b[i + k];
-      if (x === undefined || (x & 0xc0) !== 0x80) return { offset: i, line };
+      if (x === undefined || (x & 0xc0) !== 0x80) return i;
       cp = (cp << 6) | (x & 0x3f);
     }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return { offset: i, line };
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
     i += need + 1;
   }
-  return { offset: b.length, line };
+  return b.length;
 }
 
 export interface RenderableEntryPoint {
