@@ -8,7 +8,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { isEpindexError } from '../errors.js';
 import { addEnvironmentOptions } from './environment-options.js';
 
-const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
+/** Set by the bundler (scripts/build.mjs); read from package.json when running the tsc output. */
+declare const __EPINDEX_VERSION__: string | undefined;
+const version = typeof __EPINDEX_VERSION__ === 'string' ? __EPINDEX_VERSION__ : (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 /** `--debug` may appear anywhere; it only decides whether failures show a stack trace. */
 const debug = process.argv.includes('--debug');
