@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Compile (tsc: types, library, tests) and bundle the CLI into one file, because loading ~25 ES
-// modules costs a Node start-up as much again as the lookup itself.
+// Compile (tsc: types, library, tests) and bundle the CLI into one file (dist/epi.cjs), because
+// loading ~25 ES modules costs a Node start-up as much again as the lookup itself.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,13 +16,14 @@ run([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.jso
 const { build } = await import('esbuild');
 await build({
   entryPoints: [join(root, 'src', 'cli', 'main.ts')],
-  outfile: join(root, 'dist', 'epi.js'),
+  // CommonJS: Node loads it synchronously, where an ES module goes through the async loader
+  // (measured: ~5 ms of a ~55 ms warm run).
+  outfile: join(root, 'dist', 'epi.cjs'),
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
-  define: { __EPINDEX_VERSION__: JSON.stringify(version) },
-  // commander is CommonJS: give its require() calls a real require inside the ES module.
-  banner: { js: "import { createRequire as __epindexRequire } from 'node:module'; const require = __epindexRequire(import.meta.url);" },
+  define: { __EPINDEX_VERSION__: JSON.stringify(version), 'import.meta.url': '__epindexUrl' },
+  banner: { js: "const __epindexUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });

@@ -1,102 +1,141 @@
 #!/usr/bin/env node
 /**
- * `epi`: a thin layer over the library. Only this file calls process.exit. Command modules are
- * imported when their command runs, to keep start-up small.
+ * `epi`: a thin layer over the library. Only this file calls process.exit (through exitCode).
+ * Command modules are imported when their command runs.
  */
 import { createRequire } from 'node:module';
-import { Command, CommanderError, Option } from 'commander';
 import { isEpindexError } from '../errors.js';
-import { addEnvironmentOptions } from './environment-options.js';
+import { parseCommandLine, UsageError, type CommandSpec, type OptionSpec, type OptionValues, type Program } from './args.js';
+import type { CacheFlags } from './commands/cache.js';
+import type { ListFlags } from './commands/list.js';
+import type { EnvironmentFlags } from './environment-options.js';
+import { ENVIRONMENT_OPTIONS, FRESHNESS_OPTION } from './environment-options.js';
 
 /** Set by the bundler (scripts/build.mjs); read from package.json when running the tsc output. */
 declare const __EPINDEX_VERSION__: string | undefined;
 const version = typeof __EPINDEX_VERSION__ === 'string' ? __EPINDEX_VERSION__ : (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
+const JSON_OPTION: OptionSpec = { name: 'json', type: 'boolean', description: 'print JSON' };
+const QUIET: OptionSpec = { name: 'quiet', short: 'q', type: 'boolean', description: 'print nothing unless something failed (for installer hooks)' };
+const FORCE: OptionSpec = { name: 'force', type: 'boolean', description: 'rebuild even when fresh' };
+const GROUP: OptionSpec = { name: 'group', short: 'g', type: 'string', value: '<group>', description: 'only this group' };
+const query = (options: readonly OptionSpec[]): readonly OptionSpec[] => [...options, ...ENVIRONMENT_OPTIONS, JSON_OPTION];
+
+/** Options arrive validated (types, choices, conflicts) by the parser, in the shape of each command's flags. */
+const flags = <T>(o: OptionValues): T => o as unknown as T;
+
+const commands: CommandSpec[] = [
+  {
+    name: 'list',
+    summary: 'list entry points (the default command)',
+    args: [],
+    options: query([
+      GROUP,
+      { name: 'name', short: 'n', type: 'string', value: '<name>', description: 'only entry points with this name' },
+      { name: 'dist', short: 'd', type: 'string', value: '<dist>', description: 'only this distribution (any spelling of its name)' },
+      { name: 'format', type: 'string', value: '<format>', choices: ['table', 'json', 'ini'], description: 'output format', defaultText: 'table' },
+    ]),
+    run: async (_, o) => (await import('./commands/list.js')).list(flags<ListFlags>(o)),
+  },
+  {
+    name: 'groups',
+    summary: 'each group with its number of entry points and distributions',
+    args: [],
+    options: query([]),
+    run: async (_, o) => (await import('./commands/groups.js')).groups(flags<EnvironmentFlags & { json?: boolean }>(o)),
+  },
+  {
+    name: 'show',
+    summary: 'one distribution: version, metadata path, entry points',
+    args: [{ name: 'dist', required: true, variadic: false }],
+    options: query([]),
+    run: async ([dist], o) => (await import('./commands/show.js')).show(dist!, flags<EnvironmentFlags & { json?: boolean }>(o)),
+  },
+  {
+    name: 'which',
+    summary: 'who provides an entry point name (exit 1 if nobody does)',
+    args: [{ name: 'name', required: true, variadic: false }],
+    options: query([{ ...GROUP, description: 'group to search', defaultText: 'console_scripts' }]),
+    run: async ([name], o) => (await import('./commands/which.js')).which(name!, flags<EnvironmentFlags & { group?: string; json?: boolean }>(o)),
+  },
+  {
+    name: 'conflicts',
+    summary: 'group + name pairs provided by more than one distribution',
+    args: [],
+    options: query([GROUP]),
+    run: async (_, o) => (await import('./commands/conflicts.js')).conflicts(flags<EnvironmentFlags & { group?: string; json?: boolean }>(o)),
+  },
+  {
+    name: 'diagnose',
+    summary: 'every problem found, with file:line (exit 1 if any is an error)',
+    args: [],
+    options: query([{ name: 'all', type: 'boolean', description: 'include info-level diagnostics (shadowed distributions, stale caches)' }]),
+    run: async (_, o) => (await import('./commands/diagnose.js')).diagnose(flags<EnvironmentFlags & { json?: boolean; all?: boolean }>(o)),
+  },
+  {
+    name: 'cache build',
+    summary: 'build the cache of each directory (left alone when already fresh)',
+    args: [{ name: 'dir', required: true, variadic: true }],
+    options: [FORCE, FRESHNESS_OPTION, QUIET, JSON_OPTION],
+    run: async (dirs, o) => (await import('./commands/cache.js')).cacheBuild(dirs, flags<CacheFlags>(o)),
+  },
+  {
+    name: 'cache rebuild',
+    summary: "build the cache of every directory of an environment's search path",
+    args: [],
+    options: [FORCE, ...ENVIRONMENT_OPTIONS.filter((x) => x.name !== 'cache'), QUIET, JSON_OPTION],
+    run: async (_, o) => (await import('./commands/cache.js')).cacheRebuild(flags<CacheFlags>(o)),
+  },
+  {
+    name: 'cache status',
+    summary: 'each path entry: fresh / stale / missing / untrusted, why, where, size, age',
+    args: [],
+    options: [...ENVIRONMENT_OPTIONS.filter((x) => x.name !== 'cache'), JSON_OPTION],
+    run: async (_, o) => (await import('./commands/cache.js')).cacheStatus(flags<CacheFlags>(o)),
+  },
+  {
+    name: 'cache clear',
+    summary: "remove the caches of the given directories (default: the environment's search path)",
+    args: [{ name: 'dir', required: false, variadic: true }],
+    options: [...ENVIRONMENT_OPTIONS.filter((x) => x.name !== 'cache' && x.name !== 'freshness'), QUIET, JSON_OPTION],
+    run: async (dirs, o) => (await import('./commands/cache.js')).cacheClear(dirs, flags<CacheFlags>(o)),
+  },
+];
+
+const program: Program = {
+  name: 'epi',
+  description: 'Python entry points, read to the letter of the spec, with a per-directory cache.',
+  commands,
+  groups: [{ name: 'cache', summary: 'build, inspect and remove entry-point caches' }],
+  defaultCommand: 'list',
+  globalOptions: [
+    { name: 'version', short: 'V', type: 'boolean', description: 'output the version number' },
+    { name: 'debug', type: 'boolean', description: 'show stack traces for failures (anywhere on the line)' },
+  ],
+};
+
 /** `--debug` may appear anywhere; it only decides whether failures show a stack trace. */
-const debug = process.argv.includes('--debug');
-const argv = process.argv.filter((a) => a !== '--debug');
-
-const program = new Command('epi')
-  .description('Python entry points, read to the letter of the spec, with a per-directory cache.')
-  .version(version, '-V, --version')
-  .option('--debug', 'show stack traces for failures')
-  .showHelpAfterError('(add --help for usage)')
-  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'epi: ')) })
-  .exitOverride();
-
-type Action = () => Promise<number>;
-const run = (action: Action): Promise<void> => action().then((code) => void (process.exitCode = code));
-
-const json = (c: Command): Command => c.option('--json', 'print JSON');
-
-json(addEnvironmentOptions(program.command('list', { isDefault: true })))
-  .description('list entry points (the default command)')
-  .option('-g, --group <group>', 'only this group')
-  .option('-n, --name <name>', 'only entry points with this name')
-  .option('-d, --dist <dist>', 'only this distribution (any spelling of its name)')
-  .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'ini']).default('table'))
-  .action((o) => run(async () => (await import('./commands/list.js')).list(o)));
-
-json(addEnvironmentOptions(program.command('groups')))
-  .description('each group with its number of entry points and distributions')
-  .action((o) => run(async () => (await import('./commands/groups.js')).groups(o)));
-
-json(addEnvironmentOptions(program.command('show')))
-  .description("one distribution: version, metadata path, entry points")
-  .argument('<dist>', 'distribution name (any spelling)')
-  .action((dist: string, o) => run(async () => (await import('./commands/show.js')).show(dist, o)));
-
-json(addEnvironmentOptions(program.command('which')))
-  .description('who provides an entry point name (exit 1 if nobody does)')
-  .argument('<name>', 'entry point name')
-  .option('-g, --group <group>', 'group to search', 'console_scripts')
-  .action((name: string, o) => run(async () => (await import('./commands/which.js')).which(name, o)));
-
-json(addEnvironmentOptions(program.command('conflicts')))
-  .description('group + name pairs provided by more than one distribution')
-  .option('-g, --group <group>', 'only this group')
-  .action((o) => run(async () => (await import('./commands/conflicts.js')).conflicts(o)));
-
-json(addEnvironmentOptions(program.command('diagnose')))
-  .description('every problem found, with file:line (exit 1 if any is an error)')
-  .option('--all', 'include info-level diagnostics (shadowed distributions, stale caches)')
-  .action((o) => run(async () => (await import('./commands/diagnose.js')).diagnose(o)));
-
-const cache = program.command('cache').description('build, inspect and remove entry-point caches');
-const quiet = (c: Command): Command => c.option('-q, --quiet', 'print nothing unless something failed (for installer hooks)');
-
-json(quiet(cache.command('build')))
-  .description('build the cache of each directory (left alone when already fresh)')
-  .argument('<dir...>', 'path entries')
-  .option('--force', 'rebuild even when fresh')
-  .addOption(new Option('--freshness <level>', 'freshness level used to decide "already fresh"').choices(['stat', 'listing']))
-  .action((dirs: string[], o) => run(async () => (await import('./commands/cache.js')).cacheBuild(dirs, o)));
-
-json(quiet(addEnvironmentOptions(cache.command('rebuild'))))
-  .description("build the cache of every directory of an environment's search path")
-  .option('--force', 'rebuild even when fresh')
-  .action((o) => run(async () => (await import('./commands/cache.js')).cacheRebuild(o)));
-
-json(addEnvironmentOptions(cache.command('status')))
-  .description('each path entry: fresh / stale / missing / untrusted, why, where, size, age')
-  .action((o) => run(async () => (await import('./commands/cache.js')).cacheStatus(o)));
-
-json(quiet(addEnvironmentOptions(cache.command('clear'))))
-  .description("remove the caches of the given directories (default: the environment's search path)")
-  .argument('[dir...]', 'path entries')
-  .action((dirs: string[], o) => run(async () => (await import('./commands/cache.js')).cacheClear(dirs, o)));
-
-try {
-  await program.parseAsync(argv);
-} catch (e) {
-  if (e instanceof CommanderError) {
-    // Help and version exit 0; usage errors were already printed by commander.
-    process.exitCode = e.exitCode === 0 ? 0 : 2;
-  } else {
+async function main(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    const parsed = parseCommandLine(program, argv.filter((a) => a !== '--debug'));
+    if (parsed.kind === 'version') process.stdout.write(`${version}\n`);
+    else if (parsed.kind === 'help') process.stdout.write(parsed.text);
+    else return await parsed.command.run(parsed.args, parsed.options);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`epi: ${e.message}\n(add --help for usage)\n`);
+      return 2;
+    }
     const message = e instanceof Error ? e.message : String(e);
     if (isEpindexError(e)) process.stderr.write(`epi: ${message}\n`);
     else process.stderr.write(`epi: internal error: ${message}${debug ? '' : ' (run with --debug for the stack trace)'}\n`);
     if (debug && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
-    process.exitCode = isEpindexError(e) ? 2 : 70;
+    return isEpindexError(e) ? 2 : 70;
   }
 }
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,8 +1,22 @@
 /** Output for the CLI only: tables, colours, JSON, diagnostics. */
-import pc from 'picocolors';
+import { createRequire } from 'node:module';
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 
-export const colors = pc;
+type Style = (s: string) => string;
+type Colors = { readonly red: Style; readonly yellow: Style; readonly green: Style; readonly dim: Style; readonly bold: Style };
+const plain = (s: string): string => s;
+const PLAIN: Colors = { red: plain, yellow: plain, green: plain, dim: plain, bold: plain };
+
+/**
+ * Colours only for a terminal that wants them (NO_COLOR, FORCE_COLOR respected by picocolors);
+ * picocolors is loaded only then, since output to pipes and files is plain anyway.
+ */
+function pickColors(): Colors {
+  const wanted = process.env['FORCE_COLOR'] !== undefined ? process.env['FORCE_COLOR'] !== '0' : process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+  return wanted ? (createRequire(import.meta.url)('picocolors') as typeof import('picocolors')).createColors(true) : PLAIN;
+}
+export const colors: Colors = pickColors();
+const pc = colors;
 
 /** Print JSON (two-space indent, final newline). */
 export function printJson(value: unknown): void {

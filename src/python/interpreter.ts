@@ -2,7 +2,6 @@
  * The search path: asked of a Python interpreter (one subprocess), or emulated from a site
  * directory (site.py's .pth processing) when there is no interpreter to ask.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
@@ -60,7 +59,9 @@ export function defaultPython(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Run the interpreter once and read its search path. */
-export function queryInterpreter(python: string): Promise<InterpreterInfo> {
+export async function queryInterpreter(python: string): Promise<InterpreterInfo> {
+  // Loaded here: a warm lookup answers from the interpreter cache and never starts a process.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     execFile(python, ['-c', QUERY], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
       if (err) {

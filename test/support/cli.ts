@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The shipped bin: the bundle scripts/build.mjs writes (dist/epi.js). */
-export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../epi.js');
+/** The shipped bin: the bundle scripts/build.mjs writes (dist/epi.cjs). */
+export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../epi.cjs');
 
 export interface CliResult {
   readonly status: number;

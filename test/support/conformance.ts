@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The built CLI (this file runs from dist/test/support/). */
-export const EPI_MAIN = path.resolve(here, '../../epi.js');
+export const EPI_MAIN = path.resolve(here, '../../epi.cjs');
 /** test/support/oracle.py in the source tree. */
 export const ORACLE_SCRIPT = path.resolve(here, '../../../test/support/oracle.py');
 

@@ -3,7 +3,7 @@ import { buildCache, cacheStatusOf, clearCache, type BuildResult, type CacheOpti
 import { openEnvironment, type EnvironmentFlags } from '../environment-options.js';
 import { colorDiagnostic, colors, printJson, table } from '../output.js';
 
-interface CacheFlags extends EnvironmentFlags {
+export interface CacheFlags extends EnvironmentFlags {
   json?: boolean;
   quiet?: boolean;
   force?: boolean;
