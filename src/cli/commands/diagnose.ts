@@ -6,13 +6,16 @@ export async function diagnose(flags: EnvironmentFlags & { json?: boolean; all?:
   const env = await openEnvironment(flags);
   const all = await env.diagnose();
   const shown = flags.all ? all : all.filter((d) => d.severity !== 'info');
-  const errors = all.filter((d) => d.severity === 'error').length;
+  const count = (severity: string): number => all.filter((d) => d.severity === severity).length;
+  const errors = count('error');
+  const warnings = count('warning');
+  const infos = count('info');
   if (flags.json) {
-    printJson({ diagnostics: shown, errors, warnings: all.filter((d) => d.severity === 'warning').length });
+    printJson({ diagnostics: shown, errors, warnings });
   } else {
     for (const d of shown) process.stdout.write(colorDiagnostic(d) + '\n');
-    const hidden = all.length - shown.length;
-    process.stderr.write(`epi: ${errors} error(s), ${shown.length - errors - (flags.all ? hidden : 0)} warning(s)${hidden > 0 && !flags.all ? `, ${hidden} info (--all shows them)` : ''}\n`);
+    const info = infos === 0 ? '' : flags.all ? `, ${infos} info` : `, ${infos} info (--all shows them)`;
+    process.stderr.write(`epi: ${errors} error(s), ${warnings} warning(s)${info}\n`);
   }
   return errors > 0 ? 1 : 0;
 }
