@@ -2,7 +2,7 @@
  * Freshness: does a cache still describe its path entry? (docs/spec.md §5.3 has the table of
  * which check catches which change and what it costs.)
  *
- * - `listing` level: the path entry's own stamp (inode + nanosecond mtime); when it differs, or
+ * - `listing` level: the path entry's own stamp (inode, nanosecond mtime and ctime); when it differs, or
  *   is too recent to be trusted, the candidate names are listed again and compared.
  * - `stat` level (default): the listing check, then per distribution the stamps of its metadata
  *   directory, its entry_points.txt and (when its content was used) its METADATA.
@@ -89,7 +89,9 @@ export function checkFreshness(pathEntry: string, content: CacheContent, options
   if (!st.isDirectory()) return { fresh: false, reason: 'the path entry is no longer a directory' };
 
   let worthRewriting = false;
-  const listingTrusted = st.ino === big(recorded).ino && st.mtimeNs === big(recorded).mtimeNs && !isRacy(recorded, options.scannedAtNs);
+  // ctime too: an mtime set back with utimes (cp -p, rsync -t, tar) hides an install from the
+  // mtime alone, and nothing but the clock can set a ctime.
+  const listingTrusted = st.ino === big(recorded).ino && st.mtimeNs === big(recorded).mtimeNs && st.ctimeNs === big(recorded).ctimeNs && !isRacy(recorded, options.scannedAtNs);
   if (!listingTrusted) {
     let names: string[];
     try {

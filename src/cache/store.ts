@@ -276,7 +276,9 @@ export function loadPathEntry(pathEntry: string, mode: LoadMode, opts: CacheOpti
   const diagnostics: Diagnostic[] = [];
   const stale: string[] = [];
   for (const loc of readLocations(pathEntry, isDir, opts)) {
-    const r = readCacheAt(loc, pathEntry, loc.kind === 'in-directory' ? lstatOrNull(root) : null);
+    // The directory itself (stat, not lstat): a path entry spelled through a symlink is judged
+    // by the directory the cache is in, not by the link's own meaningless 0777 mode.
+    const r = readCacheAt(loc, pathEntry, loc.kind === 'in-directory' ? entryStat : null);
     if (r.state === 'missing') continue;
     if (r.state !== 'ok') {
       diagnostics.push(diagnostic(r.code, `cache ignored: ${r.reason}`, { file: loc.file }));
@@ -286,8 +288,11 @@ export function loadPathEntry(pathEntry: string, mode: LoadMode, opts: CacheOpti
     const f = checkFreshness(pathEntry, r.content, { level: opts.freshness ?? 'stat', scannedAtNs: r.scannedAtNs, ...(opts.stat ? { stat: opts.stat } : {}) });
     if (f.fresh) {
       // Under auto, a cache whose stamps are outdated or racy is rewritten once the racy
-      // window has passed, so that later lookups take the cheap path again.
-      const rewrite = mode === 'auto' && f.worthRewriting && BigInt(Date.now()) * 1_000_000n - r.scannedAtNs > RACY_WINDOW_NS;
+      // window has passed, so that later lookups take the cheap path again. Only in place:
+      // a copy elsewhere (the user cache, for whoever cannot write this directory) would be
+      // rewritten on every lookup, since readers keep finding this one first.
+      const rewrite = mode === 'auto' && f.worthRewriting && BigInt(Date.now()) * 1_000_000n - r.scannedAtNs > RACY_WINDOW_NS &&
+        writeLocation(pathEntry, r.content.scan, entryStat, opts)?.file === loc.file;
       if (!rewrite) return { scan: r.content.scan, source: 'cache', diagnostics };
       break;
     }
@@ -336,7 +341,7 @@ export function cacheStatusOf(pathEntry: string, opts: CacheOptions = {}): Cache
   if (!isDir && scanPathEntry(pathEntry).kind !== 'zip') return none('not-cacheable', 'a file that is not a zip archive');
   let first: CacheStatus | null = null;
   for (const loc of readLocations(pathEntry, isDir, opts)) {
-    const r = readCacheAt(loc, pathEntry, loc.kind === 'in-directory' ? lstatOrNull(root) : null);
+    const r = readCacheAt(loc, pathEntry, loc.kind === 'in-directory' ? entryStat : null);
     if (r.state === 'missing') continue;
     const base = { pathEntry, file: loc.file, location: loc.kind };
     let s: CacheStatus;

@@ -118,6 +118,13 @@ function readValid(file: string, key: Record<string, string | null>): Interprete
     return null;
   }
   if (doc.format !== FORMAT || JSON.stringify(doc.key) !== JSON.stringify(key)) return null;
+  // The command may be a symlink re-pointed at another interpreter (update-alternatives, a venv's
+  // bin/python): the binary whose stamp was recorded (files[0]) must still be the one it runs.
+  try {
+    if (doc.files[0]?.[0] !== fs.realpathSync(key['command']!)) return null;
+  } catch {
+    return null;
+  }
   for (const [f, s] of doc.files) if (JSON.stringify(stampTuple(f)) !== JSON.stringify(s)) return null;
   for (const recorded of doc.siteDirs) {
     let st: fs.BigIntStats | null = null;
