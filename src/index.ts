@@ -34,6 +34,7 @@ export {
 } from './format/entry-points-txt.js';
 export {
   buildCache,
+  buildCaches,
   cacheStatusOf as cacheStatus,
   clearCache,
   CACHE_POLICIES,
@@ -43,6 +44,7 @@ export {
   type CacheState,
   type CacheStatus,
   type BuildResult,
+  type BuildOptions,
 } from './cache/store.js';
 export type { InterpreterInfo } from './python/interpreter.js';
 export { DIAGNOSTIC_CODES, formatDiagnostic, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics.js';

@@ -145,6 +145,15 @@ describe('epi', () => {
     assert.deepEqual(after.entries.map((e) => e.state), ['missing']);
   });
 
+  test('cache build settles a cache written right after a change, so lookups need no re-reading', () => {
+    const dir = writeTree(tempDir(), distInfo('fresh', '1.0', '[g]\nx = m:f\n'));
+    const api = JSON.parse(epi(['cache', 'status', '--path', dir, '--json'], env).stdout) as { entries: Array<{ state: string }> };
+    assert.deepEqual(api.entries.map((e) => e.state), ['missing']);
+    assert.equal(epi(['cache', 'build', dir], env).status, 0);
+    const status = JSON.parse(epi(['cache', 'status', '--path', dir, '--json'], env).stdout) as { entries: Array<{ state: string; racy: boolean }> };
+    assert.deepEqual(status.entries.map((e) => [e.state, e.racy]), [['fresh', false]]);
+  });
+
   test('cache rebuild --quiet prints nothing when all is well', () => {
     const dir = writeTree(tempDir(), distInfo('delta', '1.0', '[g]\nx = m:f\n'));
     const r = epi(['cache', 'rebuild', '--path', dir, '--quiet'], env);

@@ -325,11 +325,17 @@ export interface CacheStatus {
   /** Seconds since the scan that produced it. */
   readonly ageSeconds: number | null;
   readonly distributions: number | null;
+  /**
+   * Fresh only after re-reading: some stamps were too close to the scan to prove anything (or
+   * the directory's own stamp is outdated), so every check re-lists or re-reads them. Writing
+   * the cache again more than 2 s after the last change makes checks cheap again.
+   */
+  readonly racy: boolean;
 }
 
 export function cacheStatusOf(pathEntry: string, opts: CacheOptions = {}): CacheStatus {
   const root = pathEntry === '' ? '.' : pathEntry;
-  const none = (state: CacheState, reason: string | null): CacheStatus => ({ pathEntry, state, reason, file: null, location: null, size: null, ageSeconds: null, distributions: null });
+  const none = (state: CacheState, reason: string | null): CacheStatus => ({ pathEntry, state, reason, file: null, location: null, size: null, ageSeconds: null, distributions: null, racy: false });
   let entryStat: fs.BigIntStats;
   try {
     entryStat = fs.statSync(root, { bigint: true });
@@ -346,7 +352,7 @@ export function cacheStatusOf(pathEntry: string, opts: CacheOptions = {}): Cache
     const base = { pathEntry, file: loc.file, location: loc.kind };
     let s: CacheStatus;
     if (r.state !== 'ok') {
-      s = { ...base, state: r.state, reason: r.reason, size: null, ageSeconds: null, distributions: null };
+      s = { ...base, state: r.state, reason: r.reason, size: null, ageSeconds: null, distributions: null, racy: false };
     } else {
       const f = checkFreshness(pathEntry, r.content, { level: opts.freshness ?? 'stat', scannedAtNs: r.scannedAtNs, ...(opts.stat ? { stat: opts.stat } : {}) });
       s = {
@@ -356,6 +362,7 @@ export function cacheStatusOf(pathEntry: string, opts: CacheOptions = {}): Cache
         size: r.size,
         ageSeconds: Math.max(0, Math.round((Date.now() - Number(r.scannedAtNs / 1_000_000n)) / 1000)),
         distributions: r.content.scan.dists.length,
+        racy: f.fresh && f.worthRewriting,
       };
     }
     if (s.state === 'fresh') return s;
@@ -373,16 +380,69 @@ export interface BuildResult {
   readonly diagnostics: Diagnostic[];
 }
 
-/** Build one path entry's cache; a fresh cache is left alone unless `force`. */
-export function buildCache(pathEntry: string, opts: CacheOptions & { force?: boolean } = {}): BuildResult {
+export interface BuildOptions extends CacheOptions {
+  /** Write even when the cache is fresh. */
+  readonly force?: boolean;
+  /**
+   * When a cache comes out racy (something changed within 2 s of the scan, as right after
+   * `pip install`), wait until those 2 s have passed and write it once more, so that lookups
+   * take the cheap path. At most one wait per call, whatever the number of entries. Default
+   * false (a library call should not sleep unasked); `epi cache build|rebuild` settle.
+   */
+  readonly settle?: boolean;
+  /** Called before each path entry is built (progress display). */
+  readonly onEntry?: (index: number, pathEntry: string) => void;
+}
+
+function buildOne(pathEntry: string, opts: BuildOptions): BuildResult {
   const status = cacheStatusOf(pathEntry, opts);
   if (status.state === 'not-cacheable') return { pathEntry, outcome: 'skipped', file: null, reason: status.reason, distributions: 0, diagnostics: [] };
-  if (status.state === 'fresh' && !opts.force) return { pathEntry, outcome: 'unchanged', file: status.file, reason: null, distributions: status.distributions ?? 0, diagnostics: [] };
+  if (status.state === 'fresh' && !opts.force) {
+    return { pathEntry, outcome: 'unchanged', file: status.file, reason: null, distributions: status.distributions ?? 0, diagnostics: [] };
+  }
   const w = scanAndWrite(pathEntry, opts);
   if (w.written === null) {
     return { pathEntry, outcome: 'failed', file: null, reason: w.diagnostics[0]?.message ?? 'no writable cache location', distributions: w.scan.dists.length, diagnostics: w.diagnostics };
   }
-  return { pathEntry, outcome: 'written', file: w.written.file, reason: status.state === 'missing' ? null : status.reason ?? status.state, distributions: w.scan.dists.length, diagnostics: w.diagnostics };
+  const reason = status.state === 'missing' ? null : status.state === 'fresh' ? 'forced' : status.reason ?? status.state;
+  return { pathEntry, outcome: 'written', file: w.written.file, reason, distributions: w.scan.dists.length, diagnostics: w.diagnostics };
+}
+
+function sleepMs(ms: number): void {
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Build the caches of several path entries; fresh ones are left alone unless `force`. */
+export function buildCaches(pathEntries: readonly string[], opts: BuildOptions = {}): BuildResult[] {
+  const results = pathEntries.map((p, i) => {
+    opts.onEntry?.(i, p);
+    return buildOne(p, opts);
+  });
+  if (opts.settle !== true) return results;
+  // Settle racy caches: one wait for all of them, then one more write each.
+  const racy: number[] = [];
+  let until = 0;
+  for (const [i, r] of results.entries()) {
+    if (r.outcome !== 'written' && r.outcome !== 'unchanged') continue;
+    const s = cacheStatusOf(r.pathEntry, opts);
+    if (!s.racy || s.file === null) continue;
+    racy.push(i);
+    const mtime = fs.statSync(s.file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    until = Math.max(until, mtime + Number(RACY_WINDOW_NS / 1_000_000n) + 10);
+  }
+  if (racy.length === 0) return results;
+  sleepMs(until - Date.now());
+  for (const i of racy) {
+    const before = results[i]!;
+    const again = buildOne(before.pathEntry, { ...opts, force: true });
+    results[i] = again.outcome !== 'written' ? again : { ...again, reason: before.outcome === 'written' ? before.reason : 'settled racy stamps' };
+  }
+  return results;
+}
+
+/** Build one path entry's cache (see `buildCaches`). */
+export function buildCache(pathEntry: string, opts: BuildOptions = {}): BuildResult {
+  return buildCaches([pathEntry], opts)[0]!;
 }
 
 /** Remove a path entry's caches (in the directory, when ours to remove, and in the user cache). */

@@ -242,7 +242,7 @@ export function scanCandidate(root: string, child: string, type: 'dir' | 'file' 
     try {
       const fd = fs.openSync(metadataFile, 'r');
       try {
-        if (options.stamps && layout !== 'egg-info-file') stamps.metadata = stampOf(fs.fstatSync(fd, { bigint: true }));
+        if (options.stamps && layout !== 'egg-info-file') stamps.metadata = stampOf(fstamp(fd, metadataFile, options.stat));
         const md = readCoreMetadata(fs.readFileSync(fd, 'utf8'));
         if (layout === 'egg' && md.name !== null) name = md.name;
         if (name === '' && md.name !== null) name = md.name;
@@ -261,7 +261,7 @@ export function scanCandidate(root: string, child: string, type: 'dir' | 'file' 
   let entryPoints: EntryPointLine[] = [];
   if (layout !== 'egg-info-file') {
     const rel = path.join(child, 'entry_points.txt');
-    const read = readEntryPointsFile(path.join(full, 'entry_points.txt'), options.stamps === true);
+    const read = readEntryPointsFile(path.join(full, 'entry_points.txt'), options.stamps === true, options.stat);
     if (options.stamps) stamps.entryPoints = read.stamp;
     if (read.bytes !== null) {
       const parsed = parseEntryPointsTxt(read.bytes, { file: rel });
@@ -297,7 +297,15 @@ interface EntryPointsRead {
   readonly problem: string | null;
 }
 
-function readEntryPointsFile(file: string, stamps: boolean): EntryPointsRead {
+/**
+ * The stamp of an open file: fstat, so that stamp and content come from the same file; through
+ * the `stat` hook instead when one is given (a simulated filesystem must see every stamp).
+ */
+function fstamp(fd: number, file: string, stat: StatFn | undefined): fs.BigIntStats {
+  return (stat === undefined ? undefined : stat(file)) ?? fs.fstatSync(fd, { bigint: true });
+}
+
+function readEntryPointsFile(file: string, stamps: boolean, stat?: StatFn): EntryPointsRead {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -307,7 +315,7 @@ function readEntryPointsFile(file: string, stamps: boolean): EntryPointsRead {
     return { bytes: null, stamp: null, problem: code };
   }
   try {
-    const st = fs.fstatSync(fd, { bigint: true });
+    const st = stamps ? fstamp(fd, file, stat) : fs.fstatSync(fd, { bigint: true });
     const stamp = stamps ? stampOf(st) : null;
     if (!st.isFile()) return { bytes: null, stamp, problem: 'not a regular file' };
     return { bytes: fs.readFileSync(fd), stamp, problem: null };

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { userCacheRoot } from '../cache/location.js';
 import { trustProblem } from '../cache/trust.js';
-import { queryInterpreter, type InterpreterInfo } from './interpreter.js';
+import { pthLines, queryInterpreter, type InterpreterInfo } from './interpreter.js';
 
 const ENV_KEYS = ['PYTHONPATH', 'PYTHONHOME', 'PYTHONNOUSERSITE', 'PYTHONUSERBASE', 'PYTHONSAFEPATH', 'PYTHONPLATLIBDIR', 'PYTHONEXECUTABLE', 'HOME', 'USERPROFILE', 'APPDATA'];
 const FORMAT = 'epindex-interpreter-cache/1';
@@ -23,6 +23,8 @@ interface SiteDirCheck {
   /** [ino, mtimeNs] of the directory, or null when it does not exist. */
   stamp: [string, string] | null;
   pth: Array<[name: string, stamp: StampTuple]>;
+  /** Directories named by the .pth path lines, and whether they existed (site.py adds only those that do). */
+  named: Array<[dir: string, exists: boolean]>;
 }
 interface CacheDoc {
   format: string;
@@ -65,7 +67,7 @@ function siteDirCheck(dir: string): SiteDirCheck {
   try {
     st = fs.statSync(dir, { bigint: true });
   } catch {
-    return { dir, stamp: null, pth: [] };
+    return { dir, stamp: null, pth: [], named: [] };
   }
   let names: string[] = [];
   try {
@@ -73,7 +75,8 @@ function siteDirCheck(dir: string): SiteDirCheck {
   } catch {
     // unreadable: no .pth files for Python either
   }
-  return { dir, stamp: [String(st.ino), String(st.mtimeNs)], pth: names.map((n) => [n, stampTuple(path.join(dir, n))]) };
+  const named = names.flatMap((n) => pthLines(dir, n)).flatMap((l): Array<[string, boolean]> => (l.kind === 'path' ? [[l.path, fs.existsSync(l.path)]] : []));
+  return { dir, stamp: [String(st.ino), String(st.mtimeNs)], pth: names.map((n) => [n, stampTuple(path.join(dir, n))]), named };
 }
 
 function sameSiteDir(a: SiteDirCheck, b: SiteDirCheck): boolean {
@@ -141,6 +144,8 @@ function readValid(file: string, key: Record<string, string | null>): Interprete
     } else if (!sameSiteDir(recorded, siteDirCheck(recorded.dir))) {
       return null;
     }
+    // A directory named by a .pth line that appeared or vanished since changes sys.path.
+    for (const [d, existed] of recorded.named ?? []) if (fs.existsSync(d) !== existed) return null;
   }
   return doc.info;
 }

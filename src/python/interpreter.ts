@@ -91,40 +91,56 @@ export function emulateSite(siteDir: string): { path: string[]; diagnostics: Dia
   const out = [dir];
   const seen = new Set(out);
   const diagnostics: Diagnostic[] = [];
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir).filter((n) => n.endsWith('.pth') && !n.startsWith('.')).sort();
-  } catch {
-    return { path: out, diagnostics };
-  }
-  for (const name of names) {
+  for (const name of pthFiles(dir)) {
     const file = path.join(dir, name);
-    let text: string;
-    try {
-      const bytes = fs.readFileSync(file);
-      try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes); // strips a BOM, like utf-8-sig
-      } catch {
-        text = bytes.toString('latin1');
-      }
-    } catch {
-      continue;
-    }
-    // Python iterates a text file in universal-newline mode: \n, \r\n and \r end lines.
-    const lines = text.split(/\r\n|\n|\r/);
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      if (line.startsWith('#') || pyStrip(line) === '') continue;
-      if (line.startsWith('import ') || line.startsWith('import\t')) {
-        diagnostics.push(diagnostic('EP207', 'import line not executed; if it changes sys.path, pass --python instead of --site', { file, line: i + 1 }));
-        continue;
-      }
-      const p = path.resolve(dir, pyRstrip(line));
-      if (!seen.has(p) && fs.existsSync(p)) {
-        seen.add(p);
-        out.push(p);
+    for (const line of pthLines(dir, name)) {
+      if (line.kind === 'import') {
+        diagnostics.push(diagnostic('EP207', 'import line not executed; if it changes sys.path, pass --python instead of --site', { file, line: line.line }));
+      } else if (!seen.has(line.path) && fs.existsSync(line.path)) {
+        seen.add(line.path);
+        out.push(line.path);
       }
     }
   }
   return { path: out, diagnostics };
+}
+
+/** The `.pth` files site.py reads in a directory, in its order (hidden ones skipped, as CPython 3.13). */
+export function pthFiles(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).filter((n) => n.endsWith('.pth') && !n.startsWith('.')).sort();
+  } catch {
+    return [];
+  }
+}
+
+export type PthLine = { readonly kind: 'path'; readonly path: string; readonly line: number } | { readonly kind: 'import'; readonly line: number };
+
+/**
+ * The meaningful lines of one `.pth` file as site.py reads them: `#` and blank lines skipped,
+ * `import` lines (which site.py executes), and path lines made absolute against the directory.
+ * Decoded as UTF-8 (a BOM dropped), falling back to Latin-1.
+ */
+export function pthLines(dir: string, name: string): PthLine[] {
+  let text: string;
+  try {
+    const bytes = fs.readFileSync(path.join(dir, name));
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      text = bytes.toString('latin1');
+    }
+  } catch {
+    return [];
+  }
+  const out: PthLine[] = [];
+  // Python iterates a text file in universal-newline mode: \n, \r\n and \r end lines.
+  const lines = text.split(/\r\n|\n|\r/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.startsWith('#') || pyStrip(line) === '') continue;
+    if (line.startsWith('import ') || line.startsWith('import\t')) out.push({ kind: 'import', line: i + 1 });
+    else out.push({ kind: 'path', path: path.resolve(dir, pyRstrip(line)), line: i + 1 });
+  }
+  return out;
 }

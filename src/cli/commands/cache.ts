@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { buildCache, cacheStatusOf, clearCache, type BuildResult, type CacheOptions } from '../../cache/store.js';
+import { buildCaches, cacheStatusOf, clearCache, type BuildResult, type CacheOptions } from '../../cache/store.js';
 import { openEnvironment, type EnvironmentFlags } from '../environment-options.js';
 import { colorDiagnostic, colors, printJson, table } from '../output.js';
 
@@ -33,11 +33,12 @@ function runBuilds(entries: readonly string[], flags: CacheFlags): BuildResult[]
     bar = new SingleBar({ stream: process.stderr, format: 'caches {bar} {value}/{total} {entry}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
     bar.start(entries.length, 0, { entry: '' });
   }
-  const results: BuildResult[] = [];
-  for (const [i, entry] of entries.entries()) {
-    bar?.update(i, { entry });
-    results.push(buildCache(entry, { ...cacheOptions(flags), ...(flags.force ? { force: true } : {}) }));
-  }
+  const results = buildCaches(entries, {
+    ...cacheOptions(flags),
+    ...(flags.force ? { force: true } : {}),
+    settle: true,
+    onEntry: (i, entry) => bar?.update(i, { entry }),
+  });
   bar?.update(entries.length, { entry: '' });
   bar?.stop();
   return results;
@@ -71,7 +72,7 @@ export async function cacheStatus(flags: CacheFlags): Promise<number> {
     return 0;
   }
   const color = { fresh: colors.green, stale: colors.yellow, missing: colors.dim, untrusted: colors.red, corrupt: colors.red, 'not-cacheable': colors.dim } as const;
-  const rows = entries.map((s) => [color[s.state](s.state), s.location ?? '', s.distributions === null ? '' : String(s.distributions), humanSize(s.size), humanAge(s.ageSeconds), s.pathEntry, s.reason ?? '']);
+  const rows = entries.map((s) => [color[s.state](s.state), s.location ?? '', s.distributions === null ? '' : String(s.distributions), humanSize(s.size), humanAge(s.ageSeconds), s.pathEntry, s.reason ?? (s.racy ? 'racy: recent changes are re-read on every lookup until a rebuild' : '')]);
   process.stdout.write(table(rows, ['STATE', 'WHERE', 'DISTS', 'SIZE', 'AGE', 'PATH ENTRY', 'WHY']));
   return 0;
 }
