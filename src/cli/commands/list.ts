@@ -31,7 +31,9 @@ export async function list(flags: ListFlags): Promise<number> {
     process.stdout.write(renderEntryPointsTxt(ok));
     return 0;
   }
-  const rows = eps.toArray().map((e) => [e.group, e.name, e.valid ? e.value : colors.red(e.value), distLabel(e)]);
+  // The table reads by group and name; among equal names, search-path order (the sort is stable).
+  const sorted = eps.toArray().sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const rows = sorted.map((e) => [e.group, e.name, e.valid ? e.value : colors.red(e.value), distLabel(e)]);
   if (rows.length > 0) process.stdout.write(table(rows, ['GROUP', 'NAME', 'VALUE', 'DISTRIBUTION']));
   else process.stderr.write('epi: no entry points match\n');
   summarizeDiagnostics(eps.diagnostics);
