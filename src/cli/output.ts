@@ -1,5 +1,6 @@
 /** Output for the CLI only: tables, colours, JSON, diagnostics. */
 import { createRequire } from 'node:module';
+import { stripVTControlCharacters } from 'node:util';
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 
 type Style = (s: string) => string;
@@ -23,8 +24,8 @@ export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
-/** Display width of a string (code points; good enough for identifiers and paths). */
-const width = (s: string): number => [...s].length;
+/** Display width of a string: code points without colour escapes (good enough for identifiers and paths). */
+const width = (s: string): number => [...stripVTControlCharacters(s)].length;
 
 /** An aligned table: columns separated by two spaces, the last column unpadded. */
 export function table(rows: readonly (readonly string[])[], header?: readonly string[]): string {
