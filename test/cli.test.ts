@@ -103,7 +103,7 @@ describe('epi', () => {
   test('an interpreter that cannot be run is one clear line and exit 2, no stack trace', () => {
     const r = epi(['list', '--python', '/nonexistent/python']);
     assert.equal(r.status, 2);
-    assert.equal(r.stderr, 'epi: cannot run the Python interpreter "/nonexistent/python": not found\n');
+    assert.equal(r.stderr, 'epi: cannot run the Python interpreter "/nonexistent/python": not found (give another with --python, or the directories with --path)\n');
   });
 
   test('--debug adds the stack trace', () => {

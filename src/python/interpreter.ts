@@ -66,7 +66,7 @@ export async function queryInterpreter(python: string): Promise<InterpreterInfo>
     execFile(python, ['-c', QUERY], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
       if (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        const why = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'not executable' : (stderr.trim().split('\n').pop() ?? err.message);
+        const why = code === 'ENOENT' ? 'not found (give another with --python, or the directories with --path)' : code === 'EACCES' ? 'not executable' : (stderr.trim().split('\n').pop() ?? err.message);
         reject(new EpindexError('PYTHON_FAILED', `cannot run the Python interpreter ${JSON.stringify(python)}: ${why}`, { cause: err }));
         return;
       }
