@@ -12,7 +12,7 @@ import { EntryPoints } from './entry-points.js';
 import { EpindexError } from './errors.js';
 import { defaultPython, emulateSite, type InterpreterInfo } from './python/interpreter.js';
 import { interpreterInfo } from './python/interpreter-cache.js';
-import type { PathEntryScan } from './python/discover.js';
+import type { EntryView } from './entry-view.js';
 import { resolve, selectEntryPoints, type Resolution, type ShadowedDistribution } from './registry.js';
 
 export interface EnvironmentOptions {
@@ -66,8 +66,8 @@ export class PythonEnvironment {
   readonly freshness: Freshness;
   readonly #options: CacheOptions;
   readonly #setup: readonly Diagnostic[];
-  /** The last resolution and the scans it came from: caches unchanged since give the same objects back. */
-  #last: { scans: readonly PathEntryScan[]; resolution: Resolution } | null = null;
+  /** The last resolution and the views it came from: caches unchanged since give the same objects back. */
+  #last: { views: readonly EntryView[]; resolution: Resolution } | null = null;
 
   /** @internal use `pythonEnvironment()` */
   constructor(searchPath: readonly string[], interpreter: InterpreterInfo | null, cache: CachePolicy, options: CacheOptions, setup: readonly Diagnostic[]) {
@@ -79,7 +79,8 @@ export class PythonEnvironment {
     this.#setup = setup;
   }
 
-  #load(mode: Parameters<typeof loadPathEntry>[1]): EntryLoad[] {
+  /** `group`: what the lookup will read (a cache parses only that group); undefined = every group. */
+  #load(mode: Parameters<typeof loadPathEntry>[1], group: string | undefined): EntryLoad[] {
     // A directory reached twice (lib and a lib64 symlink) can only repeat what it said first.
     const seen = new Set<string>();
     const loads: EntryLoad[] = [];
@@ -89,25 +90,27 @@ export class PythonEnvironment {
         if (seen.has(real)) continue;
         seen.add(real);
       }
-      loads.push(loadPathEntry(entry, mode, this.#options));
+      loads.push(loadPathEntry(entry, mode, this.#options, { group }));
     }
     return loads;
   }
 
   #resolve(loads: readonly EntryLoad[]): Resolution {
-    const scans = loads.map((l) => l.scan);
+    const views = loads.map((l) => l.view);
     const last = this.#last;
-    if (last !== null && last.scans.length === scans.length && last.scans.every((s, i) => s === scans[i])) return last.resolution;
-    const resolution = resolve(scans);
-    this.#last = { scans, resolution };
+    if (last !== null && last.views.length === views.length && last.views.every((s, i) => s === views[i])) return last.resolution;
+    const resolution = resolve(views);
+    this.#last = { views, resolution };
     return resolution;
   }
 
   #lookup(query: EntryPointQuery = {}): { resolution: Resolution; diagnostics: Diagnostic[] } {
-    let loads = this.#load(this.cache === 'fallback' ? 'trust' : this.cache);
+    // A dist or module query reads every group; a group query only its own.
+    const group = query.dist === undefined ? query.group : undefined;
+    let loads = this.#load(this.cache === 'fallback' ? 'trust' : this.cache, group);
     let resolution = this.#resolve(loads);
     if (this.cache === 'fallback' && (query.group !== undefined || query.name !== undefined) && selectEntryPoints(resolution, query).length === 0) {
-      loads = this.#load('prefer');
+      loads = this.#load('prefer', group);
       resolution = this.#resolve(loads);
     }
     return { resolution, diagnostics: [...this.#setup, ...loads.flatMap((l) => l.diagnostics), ...resolution.diagnostics] };
@@ -122,17 +125,17 @@ export class PythonEnvironment {
   /** The distributions in use, the shadowed ones, and every diagnostic. */
   async distributions(): Promise<DistributionReport> {
     const { resolution, diagnostics } = this.#lookup();
-    return { distributions: resolution.distributions.map((d) => d.distribution), shadowed: resolution.shadowed, diagnostics };
+    return { distributions: resolution.distributions, shadowed: resolution.shadowed, diagnostics };
   }
 
   /** One distribution (by any spelling of its name) with its entry points; `null` if not installed. */
   async distribution(name: string): Promise<DistributionInfo | null> {
     const { resolution, diagnostics } = this.#lookup();
     const wanted = normalizeName(name);
-    const found = resolution.distributions.find((d) => d.distribution.normalizedName === wanted);
+    const found = resolution.distributions.find((d) => d.normalizedName === wanted);
     if (found === undefined) return null;
-    const own = diagnostics.filter((d) => d.file !== undefined && (d.file === found.distribution.metadataPath || d.file.startsWith(found.distribution.metadataPath + path.sep)));
-    return { distribution: found.distribution, entryPoints: new EntryPoints(selectEntryPoints(resolution, { dist: wanted }), own) };
+    const own = diagnostics.filter((d) => d.file !== undefined && (d.file === found.metadataPath || d.file.startsWith(found.metadataPath + path.sep)));
+    return { distribution: found, entryPoints: new EntryPoints(selectEntryPoints(resolution, { dist: wanted }), own) };
   }
 
   /** Every group with its number of entry points and of distributions providing them. */

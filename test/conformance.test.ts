@@ -15,7 +15,7 @@ import { tempDir } from './support/fixtures.js';
 import { PYTHON } from './support/python.js';
 import { buildFixtureVenv, fixtureDists, type FixtureVenv } from './support/venv.js';
 
-const IN_DIR_CACHE = path.join('.epindex', 'entry-points.v1.json');
+const IN_DIR_CACHE = path.join('.epindex', 'entry-points.v2.jsonl');
 
 function assertSame(t: TestContext, importlib: readonly Quad[], epindex: readonly Quad[], what: string): void {
   const c = compare(importlib, epindex);
@@ -118,7 +118,7 @@ describe('conformance: a fixture venv with every installation layout', () => {
 
     assertSame(t, expected, epiEntryPoints(venv.python, ['--cache', 'auto'], env).entryPoints, 'epi --cache auto (cold)');
     for (const c of caches) assert.ok(fs.existsSync(c), `the cold run did not write ${c}`);
-    const userCaches = fs.readdirSync(path.join(cacheDir, 'entry-points.v1'));
+    const userCaches = fs.readdirSync(path.join(cacheDir, 'entry-points.v2'));
     assert.ok(userCaches.length > 0, 'the cold run wrote nothing to the user cache (the zipped egg and the stdlib directories go there)');
 
     // The caches just written are fresh for the directories that hold distributions.

@@ -14,8 +14,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bigStat, listCandidates, entryIsEgg, scanCandidate, scanPathEntry, type DistRecord, type PathEntryScan, type Stamp, type StatFn } from '../python/discover.js';
-import type { CacheContent } from './format.js';
+import { bigStat, listCandidates, entryIsEgg, scanCandidate, scanPathEntry, type DistRecord, type Stamp, type StatFn } from '../python/discover.js';
+import type { CachedEntry } from './format.js';
 
 export type Freshness = 'stat' | 'listing';
 
@@ -69,21 +69,21 @@ export interface FreshnessOptions {
   readonly stat?: StatFn;
 }
 
-export function checkFreshness(pathEntry: string, content: CacheContent, options: FreshnessOptions): FreshnessResult {
+export function checkFreshness(pathEntry: string, entry: CachedEntry, options: FreshnessOptions): FreshnessResult {
   const stat = options.stat ?? bigStat;
   const root = pathEntry === '' ? '.' : pathEntry;
-  const { scan } = content;
   const st = statOrNull(stat, root);
   if (st === null) return { fresh: false, reason: 'the path entry is gone' };
-  const recorded = scan.stamp!;
+  const recorded = entry.stamp;
 
-  if (content.kind === 'zip') {
+  if (entry.kind === 'zip') {
     if (!st.isFile()) return { fresh: false, reason: 'the path entry is no longer a file' };
     if (!sameStamp(st, recorded)) return { fresh: false, reason: 'the zip archive changed' };
     if (!isRacy(recorded, options.scannedAtNs)) return { fresh: true, worthRewriting: false };
     // Too close to the scan to prove anything: read the archive again and compare.
     const again = scanPathEntry(pathEntry);
-    const same = again.kind === 'zip' && again.dists.length === scan.dists.length && again.dists.every((r, i) => sameRecordContent(r, scan.dists[i]!));
+    const before = entry.toScan().dists;
+    const same = again.kind === 'zip' && again.dists.length === before.length && again.dists.every((r, i) => sameRecordContent(r, before[i]!));
     return same ? { fresh: true, worthRewriting: true } : { fresh: false, reason: 'the zip archive changed within the timestamp granularity of the scan' };
   }
   if (!st.isDirectory()) return { fresh: false, reason: 'the path entry is no longer a directory' };
@@ -91,7 +91,8 @@ export function checkFreshness(pathEntry: string, content: CacheContent, options
   let worthRewriting = false;
   // ctime too: an mtime set back with utimes (cp -p, rsync -t, tar) hides an install from the
   // mtime alone, and nothing but the clock can set a ctime.
-  const listingTrusted = st.ino === big(recorded).ino && st.mtimeNs === big(recorded).mtimeNs && st.ctimeNs === big(recorded).ctimeNs && !isRacy(recorded, options.scannedAtNs);
+  const b = big(recorded);
+  const listingTrusted = st.ino === b.ino && st.mtimeNs === b.mtimeNs && st.ctimeNs === b.ctimeNs && !isRacy(recorded, options.scannedAtNs);
   if (!listingTrusted) {
     let names: string[];
     try {
@@ -99,23 +100,25 @@ export function checkFreshness(pathEntry: string, content: CacheContent, options
     } catch (e) {
       return { fresh: false, reason: `the path entry cannot be listed (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
     }
-    const diff = listingDiff(scan.listing, names);
+    const diff = listingDiff(entry.listing, names);
     if (diff !== null) return { fresh: false, reason: diff };
     worthRewriting = true;
   }
   if (options.level === 'listing') return { fresh: true, worthRewriting };
 
-  for (const r of scan.dists) {
-    const why = checkRecord(root, r, stat, options.scannedAtNs);
+  const summaries = entry.summaries;
+  for (let i = 0; i < summaries.length; i++) {
+    const why = checkDistribution(root, entry, i, stat, options.scannedAtNs);
     if (why === 'racy') worthRewriting = true;
     else if (why !== null) return { fresh: false, reason: why };
   }
   // Candidates that gave no record (symlink loops, dangling links, .dist-info files) can start
   // giving one without any stamp above changing (a link's target appears): look again.
-  if (scan.listing.length !== scan.dists.length) {
-    const recorded = new Set(scan.dists.map((r) => r.child));
-    for (const child of scan.listing) {
-      if (!recorded.has(child) && 'record' in scanCandidate(root, child, 'unknown', { stat })) return { fresh: false, reason: `${child} became readable` };
+  const listing = entry.listing;
+  if (listing.length !== summaries.length) {
+    const known = new Set(summaries.map((r) => r.child));
+    for (const child of listing) {
+      if (!known.has(child) && 'record' in scanCandidate(root, child, 'unknown', { stat })) return { fresh: false, reason: `${child} became readable` };
     }
   }
   return { fresh: true, worthRewriting };
@@ -133,23 +136,23 @@ export function listingDiff(before: readonly string[], after: readonly string[])
   return `the listing changed: ${parts.join(' ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
-/** Per-record stat check. `null` = fresh, `'racy'` = fresh after re-reading, else the reason it is stale. */
-function checkRecord(root: string, r: DistRecord, stat: StatFn, scannedAtNs: bigint): string | null | 'racy' {
-  const s = r.stamps;
+/** Per-distribution stat check. `null` = fresh, `'racy'` = fresh after re-reading, else the reason it is stale. */
+function checkDistribution(root: string, entry: CachedEntry, i: number, stat: StatFn, scannedAtNs: bigint): string | null | 'racy' {
+  const r = entry.summaries[i]!;
+  const s = entry.stampsOf(i);
   if (s === undefined) return `${r.child} has no stamps`;
   // Plain concatenation: path.join's normalization is measurable at one call per distribution.
   const full = root + path.sep + r.child;
   const self = statOrNull(stat, full);
   if (self === null || !sameStamp(self, s.self)) return `${r.child} changed`;
   let racy = isRacy(s.self, scannedAtNs);
-  if (s.entryPoints !== undefined) {
+  // An absent entry_points.txt that appears changes its directory's stamp, checked just above
+  // (or re-read, when racy): only a present one needs a stat of its own, for in-place edits.
+  if (s.entryPoints !== undefined && s.entryPoints !== null) {
     const ep = statOrNull(stat, full + path.sep + 'entry_points.txt');
-    if (ep === null && s.entryPoints !== null) return `${r.child}/entry_points.txt was removed`;
-    if (ep !== null && s.entryPoints === null) return `${r.child}/entry_points.txt was added`;
-    if (ep !== null && s.entryPoints !== null) {
-      if (!sameStamp(ep, s.entryPoints)) return `${r.child}/entry_points.txt changed`;
-      racy ||= isRacy(s.entryPoints, scannedAtNs);
-    }
+    if (ep === null) return `${r.child}/entry_points.txt was removed`;
+    if (!sameStamp(ep, s.entryPoints)) return `${r.child}/entry_points.txt changed`;
+    racy ||= isRacy(s.entryPoints, scannedAtNs);
   }
   if (s.metadata !== undefined) {
     const file = r.layout === 'dist-info' ? 'METADATA' : 'PKG-INFO';
@@ -160,13 +163,12 @@ function checkRecord(root: string, r: DistRecord, stat: StatFn, scannedAtNs: big
   if (!racy) return null;
   // Same stamps, but too close to the scan to prove anything: read it again and compare.
   const again = scanCandidate(root, r.child, 'unknown', { stamps: true, stat });
-  if (!('record' in again) || !sameRecordContent(r, again.record)) return `${r.child} changed within the timestamp granularity of the scan`;
+  if (!('record' in again) || !sameRecordContent(entry.record(i), again.record)) return `${r.child} changed within the timestamp granularity of the scan`;
   return 'racy';
 }
 
 function sameRecordContent(a: DistRecord, b: DistRecord): boolean {
   return a.layout === b.layout && a.name === b.name && a.version === b.version && a.hasMetadata === b.hasMetadata &&
-    JSON.stringify(a.entryPoints) === JSON.stringify(b.entryPoints) && JSON.stringify(a.diagnostics) === JSON.stringify(b.diagnostics);
+    JSON.stringify(a.entryPoints.map((e) => [e.group, e.name, e.value, e.line])) === JSON.stringify(b.entryPoints.map((e) => [e.group, e.name, e.value, e.line])) &&
+    JSON.stringify(a.diagnostics) === JSON.stringify(b.diagnostics);
 }
-
-export type { PathEntryScan };

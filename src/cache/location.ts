@@ -1,5 +1,5 @@
 /**
- * Where a path entry's cache lives: in the directory itself (`.epindex/entry-points.v1.json`)
+ * Where a path entry's cache lives: in the directory itself (`.epindex/entry-points.v2.jsonl`)
  * when the user may write there, else in the user's private cache directory keyed by the
  * path entry's real path.
  */
@@ -11,7 +11,7 @@ import { CACHE_VERSION } from './format.js';
 
 /** The directory inside a path entry that holds its cache (a subdirectory, so that writing the cache does not change the path entry's own mtime). */
 export const IN_DIR_CACHE_DIR = '.epindex';
-export const IN_DIR_CACHE_FILE = `entry-points.v${CACHE_VERSION}.json`;
+export const IN_DIR_CACHE_FILE = `entry-points.v${CACHE_VERSION}.jsonl`;
 
 export type CacheLocationKind = 'in-directory' | 'user';
 
@@ -40,7 +40,7 @@ export function userCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 export function userLocation(root: string, realPath: string): CacheLocation {
   const dir = path.join(root, `entry-points.v${CACHE_VERSION}`);
   const key = createHash('sha256').update(realPath).digest('hex').slice(0, 40);
-  return { kind: 'user', dir, file: path.join(dir, `${key}.json`) };
+  return { kind: 'user', dir, file: path.join(dir, `${key}.jsonl`) };
 }
 
 const realPaths = new Map<string, string>();

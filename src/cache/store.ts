@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { entryIsEgg, listCandidates, scanPathEntry, type PathEntryScan, type StatFn } from '../python/discover.js';
-import { parseCache, serializeCache, type CacheContent } from './format.js';
-import { checkFreshness, RACY_WINDOW_NS, type Freshness } from './freshness.js';
+import { CacheSectionError, scanView, type EntryView } from '../entry-view.js';
+import { openCache, serializeCache, type CachedEntry } from './format.js';
+import { checkFreshness, RACY_WINDOW_NS, type Freshness, type FreshnessResult } from './freshness.js';
 import { inDirectoryLocation, realPathOf, userCacheRoot, userLocation, type CacheLocation } from './location.js';
 import { trustProblem } from './trust.js';
 
@@ -45,11 +46,11 @@ const errCode = (e: unknown): string => (e as NodeJS.ErrnoException)?.code ?? 'E
 type ReadResult =
   | { readonly state: 'missing' }
   | { readonly state: 'untrusted' | 'corrupt'; readonly reason: string; readonly code: 'EP301' | 'EP302' | 'EP303' | 'EP304' | 'EP308' }
-  | { readonly state: 'ok'; readonly content: CacheContent; readonly scannedAtNs: bigint; readonly size: number };
+  | { readonly state: 'ok'; readonly entry: CachedEntry; readonly scannedAtNs: bigint; readonly size: number };
 
 interface Memo {
   readonly key: string;
-  readonly content: CacheContent;
+  readonly entry: CachedEntry;
 }
 /** Parsed caches by file, keyed by the file's identity: a warm in-process lookup re-reads nothing unchanged. */
 const memo = new Map<string, Memo>();
@@ -82,19 +83,19 @@ function readCacheAt(loc: CacheLocation, pathEntry: string, entryStat: fs.BigInt
     // Keyed by spelling too: records are bound to the path entry as spelled in the search path.
     const memoKey = `${loc.file}\0${pathEntry}`;
     const known = memo.get(memoKey);
-    let content: CacheContent;
+    let entry: CachedEntry;
     if (known !== undefined && known.key === key) {
-      content = known.content;
+      entry = known.entry;
     } else {
-      const parsed = parseCache(fs.readFileSync(fd, 'utf8'), pathEntry);
-      if (!parsed.ok) return { state: 'corrupt', code: parsed.code, reason: parsed.reason };
-      content = parsed.content;
-      memo.set(memoKey, { key, content });
+      const opened = openCache(fs.readFileSync(fd), pathEntry);
+      if (!opened.ok) return { state: 'corrupt', code: opened.code, reason: opened.reason };
+      entry = opened.entry;
+      memo.set(memoKey, { key, entry });
     }
-    if (loc.kind === 'user' && content.realPath !== realPathOf(pathEntry)) {
-      return { state: 'corrupt', code: 'EP308', reason: `it describes ${content.realPath}` };
+    if (loc.kind === 'user' && entry.realPath !== realPathOf(pathEntry)) {
+      return { state: 'corrupt', code: 'EP308', reason: `it describes ${entry.realPath}` };
     }
-    return { state: 'ok', content, scannedAtNs: st.mtimeNs, size: Number(st.size) };
+    return { state: 'ok', entry, scannedAtNs: st.mtimeNs, size: Number(st.size) };
   } catch (e) {
     return { state: 'corrupt', code: 'EP301', reason: `cannot be read (${errCode(e)})` };
   } finally {
@@ -102,13 +103,11 @@ function readCacheAt(loc: CacheLocation, pathEntry: string, entryStat: fs.BigInt
   }
 }
 
-/** The locations a path entry's cache may be read from, in order. */
-function readLocations(pathEntry: string, isDir: boolean, opts: CacheOptions): CacheLocation[] {
-  const out: CacheLocation[] = [];
-  if (isDir) out.push(inDirectoryLocation(pathEntry));
+/** The locations a path entry's cache may be read from, in order (the user cache's is computed only when reached). */
+function* readLocations(pathEntry: string, isDir: boolean, opts: CacheOptions): Generator<CacheLocation> {
+  if (isDir) yield inDirectoryLocation(pathEntry);
   const real = realPathOf(pathEntry);
-  if (real !== null) out.push(userLocation(opts.userCacheDir ?? userCacheRoot(), real));
-  return out;
+  if (real !== null) yield userLocation(opts.userCacheDir ?? userCacheRoot(), real);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,14 +116,14 @@ function readLocations(pathEntry: string, isDir: boolean, opts: CacheOptions): C
 const TMP_MAX_AGE_MS = 10 * 60 * 1000;
 
 /** Where a new cache for this path entry goes: in the directory when we may write there and a cache we write there would be trusted; else the user cache. */
-function writeLocation(pathEntry: string, scanHint: PathEntryScan | null, entryStat: fs.BigIntStats, opts: CacheOptions): CacheLocation | null {
+function writeLocation(pathEntry: string, listingHint: readonly string[] | null, entryStat: fs.BigIntStats, opts: CacheOptions): CacheLocation | null {
   const me = BigInt(uid());
   if (entryStat.isDirectory() && (me === 0n || me === entryStat.uid) && !(entryStat.mode & 0o002n) && process.platform !== 'win32') {
     // Only directories that hold distributions get a cache of their own: the stdlib and
     // lib-dynload directories are left untouched (their caches go to the user cache).
     let holdsDists: boolean;
     try {
-      holdsDists = (scanHint?.listing ?? listCandidates(pathEntry === '' ? '.' : pathEntry, entryIsEgg(pathEntry)).map((d) => d.name)).length > 0;
+      holdsDists = (listingHint ?? listCandidates(pathEntry === '' ? '.' : pathEntry, entryIsEgg(pathEntry)).map((d) => d.name)).length > 0;
     } catch {
       holdsDists = false;
     }
@@ -198,7 +197,7 @@ export function scanAndWrite(pathEntry: string, opts: CacheOptions, hint: PathEn
     return { scan: scanPathEntry(pathEntry), written: null, diagnostics: [] };
   }
   if (!entryStat.isDirectory() && !entryStat.isFile()) return { scan: scanPathEntry(pathEntry), written: null, diagnostics: [] };
-  const loc = writeLocation(pathEntry, hint, entryStat, opts);
+  const loc = writeLocation(pathEntry, hint?.listing ?? null, entryStat, opts);
   const fallbackScan = (): PathEntryScan => hint ?? scanPathEntry(pathEntry);
   if (loc === null) return { scan: fallbackScan(), written: null, diagnostics: [] };
   const failed = (e: unknown, what: string): WriteOutcome => ({
@@ -253,26 +252,47 @@ export function scanAndWrite(pathEntry: string, opts: CacheOptions, hint: PathEn
 // Lookup decisions
 
 export interface EntryLoad {
-  readonly scan: PathEntryScan;
+  /** What the lookup reads. */
+  readonly view: EntryView;
   /** Where the answer came from. `none` = contributes nothing (`only` without a fresh cache). */
   readonly source: 'cache' | 'scan' | 'none';
   readonly diagnostics: Diagnostic[];
+  /** The same content as whole records (parses every section of a cache). */
+  readonly scan: PathEntryScan;
 }
 
 /** `trust` is `fallback`'s first phase: believe any trusted, intact cache without freshness checks. */
 export type LoadMode = Exclude<CachePolicy, 'fallback'> | 'trust';
 
-export function loadPathEntry(pathEntry: string, mode: LoadMode, opts: CacheOptions = {}): EntryLoad {
-  if (mode === 'scan') return { scan: scanPathEntry(pathEntry), source: 'scan', diagnostics: [] };
+function load(view: EntryView, source: EntryLoad['source'], diagnostics: Diagnostic[]): EntryLoad {
+  return {
+    view,
+    source,
+    diagnostics,
+    get scan() {
+      return view.toScan();
+    },
+  };
+}
+
+const scanned = (scan: PathEntryScan, diagnostics: Diagnostic[] = []): EntryLoad => load(scanView(scan), 'scan', diagnostics);
+
+/**
+ * One path entry under one policy. `need.group` says what the lookup will read (undefined:
+ * every group): those sections of a cache are parsed and verified here, so that a damaged
+ * section makes the cache ignored now rather than failing the lookup later.
+ */
+export function loadPathEntry(pathEntry: string, mode: LoadMode, opts: CacheOptions = {}, need: { readonly group?: string | undefined } = {}): EntryLoad {
+  if (mode === 'scan') return scanned(scanPathEntry(pathEntry));
   const root = pathEntry === '' ? '.' : pathEntry;
   let entryStat: fs.BigIntStats;
   try {
     entryStat = fs.statSync(root, { bigint: true });
   } catch {
-    return { scan: scanPathEntry(pathEntry), source: 'scan', diagnostics: [] }; // missing or unreadable: the scan says which
+    return scanned(scanPathEntry(pathEntry)); // missing or unreadable: the scan says which
   }
   const isDir = entryStat.isDirectory();
-  if (!isDir && !entryStat.isFile()) return { scan: scanPathEntry(pathEntry), source: 'scan', diagnostics: [] };
+  if (!isDir && !entryStat.isFile()) return scanned(scanPathEntry(pathEntry));
   const diagnostics: Diagnostic[] = [];
   const stale: string[] = [];
   for (const loc of readLocations(pathEntry, isDir, opts)) {
@@ -284,16 +304,24 @@ export function loadPathEntry(pathEntry: string, mode: LoadMode, opts: CacheOpti
       diagnostics.push(diagnostic(r.code, `cache ignored: ${r.reason}`, { file: loc.file }));
       continue;
     }
-    if (mode === 'trust') return { scan: r.content.scan, source: 'cache', diagnostics };
-    const f = checkFreshness(pathEntry, r.content, { level: opts.freshness ?? 'stat', scannedAtNs: r.scannedAtNs, ...(opts.stat ? { stat: opts.stat } : {}) });
+    let f: FreshnessResult = { fresh: true, worthRewriting: false };
+    try {
+      if (mode !== 'trust') f = checkFreshness(pathEntry, r.entry, { level: opts.freshness ?? 'stat', scannedAtNs: r.scannedAtNs, ...(opts.stat ? { stat: opts.stat } : {}) });
+      if (f.fresh) r.entry.prepare(need);
+    } catch (e) {
+      if (!(e instanceof CacheSectionError)) throw e;
+      forget(loc.file);
+      diagnostics.push(diagnostic(e.code, `cache ignored: ${e.message}`, { file: loc.file }));
+      continue;
+    }
     if (f.fresh) {
       // Under auto, a cache whose stamps are outdated or racy is rewritten once the racy
       // window has passed, so that later lookups take the cheap path again. Only in place:
       // a copy elsewhere (the user cache, for whoever cannot write this directory) would be
       // rewritten on every lookup, since readers keep finding this one first.
       const rewrite = mode === 'auto' && f.worthRewriting && BigInt(Date.now()) * 1_000_000n - r.scannedAtNs > RACY_WINDOW_NS &&
-        writeLocation(pathEntry, r.content.scan, entryStat, opts)?.file === loc.file;
-      if (!rewrite) return { scan: r.content.scan, source: 'cache', diagnostics };
+        writeLocation(pathEntry, r.entry.listing, entryStat, opts)?.file === loc.file;
+      if (!rewrite) return load(r.entry, 'cache', diagnostics);
       break;
     }
     stale.push(f.reason);
@@ -301,13 +329,18 @@ export function loadPathEntry(pathEntry: string, mode: LoadMode, opts: CacheOpti
   }
   if (mode === 'only') {
     diagnostics.push(diagnostic('EP307', stale.length > 0 ? `no fresh cache (${stale[0]}); contributes nothing` : 'no cache; contributes nothing', { file: pathEntry }));
-    return { scan: { pathEntry, kind: isDir ? 'directory' : 'zip', dists: [], diagnostics: [], listing: [] }, source: 'none', diagnostics };
+    return load(scanView({ pathEntry, kind: isDir ? 'directory' : 'zip', dists: [], diagnostics: [], listing: [] }), 'none', diagnostics);
   }
   if (mode === 'auto') {
     const w = scanAndWrite(pathEntry, opts);
-    return { scan: w.scan, source: 'scan', diagnostics: [...diagnostics, ...w.diagnostics] };
+    return scanned(w.scan, [...diagnostics, ...w.diagnostics]);
   }
-  return { scan: scanPathEntry(pathEntry), source: 'scan', diagnostics };
+  return scanned(scanPathEntry(pathEntry), diagnostics);
+}
+
+/** Drop a file's parsed cache (it turned out damaged). */
+function forget(file: string): void {
+  for (const key of memo.keys()) if (key.startsWith(file + '\0')) memo.delete(key);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,16 +387,23 @@ export function cacheStatusOf(pathEntry: string, opts: CacheOptions = {}): Cache
     if (r.state !== 'ok') {
       s = { ...base, state: r.state, reason: r.reason, size: null, ageSeconds: null, distributions: null, racy: false };
     } else {
-      const f = checkFreshness(pathEntry, r.content, { level: opts.freshness ?? 'stat', scannedAtNs: r.scannedAtNs, ...(opts.stat ? { stat: opts.stat } : {}) });
-      s = {
-        ...base,
-        state: f.fresh ? 'fresh' : 'stale',
-        reason: f.fresh ? null : f.reason,
-        size: r.size,
-        ageSeconds: Math.max(0, Math.round((Date.now() - Number(r.scannedAtNs / 1_000_000n)) / 1000)),
-        distributions: r.content.scan.dists.length,
-        racy: f.fresh && f.worthRewriting,
-      };
+      try {
+        const f = checkFreshness(pathEntry, r.entry, { level: opts.freshness ?? 'stat', scannedAtNs: r.scannedAtNs, ...(opts.stat ? { stat: opts.stat } : {}) });
+        if (f.fresh) r.entry.prepare({});
+        s = {
+          ...base,
+          state: f.fresh ? 'fresh' : 'stale',
+          reason: f.fresh ? null : f.reason,
+          size: r.size,
+          ageSeconds: Math.max(0, Math.round((Date.now() - Number(r.scannedAtNs / 1_000_000n)) / 1000)),
+          distributions: r.entry.summaries.length,
+          racy: f.fresh && f.worthRewriting,
+        };
+      } catch (e) {
+        if (!(e instanceof CacheSectionError)) throw e;
+        forget(loc.file);
+        s = { ...base, state: 'corrupt', reason: e.message, size: r.size, ageSeconds: null, distributions: null, racy: false };
+      }
     }
     if (s.state === 'fresh') return s;
     first ??= s;

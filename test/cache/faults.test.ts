@@ -24,10 +24,13 @@ import {
 } from './helpers.js';
 
 /** Recompute the trailing checksum, as a forger (or a foreign writer) would. */
+/** Re-sign a cache's header line after editing it (as a forger who knows the format would). */
 function resign(text: string): string {
-  const i = text.lastIndexOf(',"sha256":"');
-  const body = text.slice(0, i) + '}';
-  return `${text.slice(0, i)},"sha256":"${createHash('sha256').update(body).digest('hex')}"}\n`;
+  const nl = text.indexOf('\n');
+  const header = text.slice(0, nl);
+  const i = header.lastIndexOf(',"sha256":"');
+  const signed = header.slice(0, i) + '}';
+  return `${header.slice(0, i)},"sha256":"${createHash('sha256').update(signed).digest('hex')}"}${text.slice(nl)}`;
 }
 
 /** A fault in the cache: ignored with `code`, results equal a fresh scan, `auto` heals it. */
@@ -100,14 +103,15 @@ test('a truncated cache is ignored with EP301 and rebuilt under auto', async () 
 
 test('a cache with a valid checksum but a malformed document is ignored with EP301', async () => {
   const { dir, uc, file, text } = cachedSite();
-  fs.writeFileSync(file, resign(text.replace('"distributions":[', '"distributions":{"x":[').replace(/\],"sha256"/, ']},"sha256"')));
+  assert.ok(text.includes('"kind":"directory"'));
+  fs.writeFileSync(file, resign(text.replace('"kind":"directory"', '"kind":"sideways"')));
   await assertIgnoredAndHealed(dir, uc, 'EP301', 'corrupt');
 });
 
 test('a cache of a foreign format version is ignored with EP302 (even with a valid checksum) and rebuilt under auto', async () => {
   const { dir, uc, file, text } = cachedSite();
-  assert.ok(text.includes('"version":1,'));
-  fs.writeFileSync(file, resign(text.replace('"version":1,', '"version":2,')));
+  assert.ok(text.includes('"version":2,'));
+  fs.writeFileSync(file, resign(text.replace('"version":2,', '"version":3,')));
   await assertIgnoredAndHealed(dir, uc, 'EP302', 'corrupt');
 });
 

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCache, type CacheContent } from '../../src/cache/format.js';
+import { openCache, parseCache, type CacheContent } from '../../src/cache/format.js';
 import { checkFreshness, RACY_WINDOW_NS, type FreshnessResult } from '../../src/cache/freshness.js';
 import { inDirectoryLocation } from '../../src/cache/location.js';
 import type { CachePolicy, CacheOptions } from '../../src/cache/store.js';
@@ -109,8 +109,10 @@ export function readCache(file: string, pathEntry: string): { content: CacheCont
 
 /** The engine's own freshness verdict on the in-directory cache, with its racy flag. */
 export function verdict(dir: string, level: 'stat' | 'listing', stat?: StatFn): FreshnessResult {
-  const { content, scannedAtNs } = readCache(cacheFile(dir), dir);
-  return checkFreshness(dir, content, { level, scannedAtNs, ...(stat ? { stat } : {}) });
+  const file = cacheFile(dir);
+  const opened = openCache(fs.readFileSync(file), dir);
+  if (!opened.ok) throw new Error(`${file}: ${opened.code} ${opened.reason}`);
+  return checkFreshness(dir, opened.entry, { level, scannedAtNs: fs.statSync(file, { bigint: true }).mtimeNs, ...(stat ? { stat } : {}) });
 }
 
 export function tmpFiles(dir: string): string[] {
