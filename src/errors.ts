@@ -23,3 +23,8 @@ export function isEpindexError(e: unknown): e is EpindexError {
   return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'EpindexError' &&
     typeof (e as { code?: unknown }).code === 'string';
 }
+
+/** The `code` of a Node.js system error (`ENOENT`, `EACCES`…), or `EUNKNOWN`. */
+export function errnoCode(e: unknown): string {
+  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'EUNKNOWN';
+}

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { errnoCode } from '../errors.js';
 import { entryIsEgg, listCandidates, scanPathEntry, type PathEntryScan, type StatFn } from '../python/discover.js';
 import { CacheSectionError, scanView, type EntryView } from '../entry-view.js';
 import { openCache, serializeCache, type CachedEntry } from './format.js';
@@ -38,7 +39,7 @@ export interface CacheOptions {
 export type CacheState = 'fresh' | 'stale' | 'missing' | 'untrusted' | 'corrupt' | 'not-cacheable';
 
 const uid = (): number => (typeof process.getuid === 'function' ? process.getuid() : 0);
-const errCode = (e: unknown): string => (e as NodeJS.ErrnoException)?.code ?? 'EUNKNOWN';
+const errCode = errnoCode;
 
 // ---------------------------------------------------------------------------------------------
 // Reading

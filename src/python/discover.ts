@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { normalizeName, type DistributionLayout } from '../entry-point.js';
+import { errnoCode } from '../errors.js';
 import { parseEntryPointsTxt, type EntryPointLine } from '../format/entry-points-txt.js';
 import { readCoreMetadata } from './metadata.js';
 import { compareVersionsDescending } from './versions.js';
@@ -87,9 +88,7 @@ export function stampOf(st: fs.BigIntStats): Stamp {
   return { ino: String(st.ino), size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs) };
 }
 
-function errCode(e: unknown): string {
-  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : 'EUNKNOWN';
-}
+const errCode = errnoCode;
 
 /** Classify a child of a path entry the way importlib.metadata's `Lookup` does (case-insensitive suffix). */
 export function candidateLayout(child: string, entryIsEgg: boolean): 'dist-info' | 'egg-info' | 'egg' | null {
