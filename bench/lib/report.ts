@@ -228,7 +228,7 @@ function markdown(r: Results, charts: readonly { workload: string; file: string;
   lines.push('');
   lines.push(`**Machine:** ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}, Python ${m.python}. ` +
     `${r.mode === 'full' ? 'Full' : 'Quick'} run of ${r.startedAt.slice(0, 10)}, ${r.durationSeconds < 120 ? `${Math.round(r.durationSeconds)} s` : `${Math.round(r.durationSeconds / 60)} min`} (\`${r.command}\`). ` +
-    `NODE_EXTRA_CA_CERTS ${m.nodeExtraCaCerts.setInTheEnvironment ? 'was set on the machine and unset' : 'was not set'} for every timed process. Page cache: ${m.pageCache.note}.`);
+    `NODE_EXTRA_CA_CERTS ${m.nodeExtraCaCerts.setInTheEnvironment ? 'was set on the machine and unset for every timed process' : 'was unset (empty) for the whole run, timed processes included'}. Page cache: ${m.pageCache.note}.`);
   lines.push('');
   lines.push(`**Peers:** ${r.peers.map((p) => `${p.id} ${p.version}`).join(', ')}.`);
   lines.push('');
