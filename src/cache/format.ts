@@ -8,7 +8,7 @@
  * key order, records in scan order, which is sorted): the same directory gives the same bytes.
  */
 import { createHash } from 'node:crypto';
-import { diagnostic, DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode } from '../diagnostics.js';
+import { diagnostic, DIAGNOSTIC_CODES, type DiagnosticCode } from '../diagnostics.js';
 import { normalizeName, type DistributionLayout } from '../entry-point.js';
 import type { EntryPointLine } from '../format/entry-points-txt.js';
 import type { DistRecord, DistStamps, PathEntryKind, PathEntryScan, Stamp } from '../python/discover.js';

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { normalizeName, type DistributionLayout } from '../entry-point.js';
+import type { DistSummary } from '../entry-view.js';
 import { errnoCode } from '../errors.js';
 import { parseEntryPointsTxt, type EntryPointLine } from '../format/entry-points-txt.js';
 import { readCoreMetadata } from './metadata.js';
@@ -34,15 +35,8 @@ export interface DistStamps {
 }
 
 
-/** One candidate distribution found in a path entry. */
-export interface DistRecord {
-  /** Its name within the path entry: `foo-1.0.dist-info`, `foo.egg-info`, `EGG-INFO`. */
-  readonly child: string;
-  readonly layout: DistributionLayout;
-  readonly name: string;
-  readonly normalizedName: string;
-  readonly version: string | null;
-  readonly hasMetadata: boolean;
+/** One candidate distribution found in a path entry: what resolution needs, its entry points and diagnostics. */
+export interface DistRecord extends DistSummary {
   readonly entryPoints: readonly EntryPointLine[];
   readonly diagnostics: readonly Diagnostic[];
   readonly stamps?: DistStamps;
@@ -149,7 +143,7 @@ export function scanPathEntry(pathEntry: string, options: ScanOptions = {}): Pat
   }
   const stamp = options.stamps ? stampOf(st as fs.BigIntStats) : undefined;
   if (st.isDirectory()) return scanDirectory(pathEntry, root, stamp, options);
-  if (st.isFile()) return scanZip(pathEntry, root, stamp, options);
+  if (st.isFile()) return scanZip(pathEntry, root, stamp);
   return emptyScan(pathEntry, 'unsearchable', [], stamp);
 }
 
@@ -332,7 +326,7 @@ type Fflate = typeof import('fflate');
 let fflate: Fflate | undefined;
 const loadFflate = (): Fflate => (fflate ??= createRequire(import.meta.url)('fflate') as Fflate);
 
-function scanZip(pathEntry: string, root: string, stamp: Stamp | undefined, options: ScanOptions): PathEntryScan {
+function scanZip(pathEntry: string, root: string, stamp: Stamp | undefined): PathEntryScan {
   const isEgg = entryIsEgg(root);
   const names: string[] = [];
   let files: Record<string, Uint8Array>;
