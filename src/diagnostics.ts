@@ -6,7 +6,7 @@
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface Diagnostic {
-  /** Stable code, e.g. `EP104`; see docs/spec.md §Diagnostics. */
+  /** Stable code, e.g. `EP104`; see docs/spec.md §7. */
   readonly code: DiagnosticCode;
   readonly severity: Severity;
   /** The file (or path entry) the diagnostic is about, when there is one. */

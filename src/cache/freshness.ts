@@ -1,5 +1,5 @@
 /**
- * Freshness: does a cache still describe its path entry? (docs/spec.md §5.3 has the table of
+ * Freshness: does a cache still describe its path entry? (docs/spec.md §5.4 has the table of
  * which check catches which change and what it costs.)
  *
  * - `listing` level: the path entry's own stamp (inode, nanosecond mtime and ctime); when it differs, or

@@ -15,7 +15,7 @@ import { inDirectoryLocation, realPathOf, userCacheRoot, userLocation, type Cach
 import { trustProblem } from './trust.js';
 
 /**
- * How a lookup uses caches (docs/spec.md §5.4):
+ * How a lookup uses caches (docs/spec.md §6):
  * - `scan`: ignore caches;
  * - `only`: fresh caches only; a path entry without one contributes nothing (with a diagnostic);
  * - `prefer`: fresh caches where they exist, scan the other path entries;

@@ -2,7 +2,7 @@
  * A per-user cache of what an interpreter reports (its sys.path), so that a warm `epi` does
  * not start Python at all. The entry is used only while everything sys.path is computed from
  * is unchanged: the interpreter binary, `pyvenv.cfg`, the environment variables Python reads,
- * and the `.pth` files of its site directories (docs/spec.md §4.3). Interpreters reached
+ * and the `.pth` files of its site directories (docs/spec.md §4.4). Interpreters reached
  * through wrappers or shims (pyenv, asdf), whose `sys.executable` is another file, are never
  * cached: what they run depends on more than we can see.
  */
