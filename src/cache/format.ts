@@ -182,11 +182,10 @@ export class CachedEntry implements EntryView {
     return value;
   }
 
-  /** Parse and verify what a lookup for `group` (all groups when undefined) will read, and the stamps when `stamps`. */
-  prepare(need: { readonly group?: string | undefined; readonly stamps?: boolean }): void {
+  /** Parse and verify what a lookup for `group` (all groups when undefined) will read. */
+  prepare(need: { readonly group?: string | undefined }): void {
     void this.summaries;
     this.diagnostics();
-    if (need.stamps) this.stampsOf(0);
     this.entries(need.group);
   }
 

@@ -188,7 +188,7 @@ export interface WriteOutcome {
  * the cache file's mtime (see freshness.ts). Any failure leaves the old cache untouched and
  * returns the scan with an EP306 diagnostic.
  */
-export function scanAndWrite(pathEntry: string, opts: CacheOptions, hint: PathEntryScan | null = null): WriteOutcome {
+export function scanAndWrite(pathEntry: string, opts: CacheOptions): WriteOutcome {
   const stat = opts.stat;
   const root = pathEntry === '' ? '.' : pathEntry;
   let entryStat: fs.BigIntStats;
@@ -198,8 +198,8 @@ export function scanAndWrite(pathEntry: string, opts: CacheOptions, hint: PathEn
     return { scan: scanPathEntry(pathEntry), written: null, diagnostics: [] };
   }
   if (!entryStat.isDirectory() && !entryStat.isFile()) return { scan: scanPathEntry(pathEntry), written: null, diagnostics: [] };
-  const loc = writeLocation(pathEntry, hint?.listing ?? null, entryStat, opts);
-  const fallbackScan = (): PathEntryScan => hint ?? scanPathEntry(pathEntry);
+  const loc = writeLocation(pathEntry, null, entryStat, opts);
+  const fallbackScan = (): PathEntryScan => scanPathEntry(pathEntry);
   if (loc === null) return { scan: fallbackScan(), written: null, diagnostics: [] };
   const failed = (e: unknown, what: string): WriteOutcome => ({
     scan: fallbackScan(),
