@@ -2,7 +2,7 @@
 // Compile (tsc: types, library, tests) and bundle the CLI into one file (dist/epi.cjs), because
 // loading ~25 ES modules costs a Node start-up as much again as the lookup itself.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,8 @@ const run = (args) => {
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
+// A clean output: a source file removed or renamed must not leave its old test behind.
+rmSync(join(root, 'dist'), { recursive: true, force: true });
 run([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
 const { build } = await import('esbuild');
 await build({
