@@ -41,6 +41,7 @@ export interface ChoiceContext {
 }
 
 const WIN = process.platform === 'win32';
+const homeOf = (env: NodeJS.ProcessEnv): string => env['HOME'] || os.homedir();
 
 const isExecutableFile = (p: string): boolean => {
   try {
@@ -241,7 +242,7 @@ function describeFile(file: string, env: NodeJS.ProcessEnv, cwd: string): { vers
 
 /** uv-managed installations (`uv python install`), newest first. */
 function uvManaged(env: NodeJS.ProcessEnv): Candidate[] {
-  const root = env['UV_PYTHON_INSTALL_DIR'] ?? path.join(env['XDG_DATA_HOME'] ?? path.join(os.homedir(), '.local', 'share'), 'uv', 'python');
+  const root = env['UV_PYTHON_INSTALL_DIR'] ?? path.join(env['XDG_DATA_HOME'] ?? path.join(homeOf(env), '.local', 'share'), 'uv', 'python');
   let names: string[];
   try {
     names = fs.readdirSync(root);
@@ -259,7 +260,7 @@ function uvManaged(env: NodeJS.ProcessEnv): Candidate[] {
 
 /** pyenv's installed versions, newest first (pyenv's shims would refuse any version not selected). */
 function pyenvInstalled(env: NodeJS.ProcessEnv): Candidate[] {
-  const root = env['PYENV_ROOT'] ?? path.join(os.homedir(), '.pyenv');
+  const root = env['PYENV_ROOT'] ?? path.join(homeOf(env), '.pyenv');
   let names: string[];
   try {
     names = fs.readdirSync(path.join(root, 'versions'));
@@ -275,10 +276,22 @@ function pyenvInstalled(env: NodeJS.ProcessEnv): Candidate[] {
   return out.sort((a, b) => compareVersionNames(b.version!, a.version!));
 }
 
-function executableNames(r: VersionRequest): string[] {
+function executableNames(r: VersionRequest, env: NodeJS.ProcessEnv): string[] {
   const stems = r.implementation === 'pypy' ? ['pypy'] : r.implementation === 'graalpy' ? ['graalpy'] : ['python'];
   const out: string[] = [];
   for (const s of stems) {
+    if (r.specifier !== null) {
+      // A range names no minor version: every versioned name on PATH, newest first.
+      const versioned = new Set<string>();
+      for (const dir of (env['PATH'] ?? '').split(path.delimiter)) {
+        try {
+          for (const n of fs.readdirSync(dir)) if (new RegExp(`^${s}\\d+\\.\\d+$`).test(n)) versioned.add(n);
+        } catch {
+          // not a directory
+        }
+      }
+      out.push(...[...versioned].sort((a, b) => compareVersionNames(b.slice(s.length), a.slice(s.length))));
+    }
     const v = r.version ?? [];
     if (v.length >= 2) out.push(`${s}${v[0]}.${v[1]}${r.freethreaded ? 't' : ''}`);
     if (v.length >= 1) out.push(`${s}${v[0]}`);
@@ -289,12 +302,15 @@ function executableNames(r: VersionRequest): string[] {
 }
 
 function findVersion(request: string, r: VersionRequest, env: NodeJS.ProcessEnv, cwd: string, probe: ChoiceContext['probe'], diagnostics: Diagnostic[]): InterpreterChoice {
-  const undecided: Candidate[] = [];
   const pick = (c: Candidate, how: string): InterpreterChoice => ({ request, requestKind: 'version', source: c.source, command: c.file, reason: `--python ${request}: ${c.where}${how}`, diagnostics });
   const consider = (c: Candidate): InterpreterChoice | null => {
     const m = matches(r, c.version, c.implementation);
     if (m === true) return pick(c, c.version ? ` is ${c.implementation ?? 'Python'} ${c.version}` : '');
-    if (m === null) undecided.push(c);
+    if (m === null && probe !== undefined) {
+      // The files do not settle it: ask this candidate now, so that the order of the sources holds.
+      const v = probe(c.file);
+      if (v !== null && matches(r, v, c.implementation) === true) return pick(c, ` is ${v} (asked)`);
+    }
     return null;
   };
   for (const c of virtualEnvironments(env, cwd, diagnostics)) {
@@ -306,7 +322,7 @@ function findVersion(request: string, r: VersionRequest, env: NodeJS.ProcessEnv,
     if (found) return found;
   }
   const seen = new Set<string>();
-  for (const name of executableNames(r)) {
+  for (const name of executableNames(r, env)) {
     for (const file of onPath(name, env)) {
       if (seen.has(file)) continue;
       seen.add(file);
@@ -319,12 +335,6 @@ function findVersion(request: string, r: VersionRequest, env: NodeJS.ProcessEnv,
   for (const c of pyenvInstalled(env)) {
     const found = consider(c);
     if (found) return found;
-  }
-  if (probe !== undefined) {
-    for (const c of undecided) {
-      const v = probe(c.file);
-      if (v !== null && matches(r, v, c.implementation) === true) return pick(c, ` is ${v} (asked)`);
-    }
   }
   throw new EpindexError('PYTHON_FAILED', `no interpreter found for --python ${request} (${formatRequest(r)}): looked in the active and project environments, uv-managed installations, PATH and pyenv's versions`);
 }

@@ -35,6 +35,7 @@ const isExecutableFile = (p: string): boolean => {
     return false;
   }
 };
+const homeOf = (env: NodeJS.ProcessEnv): string => env['HOME'] || os.homedir();
 const isDir = (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
 const isFile = (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
 
@@ -180,7 +181,7 @@ function readPyenvVersionFile(file: string): string[] | null {
 
 function resolvePyenv(shim: string, head: string, env: NodeJS.ProcessEnv, cwd: string): ShimResolution {
   const command = path.basename(shim);
-  const root = /export PYENV_ROOT="([^"]+)"/.exec(head)?.[1] ?? env['PYENV_ROOT'] ?? path.join(os.homedir(), '.pyenv');
+  const root = /export PYENV_ROOT="([^"]+)"/.exec(head)?.[1] ?? env['PYENV_ROOT'] ?? path.join(homeOf(env), '.pyenv');
   const libexec = /exec "([^"]+)\/libexec\/pyenv" exec/.exec(head)?.[1] ?? root;
   const result = (versions: readonly string[], origin: string, interpreter: string | null, unresolved?: string): ShimResolution => ({ manager: 'pyenv', shim, interpreter, versions, origin, ...(unresolved !== undefined ? { unresolved } : {}) });
 
@@ -263,7 +264,7 @@ function resolveAsdf(shim: string, env: NodeJS.ProcessEnv, cwd: string): ShimRes
   const command = path.basename(shim);
   const data = env['ASDF_DATA_DIR'] ?? path.dirname(path.dirname(shim));
   const result = (versions: readonly string[], origin: string, interpreter: string | null, unresolved?: string): ShimResolution => ({ manager: 'asdf', shim, interpreter, versions, origin, ...(unresolved !== undefined ? { unresolved } : {}) });
-  const rc = env['ASDF_CONFIG_FILE'] ?? path.join(os.homedir(), '.asdfrc');
+  const rc = env['ASDF_CONFIG_FILE'] ?? path.join(homeOf(env), '.asdfrc');
   try {
     if (/^\s*legacy_version_file\s*=\s*yes/m.test(fs.readFileSync(rc, 'utf8'))) return result([], rc, null, 'asdf reads legacy version files (legacy_version_file = yes)');
   } catch {
@@ -276,7 +277,7 @@ function resolveAsdf(shim: string, env: NodeJS.ProcessEnv, cwd: string): ShimRes
     origin = 'ASDF_PYTHON_VERSION';
   } else {
     const name = env['ASDF_DEFAULT_TOOL_VERSIONS_FILENAME'] ?? '.tool-versions';
-    for (const file of [...ancestors(logicalCwd(env, cwd)).map((d) => path.join(d, name)), path.join(os.homedir(), name)]) {
+    for (const file of [...ancestors(logicalCwd(env, cwd)).map((d) => path.join(d, name)), path.join(homeOf(env), name)]) {
       versions = readToolVersions(file, 'python');
       if (versions !== null) {
         origin = file;
@@ -321,7 +322,7 @@ function resolveMise(shim: string, env: NodeJS.ProcessEnv, cwd: string): ShimRes
     versions = env['MISE_PYTHON_VERSION'].split(/\s+/).filter(Boolean);
     origin = 'MISE_PYTHON_VERSION';
   } else {
-    const configHome = env['XDG_CONFIG_HOME'] ?? path.join(os.homedir(), '.config');
+    const configHome = env['XDG_CONFIG_HOME'] ?? path.join(homeOf(env), '.config');
     const globals = [env['MISE_GLOBAL_CONFIG_FILE'] ?? path.join(configHome, 'mise', 'config.toml'), path.join(configHome, 'mise', 'config.local.toml'), '/etc/mise/config.toml'];
     for (const d of ancestors(logicalCwd(env, cwd))) {
       const toml = MISE_CONFIGS.map((n) => path.join(d, n)).find(isFile);

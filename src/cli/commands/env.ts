@@ -3,7 +3,7 @@ import { colorDiagnostic, colors, esc, printJson } from '../output.js';
 
 /** `epi env`: the environment every other command would use, and why (the same object as their JSON `environment`). */
 export async function env(flags: EnvironmentFlags & { json?: boolean }): Promise<number> {
-  const { report } = await openEnvironment({ ...flags, quiet: true });
+  const { report } = await openEnvironment(flags);
   if (flags.json) {
     printJson({ environment: report });
     return 0;
@@ -23,6 +23,7 @@ export async function env(flags: EnvironmentFlags & { json?: boolean }): Promise
   out.push(colors.bold('search path:'));
   for (const p of report.searchPath) out.push(`  ${esc(p)}`);
   process.stdout.write(out.join('\n') + '\n');
-  for (const d of report.diagnostics) process.stderr.write(colorDiagnostic(d) + '\n');
+  // Warnings were printed when the environment was chosen; the notes are shown here.
+  for (const d of report.diagnostics) if (d.severity === 'info') process.stderr.write(colorDiagnostic(d) + '\n');
   return 0;
 }
