@@ -22,7 +22,7 @@ export function buildProgress(total: number, enabled: boolean): BuildProgress {
   if (!enabled || process.stderr.isTTY !== true) return NONE;
   const { SingleBar, Presets } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
   const bar = new SingleBar({ stream: process.stderr, format: 'caches {bar} {value}/{total} {entry}', hideCursor: true, clearOnComplete: true, forceRedraw: true, fps: 10 }, Presets.shades_classic);
-  const width = (): number => Math.max(10, (process.stderr.columns ?? 80) - 40);
+  const width = (): number => Math.max(20, (process.stderr.columns ?? 80) - 55);
   const label = (s: string): string => {
     const e = esc(s);
     return e.length > width() ? '…' + e.slice(e.length - width() + 1) : e;
