@@ -1,6 +1,7 @@
 /** Arguments parsed as people type them (docs/spec.md §8.1): issue 9 item 2. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { closest, parseCommandLine, type Program } from '../../src/cli/args.js';
@@ -148,7 +149,9 @@ describe('completion', () => {
       const r = epi(['completion', shell]);
       assert.equal(r.status, 0);
       for (const word of ['list', 'rebuild', 'freshness', 'group', 'prefer']) assert.ok(r.stdout.includes(word), word);
-      const check = spawnSync(shell, ['-n'], { input: r.stdout, encoding: 'utf8' });
+      const file = path.join(tempDir(), `epi.${shell}`);
+      fs.writeFileSync(file, r.stdout);
+      const check = spawnSync(shell, ['-n', file], { encoding: 'utf8' });
       // The shells are installed on the project's machines; without one, only the content is checked.
       if (check.error === undefined) assert.equal(check.status, 0, check.stderr);
     });
