@@ -11,7 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { userCacheRoot } from '../cache/location.js';
 import { trustProblem } from '../cache/trust.js';
-import { parseInterpreterAnswer, pthLines, queryInterpreter, type InterpreterInfo } from './interpreter.js';
+import { choosePython, parseVersionRequest } from './find-python.js';
+import { parseInterpreterAnswer, probeVersion, pthLines, queryInterpreter, type InterpreterInfo } from './interpreter.js';
 import { resolveShim, type ShimResolution } from './shims.js';
 
 const ENV_KEYS = ['PYTHONPATH', 'PYTHONHOME', 'PYTHONNOUSERSITE', 'PYTHONUSERBASE', 'PYTHONSAFEPATH', 'PYTHONPLATLIBDIR', 'PYTHONEXECUTABLE', 'HOME', 'USERPROFILE', 'APPDATA'];
@@ -218,14 +219,16 @@ function remember(info: InterpreterInfo, d: InterpreterDetails): InterpreterInfo
  * run, and its answer never cached.
  */
 export async function interpreterInfo(python: string, options: InterpreterCacheOptions): Promise<InterpreterInfo> {
-  const resolved = resolveCommand(python);
+  // A version request or an environment directory names an interpreter as `--python` does (§4.4.1).
+  const chosen = parseVersionRequest(python) !== null || (fs.statSync(python, { throwIfNoEntry: false })?.isDirectory() ?? false) ? choosePython(python, { probe: probeVersion }).command : python;
+  const resolved = resolveCommand(chosen);
   const shim = resolved === null ? null : resolveShim(resolved);
   if (shim !== null && shim.interpreter === null) {
-    return remember(await queryInterpreter(python), { interpreter: resolved!, shim, fromCache: false });
+    return remember(await queryInterpreter(python, chosen), { interpreter: resolved!, shim, fromCache: false });
   }
   const target = shim?.interpreter ?? resolved;
   const abs = options.read || options.write ? target : null;
-  if (abs === null) return remember(await queryInterpreter(python, target ?? python), { interpreter: target ?? python, shim, fromCache: false });
+  if (abs === null) return remember(await queryInterpreter(python, target ?? chosen), { interpreter: target ?? chosen, shim, fromCache: false });
   const key = keyOf(abs, process.env);
   const file = cacheFile(options.userCacheDir ?? userCacheRoot(), key);
   if (options.read) {

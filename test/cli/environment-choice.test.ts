@@ -7,7 +7,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { pythonEnvironment } from '../../src/environment.js';
 import { choosePython, parseVersionRequest } from '../../src/python/find-python.js';
+import { PYTHON } from '../support/python.js';
 import { resolveShim } from '../../src/python/shims.js';
 import { epi } from '../support/cli.js';
 import { tempDir, writeTree } from '../support/fixtures.js';
@@ -144,6 +146,17 @@ describe('choosing the interpreter', () => {
     const other = fakeExe(path.join(bin, 'python3.11'));
     assert.equal(choosePython('3.12', { env: { PATH: bin, VIRTUAL_ENV: v, HOME: '/nonexistent' }, cwd: '/' }).command, exe);
     assert.equal(choosePython('3.11', { env: { PATH: bin, VIRTUAL_ENV: v, HOME: '/nonexistent' }, cwd: '/' }).command, other);
+  });
+
+  test('the library reads its python option the same way: an environment directory and a version request', async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.symlinkSync(PYTHON, path.join(dir, 'bin', 'python'));
+    const byDir = await pythonEnvironment({ python: dir, cache: 'scan' });
+    assert.equal(byDir.interpreter?.executable, path.join(dir, 'bin', 'python'));
+    const version = execFileSync(PYTHON, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' }).trim();
+    const byVersion = await pythonEnvironment({ python: version, cache: 'scan' });
+    assert.ok(byVersion.interpreter?.version.startsWith(version + '.'), byVersion.interpreter?.version);
   });
 
   test('a version nobody has is a clear error', () => {
