@@ -51,7 +51,15 @@ const isExecutableFile = (p: string): boolean => {
     return false;
   }
 };
-const isDir = (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+/** stat that never throws (ENOTDIR and EACCES included): null when there is nothing to see. */
+function statOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
+}
+const isDir = (p: string): boolean => statOrNull(p)?.isDirectory() ?? false;
 
 /** The interpreter of an environment or installation directory: `bin/python` (`Scripts\python.exe`), else `bin/python3`. */
 export function environmentInterpreter(dir: string): string | null {
@@ -355,13 +363,13 @@ export function choosePython(request: string | undefined, context: ChoiceContext
   const version = parseVersionRequest(request);
   if (version !== null) return findVersion(request, version, env, cwd, context.probe, diagnostics);
   const asPath = path.resolve(cwd, request);
-  const st = fs.statSync(asPath, { throwIfNoEntry: false });
+  const st = statOrNull(asPath);
   if (st?.isDirectory()) {
     const exe = environmentInterpreter(asPath);
     if (exe === null) throw new EpindexError('PYTHON_FAILED', `--python ${request}: the directory ${asPath} has no interpreter (${WIN ? 'Scripts\\python.exe' : 'bin/python'})`);
     return { request, requestKind: 'directory', source: 'python-option', command: exe, reason: `--python ${request}: the environment ${asPath}`, diagnostics };
   }
-  if (st !== undefined || request.includes('/') || (WIN && request.includes('\\'))) {
+  if (st !== null || request.includes('/') || (WIN && request.includes('\\'))) {
     return { request, requestKind: 'path', source: 'python-option', command: asPath, reason: `--python ${request}: the interpreter ${asPath}`, diagnostics };
   }
   const found = onPath(request, env)[0];

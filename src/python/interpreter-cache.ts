@@ -55,6 +55,14 @@ export function resolveCommand(command: string, env: NodeJS.ProcessEnv = process
   return null;
 }
 
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
+}
+
 function stampTuple(p: string): StampTuple {
   try {
     const s = fs.statSync(p, { bigint: true });
@@ -220,7 +228,7 @@ function remember(info: InterpreterInfo, d: InterpreterDetails): InterpreterInfo
  */
 export async function interpreterInfo(python: string, options: InterpreterCacheOptions): Promise<InterpreterInfo> {
   // A version request or an environment directory names an interpreter as `--python` does (§4.4.1).
-  const chosen = parseVersionRequest(python) !== null || (fs.statSync(python, { throwIfNoEntry: false })?.isDirectory() ?? false) ? choosePython(python, { probe: probeVersion }).command : python;
+  const chosen = parseVersionRequest(python) !== null || isDirectory(python) ? choosePython(python, { probe: probeVersion }).command : python;
   const resolved = resolveCommand(chosen);
   const shim = resolved === null ? null : resolveShim(resolved);
   if (shim !== null && shim.interpreter === null) {

@@ -36,8 +36,16 @@ const isExecutableFile = (p: string): boolean => {
   }
 };
 const homeOf = (env: NodeJS.ProcessEnv): string => env['HOME'] || os.homedir();
-const isDir = (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
-const isFile = (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+/** stat that never throws (ENOTDIR and EACCES included): null when there is nothing to see. */
+function statOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
+}
+const isDir = (p: string): boolean => statOrNull(p)?.isDirectory() ?? false;
+const isFile = (p: string): boolean => statOrNull(p)?.isFile() ?? false;
 
 /** The head of a small script, or null for binaries and large files. */
 function scriptHead(file: string): string | null {
@@ -141,13 +149,18 @@ const HARMLESS_HOOKS: Record<string, readonly string[]> = {
 
 function pyenvHookProblem(root: string, installPrefix: string, env: NodeJS.ProcessEnv): string | null {
   const dirs = [...(env['PYENV_HOOK_PATH'] ?? '').split(':').filter(Boolean), path.join(root, 'pyenv.d'), path.join(installPrefix, 'pyenv.d'), '/usr/etc/pyenv.d', '/usr/local/etc/pyenv.d', '/etc/pyenv.d', '/usr/lib/pyenv/hooks'];
-  try {
-    for (const p of fs.readdirSync(path.join(root, 'plugins'))) dirs.push(path.join(root, 'plugins', p, 'etc', 'pyenv.d'));
-  } catch {
-    // no plugins
+  if (isDir(path.join(root, 'plugins'))) {
+    try {
+      for (const p of fs.readdirSync(path.join(root, 'plugins'))) dirs.push(path.join(root, 'plugins', p, 'etc', 'pyenv.d'));
+    } catch {
+      // unreadable: no plugins for pyenv either
+    }
   }
   for (const d of dirs) {
+    // Most of these directories do not exist: a stat that cannot throw is far cheaper than a failing readdir.
+    if (!isDir(d)) continue;
     for (const [command, harmless] of Object.entries(HARMLESS_HOOKS)) {
+      if (!isDir(path.join(d, command))) continue;
       let names: string[];
       try {
         names = fs.readdirSync(path.join(d, command));
@@ -164,7 +177,7 @@ function pyenvHookProblem(root: string, installPrefix: string, env: NodeJS.Proce
 function readPyenvVersionFile(file: string): string[] | null {
   let text: string;
   try {
-    if (!isFile(file) || fs.statSync(file).size === 0) return null;
+    if (!isFile(file) || statOrNull(file)?.size === 0) return null;
     text = fs.readFileSync(file, 'utf8');
   } catch {
     return null;
@@ -201,10 +214,9 @@ function resolvePyenv(shim: string, head: string, env: NodeJS.ProcessEnv, cwd: s
     }
     origin = file ?? path.join(root, 'version');
     const read = readPyenvVersionFile(origin);
-    if (read === null && isFile(origin) && fs.statSync(origin).size > 0) {
-      // A file with content pyenv would reject or warn about.
-      const text = fs.readFileSync(origin, 'utf8');
-      if (/(^|\n)\s*(\.\.|\S*\/)/.test(text)) return result([], origin, null, `${origin} names a version by path`);
+    if (read === null && (statOrNull(origin)?.size ?? 0) > 0) {
+      // A file with content pyenv would reject or warn about: let pyenv say so.
+      return result([], origin, null, `${origin} names a version by path, or cannot be read`);
     }
     versions = read ?? [];
   }
@@ -358,7 +370,12 @@ function resolveMise(shim: string, env: NodeJS.ProcessEnv, cwd: string): ShimRes
  * is not a shim. Costs a few `stat`s and small reads, never a process.
  */
 export function resolveShim(file: string, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ShimResolution | null {
-  const lst = fs.lstatSync(file, { throwIfNoEntry: false });
+  let lst: fs.Stats | undefined;
+  try {
+    lst = fs.lstatSync(file, { throwIfNoEntry: false });
+  } catch {
+    return null;
+  }
   if (lst === undefined) return null;
   if (lst.isSymbolicLink()) {
     // mise's shims are links to the mise binary, which looks at the name it was started by.
