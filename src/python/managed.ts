@@ -11,7 +11,13 @@ import type { InterpreterInfo } from './interpreter.js';
 
 const PROJECT_FILES = ['pyproject.toml', 'setup.py', 'setup.cfg'];
 
-const exists = (p: string): boolean => fs.statSync(p, { throwIfNoEntry: false }) !== undefined;
+function exists(p: string): boolean {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false; // ENOTDIR (a zip on the path), EACCES: not there for this purpose
+  }
+}
 
 export function isProjectTree(dir: string): boolean {
   return PROJECT_FILES.some((f) => exists(path.join(dir === '' ? '.' : dir, f)));
