@@ -23,7 +23,7 @@ const GROUP: OptionSpec = { name: 'group', short: 'g', type: 'string', value: '<
 const SCRIPTS_PYTHON: OptionSpec = { name: 'python', type: 'string', value: '<python>', description: 'the environment\'s interpreter (default: $VIRTUAL_ENV/bin/python, else python3)' };
 const SCRIPTS_DEST: OptionSpec = { name: 'dest', type: 'string', value: '<dir>', description: 'launchers in this directory instead of the scripts directory of each install scheme' };
 const SCRIPTS_DIST: OptionSpec = { name: 'dist', short: 'd', type: 'string', value: '<dist...>', description: 'only these distributions (any spelling of their names)' };
-const DRY_RUN: OptionSpec = { name: 'dry-run', short: 'n', type: 'boolean', description: 'show the plan; change nothing' };
+const DRY_RUN: OptionSpec = { name: 'dry-run', type: 'boolean', description: 'show the plan; change nothing' };
 const scripts = (options: readonly OptionSpec[]): readonly OptionSpec[] => [SCRIPTS_PYTHON, SCRIPTS_DEST, SCRIPTS_DIST, ...options, JSON_OPTION];
 const query = (options: readonly OptionSpec[]): readonly OptionSpec[] => [...options, ...ENVIRONMENT_OPTIONS, JSON_OPTION];
 

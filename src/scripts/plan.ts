@@ -171,7 +171,7 @@ export function planRepair(inv: Inventory, options: Selection & { readonly dest?
       continue;
     }
     if (f.interpreter.kind === 'command') {
-      actions.push({ ...base, kind: 'skip', reason: `${interp.text}: chosen by whoever wrote it, left alone` });
+      actions.push({ ...base, kind: 'unchanged', reason: `${interp.text}: chosen by whoever wrote it, left alone` });
       continue;
     }
     let prelude: string;

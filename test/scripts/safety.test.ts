@@ -225,3 +225,16 @@ describe('Windows', () => {
     assert.deepEqual(snapshot(root).filter((l) => !l.startsWith(path.join(root, 'cache'))), before.filter((l) => !l.startsWith(path.join(root, 'cache'))));
   });
 });
+
+describe('epi scripts help', () => {
+  for (const c of ['scripts', 'scripts list', 'scripts install', 'scripts repair', 'scripts remove']) {
+    test(`epi ${c} --help describes the command and exits 0`, () => {
+      const r = epi([...c.split(' '), '--help']);
+      assert.equal(r.status, 0);
+      assert.match(r.stdout, /^Usage: epi scripts/);
+    });
+  }
+  test('the top-level help lists the scripts group', () => {
+    assert.match(epi(['--help']).stdout, /scripts <command>\s+list, install, repair and remove/);
+  });
+});
