@@ -286,4 +286,25 @@ export function takeInventory(entryPoints: readonly EntryPoint[], target: Script
   return { target, entries, diagnostics };
 }
 
+/**
+ * The claims of the distributions named in `dists` (any spelling; all when empty), and the
+ * inventory's diagnostics that concern them (`EP514` for a name that matches nothing).
+ */
+export function selectClaims(inv: Inventory, dists: readonly string[] | undefined): { selected: (c: ScriptClaim) => boolean; diagnostics: Diagnostic[] } {
+  const wanted = (dists ?? []).map(normalizeName);
+  if (wanted.length === 0) return { selected: () => true, diagnostics: [...inv.diagnostics] };
+  const selected = (c: ScriptClaim): boolean => c.dist !== null && wanted.includes(c.dist.normalizedName);
+  const diagnostics: Diagnostic[] = [];
+  const present = new Set(inv.entries.map((e) => e.claim.dist?.normalizedName));
+  for (const [i, w] of wanted.entries()) {
+    if (!present.has(w)) diagnostics.push(diagnostic('EP514', `no distribution ${JSON.stringify(dists![i])} with console or gui scripts in this environment`));
+  }
+  // A diagnostic concerns a selected distribution when it names its metadata, one of its launchers, or their directory.
+  const claims = inv.entries.map((e) => e.claim).filter(selected);
+  const metadata = claims.map((c) => c.dist!.metadataPath);
+  const files = new Set(claims.flatMap((c) => (c.path === null ? [c.dir] : [c.path, c.dir])));
+  const concerns = (d: Diagnostic): boolean => d.file === undefined || files.has(d.file) || metadata.some((m) => d.file === m || d.file!.startsWith(m + path.sep));
+  return { selected, diagnostics: [...inv.diagnostics.filter(concerns), ...diagnostics] };
+}
+
 export { distLabel };

@@ -13,6 +13,8 @@ import * as path from 'node:path';
 export function unsafeNameReason(name: string, dest: string): string | null {
   if (name === '') return 'the name is empty';
   if (name === '.' || name === '..') return `"${name}" names a directory`;
+  if (path.isAbsolute(name) || path.win32.isAbsolute(name)) return 'the name is an absolute path';
+  if (/^[A-Za-z]:/.test(name)) return 'the name starts with a drive letter';
   if (name.includes('/') || name.includes('\\')) return 'the name holds a path separator';
   if (name.includes('..')) return 'the name holds ".."';
   // eslint-disable-next-line no-control-regex
@@ -21,8 +23,6 @@ export function unsafeNameReason(name: string, dest: string): string | null {
     const c = control[0].charCodeAt(0);
     return c === 0 ? 'the name holds a NUL character' : c === 10 || c === 13 ? 'the name holds a line break' : `the name holds the control character U+${c.toString(16).padStart(4, '0').toUpperCase()}`;
   }
-  if (path.isAbsolute(name) || path.win32.isAbsolute(name)) return 'the name is an absolute path';
-  if (/^[A-Za-z]:/.test(name)) return 'the name starts with a drive letter';
   const full = path.resolve(dest, name);
   if (path.dirname(full) !== path.resolve(dest) || path.basename(full) !== name) return 'the name resolves outside the destination';
   return null;

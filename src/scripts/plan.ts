@@ -5,11 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
-import { normalizeName } from '../entry-point.js';
 import { errnoCode } from '../errors.js';
 import { planActivate, type ActivatePlan } from './activate.js';
 import { identityOf, makeExecutable, removeLauncherFile, writeLauncherFile, ChangedError, type Identity } from './files.js';
-import { checkInterpreter, distLabel, runsClaim, type Inventory, type ScriptClaim, type ScriptEntry } from './inventory.js';
+import { checkInterpreter, distLabel, runsClaim, selectClaims, type Inventory, type ScriptClaim, type ScriptEntry } from './inventory.js';
 import { absolutePrelude, fitsPlainShebang, relativeInterpreter, relocatablePrelude, renderLauncher, unwritableInterpreterReason, type InterpreterForm } from './launcher.js';
 import { isVirtualEnvironment, type ScriptsTarget } from './probe.js';
 
@@ -54,16 +53,6 @@ const real = (p: string): string | null => {
   }
 };
 
-function selector(inv: Inventory, sel: Selection, diagnostics: Diagnostic[]): (c: ScriptClaim) => boolean {
-  const wanted = (sel.dists ?? []).map(normalizeName);
-  if (wanted.length === 0) return () => true;
-  const present = new Set(inv.entries.map((e) => e.claim.dist?.normalizedName));
-  for (const [i, w] of wanted.entries()) {
-    if (!present.has(w)) diagnostics.push(diagnostic('EP514', `no distribution ${JSON.stringify(sel.dists![i])} with console or gui scripts in this environment`));
-  }
-  return (c) => c.dist !== null && wanted.includes(c.dist.normalizedName);
-}
-
 /** The entries a command acts on: selected, not refused, one per file (the first selected claimant). */
 function firstPerFile(inv: Inventory, selected: (c: ScriptClaim) => boolean): ScriptEntry[] {
   const seen = new Set<string>();
@@ -86,8 +75,7 @@ const isInterpreter = (file: string, executable: string): boolean => path.resolv
 
 /** What `install` would do. */
 export function planInstall(inv: Inventory, options: InstallOptions = {}): Plan {
-  const diagnostics: Diagnostic[] = [...inv.diagnostics];
-  const selected = selector(inv, options, diagnostics);
+  const { selected, diagnostics } = selectClaims(inv, options.dists);
   const exe = inv.target.executable;
   // A distribution with a refused script gets none of its launchers (pip and uv refuse the wheel).
   const refusedDists = new Map<string, ScriptClaim>();
@@ -155,8 +143,7 @@ export function planInstall(inv: Inventory, options: InstallOptions = {}): Plan 
 
 /** What `repair` would do: new preludes for launchers whose interpreter is missing or another; the activate scripts. */
 export function planRepair(inv: Inventory, options: Selection & { readonly dest?: string | undefined } = {}): Plan {
-  const diagnostics: Diagnostic[] = [...inv.diagnostics];
-  const selected = selector(inv, options, diagnostics);
+  const { selected, diagnostics } = selectClaims(inv, options.dists);
   const exe = inv.target.executable;
   const actions: Action[] = [];
   for (const e of firstPerFile(inv, selected)) {
@@ -205,8 +192,7 @@ export function planRepair(inv: Inventory, options: Selection & { readonly dest?
 
 /** What `remove` would do: the known launchers of the selected distributions, never foreign files. */
 export function planRemove(inv: Inventory, options: Selection = {}): Plan {
-  const diagnostics: Diagnostic[] = [...inv.diagnostics];
-  const selected = selector(inv, options, diagnostics);
+  const { selected, diagnostics } = selectClaims(inv, options.dists);
   const actions: Action[] = [];
   const seen = new Set<string>();
   for (const e of inv.entries) {

@@ -19,7 +19,8 @@ describe('script names', () => {
   const refused: Array<[string, RegExp]> = [
     ['../x', /separator/],
     ['a/b', /separator/],
-    ['/abs/x', /separator/],
+    ['/abs/x', /absolute/],
+    ['\\\\server\\share', /absolute/],
     ['a\\b', /separator/],
     ['..', /directory/],
     ['.', /directory/],

@@ -80,6 +80,16 @@ describe('names that would escape the destination', () => {
     ]);
   });
 
+  test("--dist narrows the run and its diagnostics: another distribution's refused names do not fail it", () => {
+    const dest = path.join(root, 'escape-good-only');
+    const { status, j } = json<Planned>(['install', '--python', v.python, '--dest', dest, '--dist', 'good']);
+    assert.equal(status, 0, JSON.stringify(j.diagnostics));
+    assert.deepEqual(codes(j.diagnostics), []);
+    assert.deepEqual(fs.readdirSync(dest), ['good']);
+    const l = json<Listed>(['list', '--python', v.python, '--dist', 'nothing-here']);
+    assert.deepEqual([l.status, codes(l.j.diagnostics), l.j.scripts], [1, ['EP514'], []]);
+  });
+
   test('a line break in a name (possible only through the library) is refused and nothing is written', async () => {
     const target = await probeInterpreter(v.python);
     const dest = path.join(root, 'newline-dest');

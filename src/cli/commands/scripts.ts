@@ -1,8 +1,7 @@
 /** `epi scripts list|install|repair|remove`: the console and gui script launchers of an environment. */
 import type { Diagnostic } from '../../diagnostics.js';
-import { normalizeName } from '../../entry-point.js';
 import type { ActivatePlan } from '../../scripts/activate.js';
-import type { ScriptEntry } from '../../scripts/inventory.js';
+import { selectClaims, type ScriptEntry } from '../../scripts/inventory.js';
 import { applyPlan, planInstall, planRemove, planRepair, type Action, type AppliedPlan, type Plan } from '../../scripts/plan.js';
 import { scriptsInventory, type EnvironmentScripts } from '../../scripts/scripts.js';
 import { colorDiagnostic, colors, printJson, summarizeDiagnostics, table } from '../output.js';
@@ -55,10 +54,10 @@ const STATE_TEXT: Record<ScriptEntry['state'], string> = {
 
 export async function scriptsList(flags: ScriptsFlags): Promise<number> {
   const inv = await open(flags);
-  const wanted = (flags.dist ?? []).map(normalizeName);
-  const entries = inv.entries.filter((e) => wanted.length === 0 || (e.claim.dist !== null && wanted.includes(e.claim.dist.normalizedName)));
+  const { selected, diagnostics } = selectClaims(inv, flags.dist);
+  const entries = inv.entries.filter((e) => selected(e.claim));
   if (flags.json) {
-    printJson({ python: inv.target.command, executable: inv.target.executable, scripts: entries.map(entryJSON), diagnostics: inv.diagnostics });
+    printJson({ python: inv.target.command, executable: inv.target.executable, scripts: entries.map(entryJSON), diagnostics });
   } else {
     const rows = entries.map((e) => {
       const state = e.state === 'ok' ? colors.green(`ok (${e.writer})`) : `${colors.yellow(STATE_TEXT[e.state])}: ${e.detail}`;
@@ -66,10 +65,10 @@ export async function scriptsList(flags: ScriptsFlags): Promise<number> {
     });
     if (rows.length > 0) process.stdout.write(table(rows, ['NAME', 'GROUP', 'DISTRIBUTION', 'LAUNCHER', 'STATE']));
     else process.stderr.write('epi: no console or gui scripts in this environment\n');
-    printDiagnostics(inv.diagnostics);
+    printDiagnostics(diagnostics);
     summarizeDiagnostics(inv.lookupDiagnostics);
   }
-  return entries.some((e) => e.state !== 'ok') ? 1 : 0;
+  return entries.some((e) => e.state !== 'ok') || diagnostics.some((d) => d.code === 'EP514') ? 1 : 0;
 }
 
 const PAST: Record<string, string> = { create: 'created', replace: 'replaced', repair: 'repaired', chmod: 'made executable', remove: 'removed', rewrite: 'rewrote', skip: 'skipped' };
