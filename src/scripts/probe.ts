@@ -82,13 +82,13 @@ function validate(j: unknown): ProbeJSON | null {
   return o as ProbeJSON;
 }
 
-/** Ask `python` where its launchers go and what they must run. */
-export function probeInterpreter(python: string): Promise<ScriptsTarget> {
+/** Ask `python` where its launchers go and what they must run (killed after `timeoutMs`). */
+export function probeInterpreter(python: string, timeoutMs: number = TIMEOUT_MS): Promise<ScriptsTarget> {
   return new Promise((resolve, reject) => {
-    execFile(python, ['-c', PROBE], { timeout: TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
+    execFile(python, ['-c', PROBE], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
       if (err) {
         const e = err as NodeJS.ErrnoException & { killed?: boolean };
-        const why = e.code === 'ENOENT' ? 'not found' : e.code === 'EACCES' ? 'not executable' : e.killed ? `no answer within ${TIMEOUT_MS / 1000} s` : (stderr.trim().split('\n').pop() ?? err.message);
+        const why = e.code === 'ENOENT' ? 'not found' : e.code === 'EACCES' ? 'not executable' : e.killed ? `no answer within ${timeoutMs / 1000} s` : (stderr.trim().split('\n').pop() ?? err.message);
         reject(new EpindexError('PYTHON_FAILED', `cannot run the Python interpreter ${JSON.stringify(python)}: ${why}`, { cause: err }));
         return;
       }

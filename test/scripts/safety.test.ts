@@ -236,6 +236,22 @@ describe('Windows', () => {
   });
 });
 
+describe('the interpreter probe', () => {
+  test('an interpreter that never answers is killed after the time-out, with a one-line reason', async () => {
+    const fake = path.join(root, 'hanging-python');
+    fs.writeFileSync(fake, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    const t0 = Date.now();
+    await assert.rejects(probeInterpreter(fake, 300), /no answer within 0\.3 s/);
+    assert.ok(Date.now() - t0 < 5000);
+  });
+  test('a missing interpreter and one that prints something else are operational errors', async () => {
+    await assert.rejects(probeInterpreter(path.join(root, 'no-such-python')), /not found/);
+    const liar = path.join(root, 'liar-python');
+    fs.writeFileSync(liar, '#!/bin/sh\necho hello\n', { mode: 0o755 });
+    await assert.rejects(probeInterpreter(liar), /did not report its install schemes/);
+  });
+});
+
 describe('epi scripts help', () => {
   for (const c of ['scripts', 'scripts list', 'scripts install', 'scripts repair', 'scripts remove']) {
     test(`epi ${c} --help describes the command and exits 0`, () => {
