@@ -177,6 +177,12 @@ describe('launchers compared with pip and uv on a fixture package', () => {
     const activated = spawnSync('bash', ['-c', `source ${path.join(moved, 'bin', 'activate')} && echo "$VIRTUAL_ENV" && command -v epifix-show`], { encoding: 'utf8', env: childEnv() });
     assert.equal(activated.stdout, `${moved}\n${moved}/bin/epifix-show\n`);
     assert.match(fs.readFileSync(path.join(moved, 'bin', 'activate.fish'), 'utf8'), new RegExp(`set -gx VIRTUAL_ENV "${moved}"`));
+    // The other shells the machine has source their scripts too (bash above is required).
+    for (const [shell, script] of [['zsh', 'activate'], ['fish', 'activate.fish']] as const) {
+      if (spawnSync(shell, ['-c', 'true']).status !== 0) continue;
+      const r = spawnSync(shell, ['-c', `source ${path.join(moved, 'bin', script)}; echo "$VIRTUAL_ENV"; command -v epifix-show`], { encoding: 'utf8', env: childEnv() });
+      assert.equal(r.stdout, `${moved}\n${moved}/bin/epifix-show\n`, `${shell}: ${r.stderr}`);
+    }
     // Idempotent: a second repair has nothing to do.
     const again = json<{ actions: Array<{ action: string }>; activate: Array<{ action: string }> }>(['repair', '--python', python]);
     assert.deepEqual(new Set([...again.actions, ...again.activate].map((a) => a.action)), new Set(['unchanged', 'left']));
