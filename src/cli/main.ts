@@ -8,6 +8,7 @@ import { isEpindexError } from '../errors.js';
 import { parseCommandLine, UsageError, type CommandSpec, type OptionSpec, type OptionValues, type Program } from './args.js';
 import type { CacheFlags } from './commands/cache.js';
 import type { ListFlags } from './commands/list.js';
+import type { ScriptsFlags } from './commands/scripts.js';
 import type { EnvironmentFlags } from './environment-options.js';
 import { ENVIRONMENT_OPTIONS, FRESHNESS_OPTION } from './environment-options.js';
 
@@ -19,6 +20,11 @@ const JSON_OPTION: OptionSpec = { name: 'json', type: 'boolean', description: 'p
 const QUIET: OptionSpec = { name: 'quiet', short: 'q', type: 'boolean', description: 'print nothing unless something failed (for installer hooks)' };
 const FORCE: OptionSpec = { name: 'force', type: 'boolean', description: 'rebuild even when fresh' };
 const GROUP: OptionSpec = { name: 'group', short: 'g', type: 'string', value: '<group>', repeatable: true, description: 'only this group' };
+const SCRIPTS_PYTHON: OptionSpec = { name: 'python', type: 'string', value: '<python>', description: 'the environment\'s interpreter (default: $VIRTUAL_ENV/bin/python, else python3)' };
+const SCRIPTS_DEST: OptionSpec = { name: 'dest', type: 'string', value: '<dir>', description: 'launchers in this directory instead of the scripts directory of each install scheme' };
+const SCRIPTS_DIST: OptionSpec = { name: 'dist', short: 'd', type: 'string', value: '<dist>', repeatable: true, description: 'only this distribution (any spelling of its name)' };
+const DRY_RUN: OptionSpec = { name: 'dry-run', type: 'boolean', description: 'show the plan; change nothing' };
+const scripts = (options: readonly OptionSpec[]): readonly OptionSpec[] => [SCRIPTS_PYTHON, SCRIPTS_DEST, SCRIPTS_DIST, ...options, JSON_OPTION];
 const query = (options: readonly OptionSpec[]): readonly OptionSpec[] => [...options, ...ENVIRONMENT_OPTIONS, JSON_OPTION];
 
 /** Options arrive validated (types, choices, conflicts) by the parser, in the shape of each command's flags. */
@@ -114,13 +120,48 @@ const commands: CommandSpec[] = [
     options: [],
     run: async ([shell]) => (await import('./commands/completion.js')).completion(program, shell!),
   },
+  {
+    name: 'scripts list',
+    summary: 'every console and gui script: its distribution, launcher path and state (exit 1 unless all are ok)',
+    args: [],
+    options: scripts([]),
+    run: async (_, o) => (await import('./commands/scripts.js')).scriptsList(flags<ScriptsFlags>(o)),
+  },
+  {
+    name: 'scripts install',
+    summary: 'write missing or broken launchers; never replaces a file epindex, pip, uv or installer did not write unless --force',
+    args: [],
+    options: scripts([
+      DRY_RUN,
+      { name: 'force', type: 'boolean', description: 'also replace files epindex does not recognise as launchers' },
+      { name: 'relocatable', type: 'boolean', description: 'launchers that find the interpreter relative to themselves (no realpath needed)' },
+    ]),
+    run: async (_, o) => (await import('./commands/scripts.js')).scriptsInstall(flags<ScriptsFlags>(o)),
+  },
+  {
+    name: 'scripts repair',
+    summary: 'point launchers whose interpreter is missing or another (a moved or copied venv) at this one, and fix the activate scripts',
+    args: [],
+    options: scripts([DRY_RUN]),
+    run: async (_, o) => (await import('./commands/scripts.js')).scriptsRepair(flags<ScriptsFlags>(o)),
+  },
+  {
+    name: 'scripts remove',
+    summary: 'remove the launchers of distributions that epindex, pip, uv or installer wrote, never other files',
+    args: [],
+    options: scripts([DRY_RUN]),
+    run: async (_, o) => (await import('./commands/scripts.js')).scriptsRemove(flags<ScriptsFlags>(o)),
+  },
 ];
 
 const program: Program = {
   name: 'epi',
   description: 'Python entry points, read to the letter of the spec, with a per-directory cache.',
   commands,
-  groups: [{ name: 'cache', summary: 'build, inspect and remove entry-point caches' }],
+  groups: [
+    { name: 'cache', summary: 'build, inspect and remove entry-point caches' },
+    { name: 'scripts', summary: 'list, install, repair and remove console and gui script launchers' },
+  ],
   defaultCommand: 'list',
   globalOptions: [
     { name: 'version', short: 'V', type: 'boolean', description: 'output the version number' },
