@@ -69,6 +69,7 @@ export function readSetupCfg(file: string, content?: Uint8Array): BuildDeclarati
   }
   const used = sources.find((s) => !s.empty);
   for (const s of sources) {
+    if (s.empty) findings.push(...s.findings);
     if (s === used || s.empty) continue;
     findings.push(finding('EP673', `${s.kind === 'inline' ? '[options] entry_points' : '[options.entry_points]'} is ignored: setuptools keeps the entry points of ${used!.kind === 'inline' ? '[options] entry_points' : '[options.entry_points]'} (line ${used!.line}), which come first`, { file, line: s.line }));
   }

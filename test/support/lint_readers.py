@@ -1,6 +1,6 @@
 """Every entry_points.txt reader this interpreter has, on many inputs in one process.
 
-Usage: python lint_readers.py < INPUTS_JSON
+Usage: python lint_readers.py [--backport] < INPUTS_JSON
   INPUTS_JSON  a JSON list of base64-encoded file contents (bytes, as on disk).
 Prints a JSON object {"python": "3.X.Y", "readers": [names], "results": [...]} with one result
 per input: {reader: {"ok": [[group, name, value], ...]} or {"error": "ExceptionName"}}.
@@ -9,8 +9,9 @@ Readers (each only where it can be imported):
   importlib        the stdlib importlib.metadata: a dist-info directory holding the bytes, found
                    with distributions(path=[dir]); `dist.entry_points` as a list (3.9 reads with
                    ConfigParser, 3.10+ with the one-pass Sectioned reader, validating lazily)
-  importlib_metadata  the PyPI backport when installed (8.7+ validates at construction, as
-                   CPython 3.15 will)
+  importlib_metadata  with --backport, the PyPI backport instead of the stdlib reader (8.7
+                   validates at construction, as CPython 3.15 does). Importing the backport
+                   replaces the stdlib's finder, so one process runs one of the two.
   configparser     ConfigParser(delimiters=('=',)) with optionxform=str, read_string of the
                    strictly decoded text: the spec's settings, as pypa/installer and entrypoints read
   pkg_resources    EntryPoint.parse_map of the strictly decoded text (setuptools <= 81)
@@ -44,16 +45,14 @@ def _importlib_reader(module):
     return read
 
 
-import importlib.metadata as stdlib_metadata  # noqa: E402
-
-readers['importlib'] = _importlib_reader(stdlib_metadata)
-
-try:
+if '--backport' in sys.argv[1:]:
     import importlib_metadata  # noqa: E402
 
     readers['importlib_metadata'] = _importlib_reader(importlib_metadata)
-except ImportError:
-    pass
+else:
+    import importlib.metadata as stdlib_metadata  # noqa: E402
+
+    readers['importlib'] = _importlib_reader(stdlib_metadata)
 
 
 def _configparser(data, tmp):
