@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (!existsSync(join(root, 'node_modules', 'typescript')) || !existsSync(join(root, 'node_modules', 'esbuild'))) {
   const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_config_(global|prefix|location|omit|include|only|production)$/i.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_config_(global|prefix|location|omit|include|only|production|allow_scripts|allow_git|install_links|force)$/i.test(k)) env[k] = v;
   const r = spawnSync('npm', ['ci', '--include=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
