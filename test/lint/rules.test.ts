@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { strToU8, zipSync } from 'fflate';
 import { readPyproject } from '../../src/build/pyproject.js';
 import { readSetupCfg } from '../../src/build/setup-cfg.js';
@@ -186,6 +187,11 @@ describe('lint rules', () => {
   test('every lint code has a row', () => {
     const covered = new Set(rows.map((r) => r.code));
     assert.deepEqual(Object.keys(LINT_CODES).filter((c) => !covered.has(c)), []);
+  });
+
+  test('every lint code is in docs/spec.md\'s rule table', () => {
+    const spec = fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/spec.md'), 'utf8');
+    assert.deepEqual(Object.keys(LINT_CODES).filter((c) => !spec.includes(`| ${c} |`)), []);
   });
 
   test('findings name the line they are about', () => {
