@@ -23,9 +23,11 @@
  *   than ~16 MiB however the data was crafted), and stopped as soon as the output passes the
  *   declared size. The output must have exactly the declared size and CRC-32; anything else is
  *   an error, never a silently truncated member.
- * - Names are decoded as Python's `zipfile` decodes them: UTF-8 when flag bit 11 says so (invalid
- *   UTF-8 there with surrogate escapes, where zipfile raises), else code page 437; cut at the
- *   first NUL. Of several entries with one name, `get` gives the last (zipfile's `getinfo`).
+ * - Names are decoded as Python's `zipfile` decodes them: UTF-8 when flag bit 11 says so, else
+ *   code page 437, replaced by a matching Info-ZIP Unicode Path field (as zipfile does since
+ *   3.12); cut at the first NUL. Of several entries with one name, `get` gives the last
+ *   (zipfile's `getinfo`). What makes zipfile refuse a whole archive makes `openZip` refuse it:
+ *   a UTF-8-flagged name that is not UTF-8, a malformed extra field, a "version needed" over 6.3.
  * - Prepended data (a zipapp's `#!` line, a self-extractor) is allowed, as zipfile allows it.
  *
  * Errors: `ZipError` with `code`
@@ -130,6 +132,8 @@ const EOCD_SIZE = 22;
 const ZIP64_LOCATOR_SIZE = 20;
 const ZIP64_EOCD_SIZE = 56;
 const MAX_COMMENT = 0xffff;
+/** The highest "version needed to extract" zipfile accepts (6.3). */
+const MAX_EXTRACT_VERSION = 63;
 /** Compressed input fed to the inflater per step: bounds what one step can output (deflate's ratio is at most 1032:1). */
 const INFLATE_STEP = 16 * 1024;
 
@@ -147,7 +151,8 @@ export function decodeZipName(bytes: Uint8Array, utf8Flag: boolean): string {
     try {
       return strictUtf8.decode(bytes);
     } catch {
-      return fsdecode(bytes);
+      // zipfile raises UnicodeDecodeError: the whole archive is unreadable to it.
+      throw corrupt(`an entry name is flagged UTF-8 but is not: ${JSON.stringify(fsdecode(bytes))}`);
     }
   }
   let ascii = true;
@@ -307,12 +312,19 @@ class Archive implements ZipArchive {
       let headerOffset = cd.readUInt32LE(p + 42);
       const end = p + 46 + nameLength + extraLength + commentLength;
       if (end > cd.length) throw corrupt(`central directory entry at ${at.cdOffset + p} runs past the central directory`);
-      const origName = decodeZipName(cd.subarray(p + 46, p + 46 + nameLength), (flags & 0x800) !== 0);
+      // zipfile refuses the whole archive for these three; so does this reader.
+      const needs = cd[p + 6]!;
+      if (needs > MAX_EXTRACT_VERSION) throw new ZipError('UNSUPPORTED', `entry at ${at.cdOffset + p} needs zip version ${needs / 10} to be extracted`);
+      const rawName = cd.subarray(p + 46, p + 46 + nameLength);
+      const origName = decodeZipName(rawName, (flags & 0x800) !== 0);
+      const extra = cd.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength);
+      const fields = extraFields(extra);
+      if (fields === null) throw corrupt(`entry ${JSON.stringify(origName)}: its extra field is malformed`);
       if (size === 0xffffffff || compressedSize === 0xffffffff || headerOffset === 0xffffffff) {
-        const z = zip64Extra(cd, p + 46 + nameLength, extraLength);
+        const z = fields.get(0x0001);
         let q = 0;
         const next = (what: string): number => {
-          if (z === null || q + 8 > z.length) throw corrupt(`entry ${JSON.stringify(origName)}: the zip64 extra field lacks the ${what}`);
+          if (z === undefined || q + 8 > z.length) throw corrupt(`entry ${JSON.stringify(origName)}: the zip64 extra field lacks the ${what}`);
           const v = u64(z, q, what);
           q += 8;
           return v;
@@ -321,10 +333,25 @@ class Archive implements ZipArchive {
         if (compressedSize === 0xffffffff) compressedSize = next('compressed size');
         if (headerOffset === 0xffffffff) headerOffset = next('header offset');
       }
-      const nul = origName.indexOf('\0');
-      const name = nul < 0 ? origName : origName.slice(0, nul);
+      // Info-ZIP's Unicode Path field (0x7075) names the entry when it matches the raw name's CRC (zipfile since 3.12).
+      let shown = origName;
+      const up = fields.get(0x7075);
+      if (up !== undefined) {
+        if (up.length < 5) throw corrupt(`entry ${JSON.stringify(origName)}: its Unicode Path extra field is malformed`);
+        if (up[0] === 1 && up.readUInt32LE(1) === crc32(rawName)) {
+          let unicode: string;
+          try {
+            unicode = strictUtf8.decode(up.subarray(5));
+          } catch {
+            throw corrupt(`entry ${JSON.stringify(origName)}: its Unicode Path extra field is not UTF-8`);
+          }
+          if (unicode !== '') shown = unicode;
+        }
+      }
+      const nul = shown.indexOf('\0');
+      const name = nul < 0 ? shown : shown.slice(0, nul);
       const entry: ZipEntry = { name, isDirectory: name.endsWith('/'), method, flags, crc32: crc, compressedSize, size, headerOffset: headerOffset + at.concat };
-      if (nul >= 0) this.#origNames.set(entry, origName);
+      if (name !== origName) this.#origNames.set(entry, origName);
       this.entries.push(entry);
       this.#byName.set(name, entry);
       p = end;
@@ -338,7 +365,8 @@ class Archive implements ZipArchive {
   read(entry: ZipEntry): Uint8Array {
     const what = JSON.stringify(entry.name);
     if (this.#byName.get(entry.name) !== entry && !this.entries.includes(entry)) throw new RangeError(`${what} is not an entry of this archive`);
-    if (entry.flags & 1) throw new ZipError('UNSUPPORTED', `${what} is encrypted`);
+    // Bits 0 and 6: encrypted; bit 5: "compressed patched data". zipfile cannot read them either.
+    if (entry.flags & 0x61) throw new ZipError('UNSUPPORTED', `${what} is ${entry.flags & 0x20 ? 'compressed patched data' : 'encrypted'}`);
     if (entry.method !== 0 && entry.method !== 8) throw new ZipError('UNSUPPORTED', `${what} uses compression method ${entry.method} (only stored and deflate are read)`);
     const lim = this.#limits;
     if (entry.size > lim.maxMemberBytes) throw new ZipError('TOO_LARGE', `${what} has ${entry.size} bytes, over the limit of ${lim.maxMemberBytes}`, { limit: 'maxMemberBytes' });
@@ -409,16 +437,16 @@ class Archive implements ZipArchive {
 
 const hex = (n: number): string => n.toString(16).padStart(8, '0');
 
-/** The data of the zip64 extended-information extra field (id 1), or null. */
-function zip64Extra(buf: Buffer, start: number, length: number): Buffer | null {
-  let p = start;
-  const end = start + length;
-  while (p + 4 <= end) {
-    const id = buf.readUInt16LE(p);
-    const n = buf.readUInt16LE(p + 2);
-    if (p + 4 + n > end) return null;
-    if (id === 0x0001) return buf.subarray(p + 4, p + 4 + n);
+/** The extra fields by id (the first of each), or null when they do not parse (zipfile raises BadZipFile). */
+function extraFields(extra: Buffer): Map<number, Buffer> | null {
+  const out = new Map<number, Buffer>();
+  let p = 0;
+  while (p + 4 <= extra.length) {
+    const id = extra.readUInt16LE(p);
+    const n = extra.readUInt16LE(p + 2);
+    if (p + 4 + n > extra.length) return null;
+    if (!out.has(id)) out.set(id, extra.subarray(p + 4, p + 4 + n));
     p += 4 + n;
   }
-  return null;
+  return out;
 }

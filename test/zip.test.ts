@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { crc32 } from '../src/crc32.js';
 import { isZipError, openZip, type ZipErrorCode, type ZipLimits } from '../src/zip.js';
 import { tempDir } from './support/fixtures.js';
 import { PYTHON } from './support/python.js';
@@ -121,6 +122,27 @@ describe('zip: names as zipfile decodes them', () => {
     assert.deepEqual((expected as { names: string[] }).names, ['café-1.0.dist-info/METADATA', 'Ünï-1.0.dist-info/METADATA', 'nul.txt']);
   });
 
+  test('an Info-ZIP Unicode Path field whose CRC matches the raw name names the entry (zipfile since 3.12)', () => {
+    const raw = Uint8Array.from([...te.encode('caf'), 0x82, ...te.encode('.txt')]);
+    const unicode = te.encode('café-unicode.txt');
+    const field = Buffer.alloc(9 + unicode.length);
+    field.writeUInt16LE(0x7075, 0);
+    field.writeUInt16LE(5 + unicode.length, 2);
+    field[4] = 1;
+    field.writeUInt32LE(crc32(raw), 5);
+    Buffer.from(unicode).copy(field, 9);
+    const stale = Buffer.from(field);
+    stale.writeUInt32LE((crc32(raw) ^ 1) >>> 0, 5);
+    const file = crafted([{ name: raw, data: te.encode('x'), flags: 0, cdExtra: field }, { name: 'other.txt', data: te.encode('y'), cdExtra: stale }]);
+    const zip = openZip(file);
+    try {
+      assert.deepEqual(zip.entries.map((e) => e.name), ['café-unicode.txt', 'other.txt']);
+      assert.equal(Buffer.from(zip.read(zip.get('café-unicode.txt')!)).toString(), 'x', 'the local header still carries the raw name');
+    } finally {
+      zip.close();
+    }
+  });
+
   test('of several entries with one name, get() gives the last, as zipfile.getinfo does', () => {
     const file = crafted([{ name: 'x.txt', data: te.encode('first') }, { name: 'x.txt', data: te.encode('second') }]);
     const zip = openZip(file);
@@ -149,6 +171,8 @@ describe('zip: integrity (a member is its declared bytes or an error, never some
     ['damaged deflate data is CORRUPT', [{ name: 'a.txt', data, payload: Uint8Array.from({ length: 64 }, (_, i) => (i * 37) & 0xff) }], {}, 'CORRUPT'],
     ['a local header that names another file is CORRUPT', [{ name: 'a.txt', data, localName: 'b.txt' }], {}, 'CORRUPT'],
     ['an encrypted member is UNSUPPORTED', [{ name: 'a.txt', data, flags: 1 }], {}, 'UNSUPPORTED'],
+    ['a strongly encrypted member (flag bit 6) is UNSUPPORTED', [{ name: 'a.txt', data, flags: 0x40 }], {}, 'UNSUPPORTED'],
+    ['compressed patched data (flag bit 5) is UNSUPPORTED', [{ name: 'a.txt', data, flags: 0x20 }], {}, 'UNSUPPORTED'],
     ['bzip2 (method 12) is UNSUPPORTED', [{ name: 'a.txt', data, method: 12 }], {}, 'UNSUPPORTED'],
   ];
   for (const [rule, members, spec, code, zipfileRefuses] of cases) {
@@ -190,6 +214,9 @@ describe('zip: what is a zip', () => {
     ['an archive spanning several disks is UNSUPPORTED', () => crafted([{ name: 'a.txt', data: te.encode('x') }], { disk: 1 }), 'UNSUPPORTED'],
     ['an end-of-central-directory signature inside the comment does not hide the real record', () => crafted([{ name: 'a.txt', data: te.encode('x') }], { comment: Buffer.from('PK\x05\x06 not a record at all, just text in a comment', 'latin1') }), 'ok'],
     ['an empty archive is a zip with no entries', () => crafted([]), 'ok'],
+    ['a name flagged UTF-8 that is not UTF-8 makes the archive CORRUPT (zipfile raises UnicodeDecodeError)', () => crafted([{ name: Uint8Array.from([0x61, 0xff]), data: te.encode('x'), flags: 0x800 }]), 'CORRUPT'],
+    ['a malformed extra field makes the archive CORRUPT (zipfile raises BadZipFile)', () => crafted([{ name: 'a.txt', data: te.encode('x'), cdExtra: Uint8Array.from([0x99, 0x99, 0x10, 0x00, 1, 2]) }]), 'CORRUPT'],
+    ['an entry needing zip version 6.4 makes the archive UNSUPPORTED (zipfile raises NotImplementedError)', () => crafted([{ name: 'a.txt', data: te.encode('x'), versionNeeded: 64 }]), 'UNSUPPORTED'],
   ];
   for (const [rule, make, code] of cases) test(rule, () => assert.equal(codeOf(() => openZip(make()).close()), code));
 });

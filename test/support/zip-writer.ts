@@ -26,6 +26,10 @@ export interface MemberSpec {
   readonly localName?: string | Uint8Array;
   /** Write the sizes and offset in a zip64 extra field even when they fit in 32 bits. */
   readonly zip64?: boolean;
+  /** More extra-field bytes in the central directory (after the zip64 field, if any). */
+  readonly cdExtra?: Uint8Array;
+  /** "Version needed to extract" in the central directory (default 20, 45 for zip64). */
+  readonly versionNeeded?: number;
 }
 
 export interface ZipSpec {
@@ -84,11 +88,11 @@ export function writeZip(file: string, members: readonly MemberSpec[], spec: Zip
       if (payload === null) pos += realCompressed;
       else write(payload);
 
-      const cdExtra = big ? extra64([size, compressedSize, offset]) : Buffer.alloc(0);
+      const cdExtra = Buffer.concat([big ? extra64([size, compressedSize, offset]) : Buffer.alloc(0), m.cdExtra ?? Buffer.alloc(0)]);
       const cd = Buffer.alloc(46);
       cd.writeUInt32LE(0x02014b50, 0);
       cd.writeUInt16LE(0x031e, 4);
-      cd.writeUInt16LE(big ? 45 : 20, 6);
+      cd.writeUInt16LE(m.versionNeeded ?? (big ? 45 : 20), 6);
       cd.writeUInt16LE(flags, 8);
       cd.writeUInt16LE(method, 10);
       cd.writeUInt32LE(crc >>> 0, 16);
