@@ -5,15 +5,23 @@
  *
  * Only the entries of the path entry itself are examined (never recursively), so symlink loops
  * can only surface as ELOOP on a single stat, which becomes a diagnostic.
+ *
+ * Hostile directories: every file is read through `readSmallFile` (never blocks on a FIFO,
+ * reads regular files only, at most `LIMITS.fileBytes`), zips through `openZip` (bounded, CRC
+ * checked), names are `os.fsdecode`d bytes (src/fsnames.ts) and every path handed to `fs` goes
+ * through `fsPath`; whatever the filesystem answers becomes a diagnostic of the candidate it
+ * concerns, never an exception, so the other distributions keep their entry points.
  */
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { normalizeName, type DistributionLayout } from '../entry-point.js';
 import type { DistSummary } from '../entry-view.js';
 import { errnoCode } from '../errors.js';
 import { parseEntryPointsTxt, type EntryPointLine } from '../format/entry-points-txt.js';
+import { fsPath, readdirEntries, type DirEntry } from '../fsnames.js';
+import { errnoText, fileKind, readSmallFile, type SmallFile } from '../fsutil.js';
+import { isZipError, openZip, type ZipArchive, type ZipEntry } from '../zip.js';
 import { readCoreMetadata } from './metadata.js';
 import { compareVersionsDescending } from './versions.js';
 
@@ -72,7 +80,7 @@ export interface ScanOptions {
 }
 
 // throwIfNoEntry: an exception per absent file costs ten times the stat itself.
-export const bigStat: StatFn = (p) => fs.statSync(p, { bigint: true, throwIfNoEntry: false });
+export const bigStat: StatFn = (p) => fs.statSync(fsPath(p), { bigint: true, throwIfNoEntry: false });
 
 const enoent = (): never => {
   throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
@@ -134,12 +142,12 @@ export function scanPathEntry(pathEntry: string, options: ScanOptions = {}): Pat
   const stat = options.stat ?? bigStat;
   let st: fs.BigIntStats | fs.Stats;
   try {
-    st = options.stamps ? stat(root) ?? enoent() : fs.statSync(root);
+    st = options.stamps ? stat(root) ?? enoent() : fs.statSync(fsPath(root));
   } catch (e) {
     const code = errCode(e);
     if (code === 'ENOENT' || code === 'ENOTDIR') return emptyScan(pathEntry, 'missing', []);
     if (code === 'ELOOP') return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP204', 'path entry is a symbolic link loop', { file: '' })]);
-    return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP203', `path entry cannot be read (${code})`, { file: '' })]);
+    return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP203', `path entry cannot be read (${errnoText(e)})`, { file: '' })]);
   }
   const stamp = options.stamps ? stampOf(st as fs.BigIntStats) : undefined;
   if (st.isDirectory()) return scanDirectory(pathEntry, root, stamp, options);
@@ -151,10 +159,13 @@ function emptyScan(pathEntry: string, kind: PathEntryKind, diagnostics: Diagnost
   return stamp === undefined ? { pathEntry, kind, dists: [], diagnostics, listing: [] } : { pathEntry, kind, dists: [], diagnostics, listing: [], stamp };
 }
 
-/** The sorted candidate names of a directory path entry; throws the readdir error. */
-export function listCandidates(root: string, isEgg: boolean): fs.Dirent[] {
-  const out: fs.Dirent[] = [];
-  for (const d of fs.readdirSync(root, { withFileTypes: true })) {
+/**
+ * The candidates of a directory path entry, sorted by name: `name` is the `os.fsdecode`d file
+ * name (what Python shows), `type` what readdir said. Throws the readdir error.
+ */
+export function listCandidates(root: string, isEgg: boolean): DirEntry[] {
+  const out: DirEntry[] = [];
+  for (const d of readdirEntries(root)) {
     if (candidateLayout(d.name, isEgg) !== null) out.push(d);
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -162,17 +173,16 @@ export function listCandidates(root: string, isEgg: boolean): fs.Dirent[] {
 
 function scanDirectory(pathEntry: string, root: string, stamp: Stamp | undefined, options: ScanOptions): PathEntryScan {
   const isEgg = entryIsEgg(root);
-  let dirents: fs.Dirent[];
+  let dirents: DirEntry[];
   try {
     dirents = listCandidates(root, isEgg);
   } catch (e) {
-    return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP203', `path entry cannot be listed (${errCode(e)})`, { file: '' })], stamp);
+    return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP203', `path entry cannot be listed (${errnoText(e)})`, { file: '' })], stamp);
   }
   const diagnostics: Diagnostic[] = [];
   const records: DistRecord[] = [];
   for (const d of dirents) {
-    const type = d.isDirectory() ? 'dir' : d.isFile() ? 'file' : 'unknown';
-    const r = scanCandidate(root, d.name, type, options);
+    const r = scanCandidate(root, d.name, d.type, options);
     if ('record' in r) records.push(r.record);
     if (r.diagnostics.length > 0) diagnostics.push(...r.diagnostics);
   }
@@ -182,32 +192,63 @@ function scanDirectory(pathEntry: string, root: string, stamp: Stamp | undefined
 
 type CandidateResult = { record: DistRecord; diagnostics: Diagnostic[] } | { diagnostics: Diagnostic[] };
 
+/** What a stat of a name inside a candidate says, without throwing. */
+type Probe = { readonly kind: 'file' | 'absent' } | { readonly kind: 'other'; readonly what: string } | { readonly kind: 'error'; readonly code: string; readonly text: string };
+
+function probe(p: string): Probe {
+  try {
+    const st = fs.statSync(fsPath(p), { throwIfNoEntry: false });
+    if (st === undefined) return { kind: 'absent' };
+    return st.isFile() ? { kind: 'file' } : { kind: 'other', what: fileKind(st) };
+  } catch (e) {
+    // ENOTDIR: the candidate stopped being a directory under us; nothing is there.
+    return errCode(e) === 'ENOTDIR' ? { kind: 'absent' } : { kind: 'error', code: errCode(e), text: errnoText(e) };
+  }
+}
+
+/** The stamp of a file read (or refused) through `readSmallFile`: the fstat, or the `stat` hook's answer when one is given. */
+function readStamp(file: string, r: SmallFile, stat: StatFn | undefined): Stamp | null {
+  let st: fs.BigIntStats | undefined = 'stat' in r ? r.stat : undefined;
+  // Unreadable but there: its stamp still shows a chmod that makes it readable.
+  if (st === undefined && !r.ok && r.problem === 'error') st = statQuiet(file);
+  if (st === undefined) return null;
+  return stampOf((stat === undefined ? undefined : statQuiet(file, stat)) ?? st);
+}
+
+function statQuiet(file: string, stat: StatFn = bigStat): fs.BigIntStats | undefined {
+  try {
+    return stat(file);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Scan one candidate child of a directory path entry. `type` is what readdir said
- * ('unknown' for symlinks and filesystems without d_type). Path-level diagnostics (loops,
- * unreadable) are returned with absolute files; record diagnostics are relative.
+ * ('unknown' for symlinks, special files and filesystems without d_type). Candidate-level
+ * diagnostics (loops, unreadable, special files) come back without a record; the record's own
+ * diagnostics are in the record. Files are relative to the path entry.
  */
 export function scanCandidate(root: string, child: string, type: 'dir' | 'file' | 'unknown', options: ScanOptions = {}): CandidateResult {
   const full = path.join(root, child);
   const layout0 = candidateLayout(child, entryIsEgg(root));
   if (layout0 === null) return { diagnostics: [] };
   const stat = options.stat ?? bigStat;
+  const ignored = (d: Diagnostic): CandidateResult => ({ diagnostics: [d] });
   let selfStat: fs.BigIntStats | undefined;
   if (type === 'unknown' || options.stamps) {
     try {
       selfStat = stat(full) ?? enoent();
     } catch (e) {
       const code = errCode(e);
-      if (code === 'ELOOP') return { diagnostics: [diagnostic('EP204', 'symbolic link loop; ignored', { file: child })] };
-      if (code === 'ENOENT') return { diagnostics: [diagnostic('EP203', 'dangling symbolic link; ignored', { file: child })] };
-      return { diagnostics: [diagnostic('EP203', `cannot be read (${code}); ignored`, { file: child })] };
+      if (code === 'ELOOP') return ignored(diagnostic('EP204', 'symbolic link loop; ignored', { file: child }));
+      if (code === 'ENOENT') return ignored(diagnostic('EP203', 'dangling symbolic link; ignored', { file: child }));
+      return ignored(diagnostic('EP203', `cannot be read (${errnoText(e)}); ignored`, { file: child }));
     }
     type = selfStat.isDirectory() ? 'dir' : selfStat.isFile() ? 'file' : 'unknown';
+    if (type === 'unknown') return ignored(diagnostic('EP214', `is ${fileKind(selfStat)}, not a directory or a file; ignored`, { file: child }));
   }
-  if (type === 'unknown') return { diagnostics: [] };
-  if (type === 'file' && layout0 !== 'egg-info') {
-    return { diagnostics: [diagnostic('EP209', 'is a file, not a directory; ignored', { file: child })] };
-  }
+  if (type === 'file' && layout0 !== 'egg-info') return ignored(diagnostic('EP209', 'is a file, not a directory; ignored', { file: child }));
   const layout: DistributionLayout = type === 'file' ? 'egg-info-file' : layout0;
   const stem = layout === 'egg' ? path.basename(root).slice(0, -'.egg'.length) : child.slice(0, child.lastIndexOf('.'));
   let { name, version } = splitStem(stem);
@@ -223,47 +264,54 @@ export function scanCandidate(root: string, child: string, type: 'dir' | 'file' 
   } else {
     for (const f of layout === 'dist-info' ? ['METADATA', 'PKG-INFO'] : ['PKG-INFO', 'METADATA']) {
       const p = path.join(full, f);
-      const s = fs.statSync(p, { throwIfNoEntry: false });
-      if (s?.isFile()) {
+      const found = probe(p);
+      if (found.kind === 'file') {
         metadataFile = p;
         break;
+      }
+      if (found.kind === 'other') {
+        diagnostics.push(diagnostic('EP210', `${f} is ${found.what}, not a regular file; ignored`, { file: path.join(child, f) }));
+      } else if (found.kind === 'error') {
+        if (found.code === 'ELOOP') diagnostics.push(diagnostic('EP204', `${f} is a symbolic link loop; ignored`, { file: path.join(child, f) }));
+        // EACCES/EPERM (a 0000 or 0400 directory) and the like: nothing in it can be examined.
+        else return ignored(diagnostic('EP203', `cannot be read (${found.text}); ignored`, { file: child }));
       }
     }
   }
   const hasMetadata = metadataFile !== null;
   if (metadataFile !== null && (version === null || name === '' || layout === 'egg')) {
-    try {
-      const fd = fs.openSync(metadataFile, 'r');
-      try {
-        if (options.stamps && layout !== 'egg-info-file') stamps.metadata = stampOf(fstamp(fd, metadataFile, options.stat));
-        const md = readCoreMetadata(fs.readFileSync(fd, 'utf8'));
-        if (layout === 'egg' && md.name !== null) name = md.name;
-        if (name === '' && md.name !== null) name = md.name;
-        if (version === null) version = md.version;
-      } finally {
-        fs.closeSync(fd);
-      }
-    } catch (e) {
-      diagnostics.push(diagnostic('EP203', `metadata cannot be read (${errCode(e)})`, { file: path.join(child, path.basename(metadataFile)) }));
+    const rel = layout === 'egg-info-file' ? child : path.join(child, path.basename(metadataFile));
+    const read = readSmallFile(metadataFile);
+    if (options.stamps && layout !== 'egg-info-file') {
+      const st = readStamp(metadataFile, read, options.stat);
+      if (st !== null) stamps.metadata = st;
+    }
+    if (read.ok) {
+      const md = readCoreMetadata(read.bytes, { file: rel });
+      diagnostics.push(...md.diagnostics);
+      if (layout === 'egg' && md.name !== null) name = md.name;
+      if (name === '' && md.name !== null) name = md.name;
+      if (version === null) version = md.version;
+    } else {
+      diagnostics.push(metadataProblem(read, rel));
     }
   }
   if (name === '') {
-    return { diagnostics: [diagnostic('EP208', 'no distribution name in the directory name or the metadata; ignored', { file: child })] };
+    return ignored(diagnostic('EP208', 'no distribution name in the directory name or the metadata; ignored', { file: child }));
   }
 
   let entryPoints: EntryPointLine[] = [];
   if (layout !== 'egg-info-file') {
     const rel = path.join(child, 'entry_points.txt');
-    const read = readEntryPointsFile(path.join(full, 'entry_points.txt'), options.stamps === true, options.stat);
-    if (options.stamps) stamps.entryPoints = read.stamp;
-    if (read.bytes !== null) {
+    const file = path.join(full, 'entry_points.txt');
+    const read = readSmallFile(file);
+    if (options.stamps) stamps.entryPoints = read.ok || read.problem !== 'absent' ? readStamp(file, read, options.stat) : null;
+    if (read.ok) {
       const parsed = parseEntryPointsTxt(read.bytes, { file: rel });
       entryPoints = parsed.entries;
       diagnostics.push(...parsed.diagnostics);
-    } else if (read.problem !== null) {
-      diagnostics.push(read.problem === 'not a regular file'
-        ? diagnostic('EP112', 'entry_points.txt is not a regular file; ignored', { file: rel })
-        : diagnostic('EP111', `entry_points.txt cannot be read (${read.problem}); no entry points are read from it`, { file: rel }));
+    } else if (read.problem !== 'absent') {
+      diagnostics.push(entryPointsProblem(read, rel));
     }
   }
   if (!hasMetadata) {
@@ -283,88 +331,111 @@ export function scanCandidate(root: string, child: string, type: 'dir' | 'file' 
   return { record, diagnostics: [] };
 }
 
-interface EntryPointsRead {
-  readonly bytes: Uint8Array | null;
-  readonly stamp: Stamp | null;
-  /** `null` when the file is simply absent (no diagnostic). */
-  readonly problem: string | null;
-}
+type Refused = Exclude<SmallFile, { ok: true }>;
 
-/**
- * The stamp of an open file: fstat, so that stamp and content come from the same file; through
- * the `stat` hook instead when one is given (a simulated filesystem must see every stamp).
- */
-function fstamp(fd: number, file: string, stat: StatFn | undefined): fs.BigIntStats {
-  return (stat === undefined ? undefined : stat(file)) ?? fs.fstatSync(fd, { bigint: true });
-}
-
-function readEntryPointsFile(file: string, stamps: boolean, stat?: StatFn): EntryPointsRead {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    const code = errCode(e);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { bytes: null, stamp: null, problem: null };
-    return { bytes: null, stamp: null, problem: code };
+function entryPointsProblem(r: Refused, file: string): Diagnostic {
+  switch (r.problem) {
+    case 'not-regular':
+      return diagnostic('EP112', `entry_points.txt is ${r.what}, not a regular file; ignored`, { file });
+    case 'too-large':
+      return diagnostic('EP113', `entry_points.txt has ${r.size} bytes, over the limit of ${r.limit}; no entry points are read from it`, { file });
+    case 'absent':
+      return diagnostic('EP111', 'entry_points.txt disappeared while it was read; no entry points are read from it', { file });
+    case 'error':
+      return diagnostic('EP111', `entry_points.txt cannot be read (${r.text}); no entry points are read from it`, { file });
   }
-  try {
-    const st = stamps ? fstamp(fd, file, stat) : fs.fstatSync(fd, { bigint: true });
-    const stamp = stamps ? stampOf(st) : null;
-    if (!st.isFile()) return { bytes: null, stamp, problem: 'not a regular file' };
-    return { bytes: fs.readFileSync(fd), stamp, problem: null };
-  } catch (e) {
-    return { bytes: null, stamp: null, problem: errCode(e) };
-  } finally {
-    fs.closeSync(fd);
+}
+
+function metadataProblem(r: Refused, file: string): Diagnostic {
+  const base = path.basename(file);
+  switch (r.problem) {
+    case 'not-regular':
+      return diagnostic('EP210', `${base} is ${r.what}, not a regular file; its Name and Version are not read`, { file });
+    case 'too-large':
+      return diagnostic('EP213', `${base} has ${r.size} bytes, over the limit of ${r.limit}; its Name and Version are not read`, { file });
+    case 'absent':
+      return diagnostic('EP203', `${base} disappeared while it was read`, { file });
+    case 'error':
+      return diagnostic('EP203', `metadata cannot be read (${r.text})`, { file });
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Zip archives on the search path
 
-type Fflate = typeof import('fflate');
-let fflate: Fflate | undefined;
-const loadFflate = (): Fflate => (fflate ??= createRequire(import.meta.url)('fflate') as Fflate);
-
 function scanZip(pathEntry: string, root: string, stamp: Stamp | undefined): PathEntryScan {
+  let zip: ZipArchive;
+  try {
+    zip = openZip(root);
+  } catch (e) {
+    return emptyScan(pathEntry, 'unsearchable', zipOpenProblem(e), stamp);
+  }
+  try {
+    return scanZipArchive(pathEntry, root, zip, stamp);
+  } finally {
+    zip.close();
+  }
+}
+
+function zipOpenProblem(e: unknown): Diagnostic[] {
+  const file = '';
+  if (!isZipError(e)) return [diagnostic('EP205', `zip archive cannot be read: ${(e as Error).message}`, { file })];
+  switch (e.code) {
+    case 'NOT_ZIP':
+      // A plain file on the path contributes nothing, silently, as in importlib.
+      return [];
+    case 'IO':
+      return [diagnostic('EP203', `path entry ${e.message}`, { file })];
+    case 'TOO_LARGE':
+      return [diagnostic('EP216', `zip archive not searched: ${e.message}`, { file })];
+    default:
+      return [diagnostic('EP205', `zip archive cannot be read: ${e.message}`, { file })];
+  }
+}
+
+type MemberRead = { readonly bytes: Uint8Array } | { readonly error: unknown };
+
+function readMember(zip: ZipArchive, entry: ZipEntry): MemberRead {
+  try {
+    return { bytes: zip.read(entry) };
+  } catch (e) {
+    return { error: e };
+  }
+}
+
+/** The diagnostic for a member that could not be read: integrity (EP215), a limit, or otherwise unreadable. */
+function memberProblem(e: unknown, file: string, what: 'entry_points.txt' | 'metadata'): Diagnostic {
+  const lost = what === 'entry_points.txt' ? 'no entry points are read from it' : 'its Name and Version are not read';
+  if (!isZipError(e)) return diagnostic('EP205', `cannot be read from the zip archive: ${(e as Error).message}; ${lost}`, { file });
+  switch (e.code) {
+    case 'CRC_MISMATCH':
+    case 'CORRUPT':
+      return diagnostic('EP215', `zip integrity: ${e.message}; ${lost}`, { file });
+    case 'TOO_LARGE':
+      if (e.limit === 'maxTotalBytes') return diagnostic('EP216', `${e.message}; ${lost}`, { file });
+      return what === 'entry_points.txt' ? diagnostic('EP113', `${e.message}; ${lost}`, { file }) : diagnostic('EP213', `${e.message}; ${lost}`, { file });
+    case 'IO':
+    case 'NOT_ZIP':
+      return what === 'entry_points.txt' ? diagnostic('EP111', `entry_points.txt cannot be read (${e.message}); ${lost}`, { file }) : diagnostic('EP203', `metadata cannot be read (${e.message})`, { file });
+    case 'UNSUPPORTED':
+      return diagnostic('EP205', `cannot be read from the zip archive: ${e.message}; ${lost}`, { file });
+  }
+}
+
+function scanZipArchive(pathEntry: string, root: string, zip: ZipArchive, stamp: Stamp | undefined): PathEntryScan {
   const isEgg = entryIsEgg(root);
-  const names: string[] = [];
-  let files: Record<string, Uint8Array>;
-  let data: Buffer;
-  try {
-    data = fs.readFileSync(root);
-  } catch (e) {
-    return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP203', `path entry cannot be read (${errCode(e)})`, { file: '' })], stamp);
-  }
-  // Not a zip (no local-file or end-of-central-directory signature): silently not searchable, like importlib.
-  if (data.length < 22 || data.readUInt32LE(0) !== 0x04034b50 && data.lastIndexOf(Buffer.from('PK\x05\x06', 'latin1')) < 0) {
-    return emptyScan(pathEntry, 'unsearchable', [], stamp);
-  }
-  const wanted = (n: string): boolean => {
-    const slash = n.indexOf('/');
-    const top = slash < 0 ? n : n.slice(0, slash);
-    if (candidateLayout(top, isEgg) === null) return false;
-    const rest = slash < 0 ? '' : n.slice(slash + 1);
-    return rest === '' || rest === 'entry_points.txt' || rest === 'METADATA' || rest === 'PKG-INFO';
-  };
-  try {
-    files = loadFflate().unzipSync(data, {
-      filter: (f) => {
-        names.push(f.name);
-        return wanted(f.name) && !f.name.endsWith('/');
-      },
-    });
-  } catch (e) {
-    return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP205', `zip archive cannot be read: ${(e as Error).message}`, { file: '' })], stamp);
-  }
+  // Top-level names, as importlib's FastPath.zip_children sees them: a name with a `/` implies a directory.
   const tops = new Map<string, boolean /* isDir */>();
-  for (const n of names) {
+  for (const { name: n } of zip.entries) {
     const slash = n.indexOf('/');
     const top = slash < 0 ? n : n.slice(0, slash);
     if (candidateLayout(top, isEgg) === null) continue;
     tops.set(top, (tops.get(top) ?? false) || slash >= 0);
   }
-  const decoder = new TextDecoder();
+  const member = (name: string): ZipEntry | undefined => {
+    const e = zip.get(name);
+    return e === undefined || e.isDirectory ? undefined : e;
+  };
   const records: DistRecord[] = [];
   const diagnostics: Diagnostic[] = [];
   const listing = [...tops.keys()].sort();
@@ -378,26 +449,43 @@ function scanZip(pathEntry: string, root: string, stamp: Stamp | undefined): Pat
     const layout: DistributionLayout = isDir ? layout0 : 'egg-info-file';
     const stem = layout === 'egg' ? path.basename(root).slice(0, -'.egg'.length) : child.slice(0, child.lastIndexOf('.'));
     let { name, version } = splitStem(stem);
-    const mdBytes = isDir ? (files[`${child}/${layout === 'dist-info' ? 'METADATA' : 'PKG-INFO'}`] ?? files[`${child}/${layout === 'dist-info' ? 'PKG-INFO' : 'METADATA'}`]) : files[child];
-    if (mdBytes !== undefined && (version === null || name === '' || layout === 'egg')) {
-      const md = readCoreMetadata(decoder.decode(mdBytes));
-      if ((layout === 'egg' || name === '') && md.name !== null) name = md.name;
-      if (version === null) version = md.version;
+    const recordDiagnostics: Diagnostic[] = [];
+    const [first, second] = layout === 'dist-info' ? ['METADATA', 'PKG-INFO'] : ['PKG-INFO', 'METADATA'];
+    const mdEntry = isDir ? member(`${child}/${first}`) ?? member(`${child}/${second}`) : member(child);
+    if (mdEntry !== undefined && (version === null || name === '' || layout === 'egg')) {
+      const read = readMember(zip, mdEntry);
+      if ('bytes' in read) {
+        const md = readCoreMetadata(read.bytes, { file: mdEntry.name });
+        recordDiagnostics.push(...md.diagnostics);
+        if ((layout === 'egg' || name === '') && md.name !== null) name = md.name;
+        if (version === null) version = md.version;
+      } else {
+        recordDiagnostics.push(memberProblem(read.error, mdEntry.name, 'metadata'));
+      }
     }
     if (name === '') {
       diagnostics.push(diagnostic('EP208', 'no distribution name in the directory name or the metadata; ignored', { file: child }));
       continue;
     }
-    const recordDiagnostics: Diagnostic[] = [];
     let entryPoints: EntryPointLine[] = [];
-    const ep = isDir ? files[`${child}/entry_points.txt`] : undefined;
-    if (ep !== undefined) {
-      const parsed = parseEntryPointsTxt(ep, { file: `${child}/entry_points.txt` });
-      entryPoints = parsed.entries;
-      recordDiagnostics.push(...parsed.diagnostics);
+    if (isDir) {
+      const file = `${child}/entry_points.txt`;
+      const ep = member(file);
+      if (ep !== undefined) {
+        const read = readMember(zip, ep);
+        if ('bytes' in read) {
+          const parsed = parseEntryPointsTxt(read.bytes, { file });
+          entryPoints = parsed.entries;
+          recordDiagnostics.push(...parsed.diagnostics);
+        } else {
+          recordDiagnostics.push(memberProblem(read.error, file, 'entry_points.txt'));
+        }
+      } else if (zip.get(`${file}/`) !== undefined) {
+        recordDiagnostics.push(diagnostic('EP112', 'entry_points.txt is a directory, not a regular file; ignored', { file }));
+      }
     }
-    if (mdBytes === undefined) recordDiagnostics.push(diagnostic('EP202', 'no METADATA or PKG-INFO: a leftover metadata directory', { file: child }));
-    records.push({ child, layout, name, normalizedName: normalizeName(name), version, hasMetadata: mdBytes !== undefined, entryPoints, diagnostics: recordDiagnostics });
+    if (mdEntry === undefined) recordDiagnostics.push(diagnostic('EP202', 'no METADATA or PKG-INFO: a leftover metadata directory', { file: child }));
+    records.push({ child, layout, name, normalizedName: normalizeName(name), version, hasMetadata: mdEntry !== undefined, entryPoints, diagnostics: recordDiagnostics });
   }
   const scan: PathEntryScan = { pathEntry, kind: 'zip', dists: sortRecords(records), diagnostics, listing };
   return stamp === undefined ? scan : { ...scan, stamp };
