@@ -1,94 +1,44 @@
 /**
  * Discovery of distributions in ONE search-path entry: a directory (site-packages, an `.egg`
  * directory, a source checkout holding `*.egg-info`) or a zip archive (`python3X.zip`, a zipped
- * egg, a wheel). The result is a `PathEntryScan`: plain data that the cache stores as it is.
+ * egg, a wheel). The result is a `DirectoryScan` (src/cache/source.ts): plain data that the
+ * cache engine stores as it is. This module is the Python *source*'s scanner.
  *
  * Only the entries of the path entry itself are examined (never recursively), so symlink loops
  * can only surface as ELOOP on a single stat, which becomes a diagnostic.
  *
- * Hostile directories: every file is read through `readSmallFile` (never blocks on a FIFO,
- * reads regular files only, at most `LIMITS.fileBytes`), zips through `openZip` (bounded, CRC
- * checked), names are `os.fsdecode`d bytes (src/fsnames.ts) and every path handed to `fs` goes
- * through `fsPath`; whatever the filesystem answers becomes a diagnostic of the candidate it
- * concerns, never an exception, so the other distributions keep their entry points.
+ * Order: units come in importlib's in-directory order — by the position in the directory
+ * listing (not sorted) of the first candidate of each normalized name — and within one name by
+ * epindex's preference (`comparePreference`); the first of a name is its winner.
+ *
+ * Hostile directories: every file is opened without blocking and read only when it is a regular
+ * file (entry_points.txt through `readSmallFile`, at most `LIMITS.fileBytes`; METADATA's head
+ * through `readHead`), zips through `openZip` (bounded, CRC-checked), names are `os.fsdecode`d
+ * bytes (src/fsnames.ts) and every path handed to the filesystem goes through `fsPath`; whatever
+ * the filesystem answers becomes a diagnostic of the candidate it concerns, never an exception,
+ * so the other distributions keep their entry points.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
-import { normalizeName, type DistributionLayout } from '../entry-point.js';
-import type { DistSummary } from '../entry-view.js';
+import { normalizeName, parseObjectReference, type DistributionLayout } from '../entry-point.js';
 import { errnoCode } from '../errors.js';
 import { parseEntryPointsTxt, type EntryPointLine } from '../format/entry-points-txt.js';
-import { fsPath, readdirEntries, type DirEntry } from '../fsnames.js';
+import type { DirectoryScan, RefJSON, Unit, UnitEntryPoint, Watch } from '../cache/source.js';
+import { fromBigStats, NO_STAMP, statPath, type Stamp, type StatResult } from '../cache/stamp.js';
+import { fsPath, readdirEntries } from '../fsnames.js';
 import { errnoText, fileKind, readSmallFile, type SmallFile } from '../fsutil.js';
 import { isZipError, openZip, type ZipArchive, type ZipEntry } from '../zip.js';
 import { readCoreMetadata } from './metadata.js';
 import { compareVersionsDescending } from './versions.js';
 
-/** What freshness needs of one file or directory; bigints as decimal strings (JSON-safe). */
-export interface Stamp {
-  readonly ino: string;
-  readonly size: string;
-  readonly mtimeNs: string;
-  readonly ctimeNs: string;
-}
-
-export interface DistStamps {
-  /** The metadata directory (or the egg-info file). */
-  readonly self: Stamp;
-  /** entry_points.txt; `null` when absent. Only for directory layouts. */
-  readonly entryPoints?: Stamp | null;
-  /** METADATA / PKG-INFO, only when its content (name or version) was used. */
-  readonly metadata?: Stamp;
-}
-
-
-/** One candidate distribution found in a path entry: what resolution needs, its entry points and diagnostics. */
-export interface DistRecord extends DistSummary {
-  readonly entryPoints: readonly EntryPointLine[];
-  readonly diagnostics: readonly Diagnostic[];
-  readonly stamps?: DistStamps;
-}
-
-export type PathEntryKind = 'directory' | 'zip' | 'missing' | 'unsearchable';
-
-/**
- * Everything discovery found in one path entry. Every `file` in it (diagnostics included) is
- * relative to the path entry, `''` being the entry itself, so a scan does not depend on where
- * the entry is mounted or how it was spelled; `resolve` makes them absolute.
- */
-export interface PathEntryScan {
-  readonly pathEntry: string;
-  readonly kind: PathEntryKind;
-  /** Sorted by normalized name, then by preference (see `comparePreference`). */
-  readonly dists: readonly DistRecord[];
-  /** About the path entry itself and its children (unreadable, loop, bad zip). */
-  readonly diagnostics: readonly Diagnostic[];
-  /** The candidate names, sorted: what the "listing" freshness level compares. */
-  readonly listing: readonly string[];
-  readonly stamp?: Stamp;
-}
-
-/** A stat that follows symlinks; `undefined` (or an ENOENT error) when the path does not exist. */
-export type StatFn = (p: string) => fs.BigIntStats | undefined;
-
 export interface ScanOptions {
-  /** Record stamps for freshness checks (cache building). */
+  /** Record stamps and watches for freshness checks (cache building). */
   readonly stamps?: boolean;
-  /** The stat used for stamps (tests inject coarse-mtime filesystems). */
-  readonly stat?: StatFn;
 }
 
-// throwIfNoEntry: an exception per absent file costs ten times the stat itself.
-export const bigStat: StatFn = (p) => fs.statSync(fsPath(p), { bigint: true, throwIfNoEntry: false });
-
-const enoent = (): never => {
-  throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-};
-
-export function stampOf(st: fs.BigIntStats): Stamp {
-  return { ino: String(st.ino), size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs) };
-}
+/** The most of a METADATA / PKG-INFO file read for its headers. */
+export const METADATA_HEAD_BYTES = 64 * 1024;
 
 const errCode = errnoCode;
 
@@ -117,219 +67,285 @@ export function splitStem(stem: string): { name: string; version: string | null 
 
 const LAYOUT_RANK: Record<DistributionLayout, number> = { 'dist-info': 0, 'egg-info': 1, egg: 2, 'egg-info-file': 3 };
 
+/** What the preference among candidates of one name looks at. */
+export interface Preferable {
+  readonly child: string;
+  readonly layout: string;
+  readonly version: string | null;
+  readonly real: boolean;
+}
+
 /**
  * Preference among candidates of one normalized name within one path entry: a real
  * distribution (with METADATA/PKG-INFO) before a metadata-less leftover; then the highest
  * PEP 440 version; then dist-info before egg-info before egg before egg-info file; then by
  * child name (code units). Returns <0 when `a` is preferred.
  */
-export function comparePreference(a: DistRecord, b: DistRecord): number {
-  if (a.hasMetadata !== b.hasMetadata) return a.hasMetadata ? -1 : 1;
+export function comparePreference(a: Preferable, b: Preferable): number {
+  if (a.real !== b.real) return a.real ? -1 : 1;
   const v = a.version === b.version ? 0 : compareVersionsDescending(a.version, b.version);
   if (v !== 0) return v;
-  const l = LAYOUT_RANK[a.layout] - LAYOUT_RANK[b.layout];
+  const l = (LAYOUT_RANK[a.layout as DistributionLayout] ?? 9) - (LAYOUT_RANK[b.layout as DistributionLayout] ?? 9);
   if (l !== 0) return l;
   return a.child < b.child ? -1 : a.child > b.child ? 1 : 0;
 }
 
-export function sortRecords(records: DistRecord[]): DistRecord[] {
-  return records.sort((a, b) => (a.normalizedName < b.normalizedName ? -1 : a.normalizedName > b.normalizedName ? 1 : comparePreference(a, b)));
+/** A unit before the in-directory choice (`winner` is decided by `arrange`). */
+export type Candidate = Omit<Unit, 'winner'>;
+
+/**
+ * importlib's in-directory order: group candidates by key in the order of each key's first
+ * appearance (the candidates arrive in listing order), prefer within a key, mark winners.
+ * Every candidate that is not its key's winner gets an EP206 (directory-level, so that a
+ * rescan of the candidate alone reads the same unit).
+ */
+export function arrange(candidates: readonly Candidate[]): { units: Unit[]; diagnostics: Diagnostic[] } {
+  const byKey = new Map<string, Candidate[]>();
+  for (const c of candidates) {
+    const list = byKey.get(c.key);
+    if (list === undefined) byKey.set(c.key, [c]);
+    else list.push(c);
+  }
+  const units: Unit[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const label = (c: Candidate): string => `${c.name} ${c.version ?? '(no version)'}`;
+  for (const list of byKey.values()) {
+    if (list.length > 1) list.sort(comparePreference);
+    list.forEach((c, i) => {
+      units.push({ ...c, winner: i === 0 });
+      if (i > 0) diagnostics.push(diagnostic('EP206', `${label(c)} is not used: ${label(list[0]!)} (${list[0]!.child}) in the same directory is preferred`, { file: c.child }));
+    });
+  }
+  return { units, diagnostics };
 }
 
 /** Scan one search-path entry. Never throws for anything the filesystem does. */
-export function scanPathEntry(pathEntry: string, options: ScanOptions = {}): PathEntryScan {
+export function scanPathEntry(pathEntry: string, options: ScanOptions = {}): DirectoryScan {
   const root = pathEntry === '' ? '.' : pathEntry;
-  const stat = options.stat ?? bigStat;
-  let st: fs.BigIntStats | fs.Stats;
+  let st: StatResult | null;
   try {
-    st = options.stamps ? stat(root) ?? enoent() : fs.statSync(fsPath(root));
+    st = statAny(root);
   } catch (e) {
     const code = errCode(e);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return emptyScan(pathEntry, 'missing', []);
-    if (code === 'ELOOP') return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP204', 'path entry is a symbolic link loop', { file: '' })]);
-    return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP203', `path entry cannot be read (${errnoText(e)})`, { file: '' })]);
+    if (code === 'ELOOP') return emptyScan('unsearchable', [diagnostic('EP204', 'path entry is a symbolic link loop', { file: '' })]);
+    return emptyScan('unsearchable', [diagnostic('EP203', `path entry cannot be read (${errnoText(e)})`, { file: '' })]);
   }
-  const stamp = options.stamps ? stampOf(st as fs.BigIntStats) : undefined;
-  if (st.isDirectory()) return scanDirectory(pathEntry, root, stamp, options);
-  if (st.isFile()) return scanZip(pathEntry, root, stamp);
-  return emptyScan(pathEntry, 'unsearchable', [], stamp);
+  if (st === null) return emptyScan('missing', []);
+  if (st.isDirectory()) return scanDirectory(root, options);
+  if (st.isFile()) return scanZip(root);
+  return emptyScan('unsearchable', []);
 }
 
-function emptyScan(pathEntry: string, kind: PathEntryKind, diagnostics: Diagnostic[], stamp?: Stamp): PathEntryScan {
-  return stamp === undefined ? { pathEntry, kind, dists: [], diagnostics, listing: [] } : { pathEntry, kind, dists: [], diagnostics, listing: [], stamp };
+function emptyScan(kind: DirectoryScan['kind'], diagnostics: Diagnostic[]): DirectoryScan {
+  return { kind, listing: [], units: [], diagnostics, listingDirs: [] };
 }
 
 /**
- * The candidates of a directory path entry, sorted by name: `name` is the `os.fsdecode`d file
- * name (what Python shows), `type` what readdir said. Throws the readdir error.
+ * `statPath` (the cache's stat, which tests can hook) for a path Node can spell as a string;
+ * through the bytes (`fsPath`) for one holding a name that is not UTF-8. Same contract: `null`
+ * when absent (ENOENT, ENOTDIR), other errors thrown.
  */
-export function listCandidates(root: string, isEgg: boolean): DirEntry[] {
-  const out: DirEntry[] = [];
+export function statAny(p: string): StatResult | null {
+  const native = fsPath(p);
+  if (typeof native === 'string') return statPath(p);
+  try {
+    const s = fs.statSync(native, { bigint: true, throwIfNoEntry: false });
+    return s === undefined ? null : fromBigStats(s);
+  } catch (e) {
+    if (errCode(e) === 'ENOTDIR') return null;
+    throw e;
+  }
+}
+
+export interface ListedCandidate {
+  readonly name: string;
+  /** What readdir said: 'unknown' for symlinks and filesystems without d_type. */
+  readonly type: 'dir' | 'file' | 'unknown';
+}
+
+/**
+ * The candidates of a directory path entry in listing order (not sorted); throws the readdir
+ * error. Names are the `os.fsdecode`d bytes (what Python shows; `fsPath` spells them back).
+ */
+export function listCandidates(root: string, isEgg: boolean): ListedCandidate[] {
+  const out: ListedCandidate[] = [];
   for (const d of readdirEntries(root)) {
     if (candidateLayout(d.name, isEgg) !== null) out.push(d);
   }
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out;
 }
 
-function scanDirectory(pathEntry: string, root: string, stamp: Stamp | undefined, options: ScanOptions): PathEntryScan {
+function scanDirectory(root: string, options: ScanOptions): DirectoryScan {
   const isEgg = entryIsEgg(root);
-  let dirents: DirEntry[];
+  let listed: ListedCandidate[];
   try {
-    dirents = listCandidates(root, isEgg);
+    listed = listCandidates(root, isEgg);
   } catch (e) {
-    return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP203', `path entry cannot be listed (${errnoText(e)})`, { file: '' })], stamp);
+    return emptyScan('unsearchable', [diagnostic('EP203', `path entry cannot be listed (${errnoText(e)})`, { file: '' })]);
   }
   const diagnostics: Diagnostic[] = [];
-  const records: DistRecord[] = [];
-  for (const d of dirents) {
+  const candidates: Candidate[] = [];
+  const listing: { name: string; stamp: Stamp }[] = [];
+  for (const d of listed) {
     const r = scanCandidate(root, d.name, d.type, options);
-    if ('record' in r) records.push(r.record);
+    if (r.unit !== null) candidates.push(r.unit);
     if (r.diagnostics.length > 0) diagnostics.push(...r.diagnostics);
+    listing.push({ name: d.name, stamp: r.stamp ?? NO_STAMP });
   }
-  const scan: PathEntryScan = { pathEntry, kind: 'directory', dists: sortRecords(records), diagnostics, listing: dirents.map((d) => d.name) };
-  return stamp === undefined ? scan : { ...scan, stamp };
+  const arranged = arrange(candidates);
+  return { kind: 'directory', listing, units: arranged.units, diagnostics: [...diagnostics, ...arranged.diagnostics], listingDirs: [] };
 }
 
-type CandidateResult = { record: DistRecord; diagnostics: Diagnostic[] } | { diagnostics: Diagnostic[] };
+export interface CandidateResult {
+  /** `null` when the candidate gives no distribution (a loop, a dangling link, a .dist-info file…). */
+  readonly unit: Candidate | null;
+  /** Path-level diagnostics (files relative to the path entry); a unit's own are in `unit`. */
+  readonly diagnostics: Diagnostic[];
+  /** The candidate's own stamp (with `stamps`; `null` when it could not be stat'ed). */
+  readonly stamp: Stamp | null;
+}
 
-/** What a stat of a name inside a candidate says, without throwing. */
-type Probe = { readonly kind: 'file' | 'absent' } | { readonly kind: 'other'; readonly what: string } | { readonly kind: 'error'; readonly code: string; readonly text: string };
+const noUnit = (diagnostics: Diagnostic[], stamp: Stamp | null = null): CandidateResult => ({ unit: null, diagnostics, stamp });
 
-function probe(p: string): Probe {
+/** A stat that turns "cannot stat" into `null` plus the error code and its text. */
+function tryStat(p: string): { st: StatResult | null; code: string | null; text: string } {
   try {
-    const st = fs.statSync(fsPath(p), { throwIfNoEntry: false });
-    if (st === undefined) return { kind: 'absent' };
-    return st.isFile() ? { kind: 'file' } : { kind: 'other', what: fileKind(st) };
+    return { st: statAny(p), code: null, text: '' };
   } catch (e) {
-    // ENOTDIR: the candidate stopped being a directory under us; nothing is there.
-    return errCode(e) === 'ENOTDIR' ? { kind: 'absent' } : { kind: 'error', code: errCode(e), text: errnoText(e) };
+    return { st: null, code: errCode(e), text: errnoText(e) };
   }
 }
 
-/** The stamp of a file read (or refused) through `readSmallFile`: the fstat, or the `stat` hook's answer when one is given. */
-function readStamp(file: string, r: SmallFile, stat: StatFn | undefined): Stamp | null {
-  let st: fs.BigIntStats | undefined = 'stat' in r ? r.stat : undefined;
-  // Unreadable but there: its stamp still shows a chmod that makes it readable.
-  if (st === undefined && !r.ok && r.problem === 'error') st = statQuiet(file);
-  if (st === undefined) return null;
-  return stampOf((stat === undefined ? undefined : statQuiet(file, stat)) ?? st);
-}
-
-function statQuiet(file: string, stat: StatFn = bigStat): fs.BigIntStats | undefined {
-  try {
-    return stat(file);
-  } catch {
-    return undefined;
-  }
+/** "a FIFO", "a directory"… for a StatResult that is not a regular file. */
+function kindOf(st: StatResult): string {
+  return fileKind({ isDirectory: () => st.isDirectory(), isFIFO: () => (st.mode & 0o170000) === 0o010000, isSocket: () => (st.mode & 0o170000) === 0o140000,
+    isCharacterDevice: () => (st.mode & 0o170000) === 0o020000, isBlockDevice: () => (st.mode & 0o170000) === 0o060000, isSymbolicLink: () => false, isFile: () => st.isFile() } as fs.Stats);
 }
 
 /**
- * Scan one candidate child of a directory path entry. `type` is what readdir said
- * ('unknown' for symlinks, special files and filesystems without d_type). Candidate-level
- * diagnostics (loops, unreadable, special files) come back without a record; the record's own
- * diagnostics are in the record. Files are relative to the path entry.
+ * Scan one candidate child of a directory path entry. `type` is what readdir said.
+ * Diagnostics' files are relative to the path entry.
  */
-export function scanCandidate(root: string, child: string, type: 'dir' | 'file' | 'unknown', options: ScanOptions = {}): CandidateResult {
-  const full = path.join(root, child);
+export function scanCandidate(root: string, child: string, type: ListedCandidate['type'], options: ScanOptions = {}): CandidateResult {
+  const full = root + path.sep + child;
   const layout0 = candidateLayout(child, entryIsEgg(root));
-  if (layout0 === null) return { diagnostics: [] };
-  const stat = options.stat ?? bigStat;
-  const ignored = (d: Diagnostic): CandidateResult => ({ diagnostics: [d] });
-  let selfStat: fs.BigIntStats | undefined;
+  if (layout0 === null) return noUnit([]);
+  let self: StatResult | null = null;
   if (type === 'unknown' || options.stamps) {
-    try {
-      selfStat = stat(full) ?? enoent();
-    } catch (e) {
-      const code = errCode(e);
-      if (code === 'ELOOP') return ignored(diagnostic('EP204', 'symbolic link loop; ignored', { file: child }));
-      if (code === 'ENOENT') return ignored(diagnostic('EP203', 'dangling symbolic link; ignored', { file: child }));
-      return ignored(diagnostic('EP203', `cannot be read (${errnoText(e)}); ignored`, { file: child }));
+    const { st, code, text } = tryStat(full);
+    if (st === null) {
+      if (code === 'ELOOP') return noUnit([diagnostic('EP204', 'symbolic link loop; ignored', { file: child })]);
+      if (code === null) return noUnit([diagnostic('EP203', 'dangling symbolic link; ignored', { file: child })]);
+      return noUnit([diagnostic('EP203', `cannot be read (${text}); ignored`, { file: child })]);
     }
-    type = selfStat.isDirectory() ? 'dir' : selfStat.isFile() ? 'file' : 'unknown';
-    if (type === 'unknown') return ignored(diagnostic('EP214', `is ${fileKind(selfStat)}, not a directory or a file; ignored`, { file: child }));
+    self = st;
+    type = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'unknown';
   }
-  if (type === 'file' && layout0 !== 'egg-info') return ignored(diagnostic('EP209', 'is a file, not a directory; ignored', { file: child }));
+  const selfStamp = self?.stamp ?? null;
+  // A FIFO, socket or device named like a candidate: importlib would open it (and block).
+  if (type === 'unknown') return noUnit(self === null ? [] : [diagnostic('EP214', `is ${kindOf(self)}, not a directory or a file; ignored`, { file: child })], selfStamp);
+  if (type === 'file' && layout0 !== 'egg-info') {
+    return noUnit([diagnostic('EP209', 'is a file, not a directory; ignored', { file: child })], selfStamp);
+  }
   const layout: DistributionLayout = type === 'file' ? 'egg-info-file' : layout0;
   const stem = layout === 'egg' ? path.basename(root).slice(0, -'.egg'.length) : child.slice(0, child.lastIndexOf('.'));
-  let { name, version } = splitStem(stem);
+  const fromStem = splitStem(stem);
+  let key = fromStem.name;
+  let version = fromStem.version;
   const diagnostics: Diagnostic[] = [];
-  const stamps: { self?: Stamp; entryPoints?: Stamp | null; metadata?: Stamp } = {};
-  if (options.stamps && selfStat) stamps.self = stampOf(selfStat);
+  const watches: Watch[] = [];
+  const editable = layout !== 'dist-info'; // setuptools rewrites *.egg-info in place (spec §5.4)
+  if (options.stamps && selfStamp !== null && layout !== 'egg-info-file') watches.push({ path: child, level: editable ? 'stat' : 'full', stamp: selfStamp });
 
-  // METADATA / PKG-INFO: existence always; content only when the stem lacks a name or version
-  // (importlib takes an egg's name from PKG-INFO, so eggs always read it).
+  // METADATA / PKG-INFO: its Name is the distribution's name (as importlib's `dist.name`); its
+  // Version is used when the stem has none; eggs and empty stems take their identity from Name.
   let metadataFile: string | null = null;
+  let metadataRel: string | null = null;
+  let metadataStamp: Stamp | null = null;
   if (layout === 'egg-info-file') {
     metadataFile = full;
+    metadataRel = child;
+    metadataStamp = selfStamp;
   } else {
     for (const f of layout === 'dist-info' ? ['METADATA', 'PKG-INFO'] : ['PKG-INFO', 'METADATA']) {
-      const p = path.join(full, f);
-      const found = probe(p);
-      if (found.kind === 'file') {
-        metadataFile = p;
+      const { st, code, text } = tryStat(full + path.sep + f);
+      if (st?.isFile()) {
+        metadataFile = full + path.sep + f;
+        metadataRel = `${child}/${f}`;
+        metadataStamp = st.stamp;
         break;
       }
-      if (found.kind === 'other') {
-        diagnostics.push(diagnostic('EP210', `${f} is ${found.what}, not a regular file; ignored`, { file: path.join(child, f) }));
-      } else if (found.kind === 'error') {
-        if (found.code === 'ELOOP') diagnostics.push(diagnostic('EP204', `${f} is a symbolic link loop; ignored`, { file: path.join(child, f) }));
+      if (st !== null) {
+        diagnostics.push(diagnostic('EP210', `${f} is ${kindOf(st)}, not a regular file; ignored`, { file: `${child}/${f}` }));
+      } else if (code === 'ELOOP') {
+        diagnostics.push(diagnostic('EP204', `${f} is a symbolic link loop; ignored`, { file: `${child}/${f}` }));
+      } else if (code !== null) {
         // EACCES/EPERM (a 0000 or 0400 directory) and the like: nothing in it can be examined.
-        else return ignored(diagnostic('EP203', `cannot be read (${found.text}); ignored`, { file: child }));
+        return noUnit([diagnostic('EP203', `cannot be read (${text}); ignored`, { file: child })], selfStamp);
       }
     }
   }
-  const hasMetadata = metadataFile !== null;
-  if (metadataFile !== null && (version === null || name === '' || layout === 'egg')) {
-    const rel = layout === 'egg-info-file' ? child : path.join(child, path.basename(metadataFile));
-    const read = readSmallFile(metadataFile);
-    if (options.stamps && layout !== 'egg-info-file') {
-      const st = readStamp(metadataFile, read, options.stat);
-      if (st !== null) stamps.metadata = st;
-    }
-    if (read.ok) {
-      const md = readCoreMetadata(read.bytes, { file: rel });
-      diagnostics.push(...md.diagnostics);
-      if (layout === 'egg' && md.name !== null) name = md.name;
-      if (name === '' && md.name !== null) name = md.name;
-      if (version === null) version = md.version;
+  const real = metadataFile !== null;
+  let name = fromStem.name;
+  if (metadataFile !== null) {
+    if (options.stamps && metadataStamp !== null) watches.push({ path: metadataRel!, level: editable ? 'stat' : 'full', stamp: metadataStamp });
+    const needVersion = version === null;
+    const head = readHead(metadataFile, METADATA_HEAD_BYTES, (text) => {
+      const md = readCoreMetadata(text);
+      return md.name !== null && (!needVersion || md.version !== null);
+    });
+    if (head.bytes === null) {
+      diagnostics.push(head.problem.startsWith('is ')
+        ? diagnostic('EP210', `${path.basename(metadataRel!)} ${head.problem}, not a regular file; its Name and Version are not read`, { file: metadataRel! })
+        : diagnostic('EP203', `metadata cannot be read (${head.problem})`, { file: metadataRel! }));
     } else {
-      diagnostics.push(metadataProblem(read, rel));
+      const md = readCoreMetadata(head.bytes, { file: metadataRel! });
+      diagnostics.push(...md.diagnostics);
+      if (md.name !== null) {
+        name = md.name;
+        if (layout === 'egg' || key === '') key = md.name;
+      }
+      if (version === null) version = md.version;
     }
   }
-  if (name === '') {
-    return ignored(diagnostic('EP208', 'no distribution name in the directory name or the metadata; ignored', { file: child }));
+  if (key === '') {
+    return noUnit([diagnostic('EP208', 'no distribution name in the directory name or the metadata; ignored', { file: child })], selfStamp);
   }
+  if (name === '') name = key;
 
-  let entryPoints: EntryPointLine[] = [];
+  let entryPoints: UnitEntryPoint[] = [];
   if (layout !== 'egg-info-file') {
-    const rel = path.join(child, 'entry_points.txt');
-    const file = path.join(full, 'entry_points.txt');
-    const read = readSmallFile(file);
-    if (options.stamps) stamps.entryPoints = read.ok || read.problem !== 'absent' ? readStamp(file, read, options.stat) : null;
-    if (read.ok) {
-      const parsed = parseEntryPointsTxt(read.bytes, { file: rel });
-      entryPoints = parsed.entries;
-      diagnostics.push(...parsed.diagnostics);
-    } else if (read.problem !== 'absent') {
-      diagnostics.push(entryPointsProblem(read, rel));
+    const rel = `${child}/entry_points.txt`;
+    const file = full + path.sep + 'entry_points.txt';
+    const { st, code, text } = tryStat(file);
+    if (st !== null && options.stamps) watches.push({ path: rel, level: 'stat', stamp: st.stamp });
+    if (st === null && code !== null) {
+      diagnostics.push(diagnostic('EP111', `entry_points.txt cannot be read (${text}); no entry points are read from it`, { file: rel }));
+    } else if (st !== null && !st.isFile()) {
+      diagnostics.push(diagnostic('EP112', `entry_points.txt is ${kindOf(st)}, not a regular file; ignored`, { file: rel }));
+    } else if (st !== null) {
+      const read = readSmallFile(file);
+      if (read.ok) {
+        const parsed = parseEntryPointsTxt(read.bytes, { file: rel });
+        entryPoints = parsed.entries.map(withRef);
+        diagnostics.push(...parsed.diagnostics);
+      } else if (read.problem !== 'absent') {
+        diagnostics.push(entryPointsProblem(read, rel));
+      }
     }
   }
-  if (!hasMetadata) {
-    diagnostics.push(diagnostic('EP202', 'no METADATA or PKG-INFO: a leftover metadata directory', { file: child }));
-  }
-  const record: DistRecord = {
-    child,
-    layout,
-    name,
-    normalizedName: normalizeName(name),
-    version,
-    hasMetadata,
-    entryPoints,
-    diagnostics,
-    ...(options.stamps ? { stamps: stamps as DistStamps } : {}),
-  };
-  return { record, diagnostics: [] };
+  if (!real) diagnostics.push(diagnostic('EP202', 'no METADATA or PKG-INFO: a leftover metadata directory', { file: child }));
+  const unit: Candidate = { child, key: normalizeName(key), name, version, layout, real, entryPoints, diagnostics, watches };
+  return { unit, diagnostics: [], stamp: selfStamp };
 }
+
+/** The parsed object reference, decided once when the scan is made (and stored in caches). */
+export function referenceJSON(value: string): RefJSON {
+  const r = parseObjectReference(value);
+  return r.ok ? [r.module, r.attr, [...r.extras]] : r.problem;
+}
+
+const withRef = (e: EntryPointLine): UnitEntryPoint => ({ group: e.group, name: e.name, value: e.value, line: e.line, ref: referenceJSON(e.value) });
 
 type Refused = Exclude<SmallFile, { ok: true }>;
 
@@ -346,32 +362,75 @@ function entryPointsProblem(r: Refused, file: string): Diagnostic {
   }
 }
 
-function metadataProblem(r: Refused, file: string): Diagnostic {
-  const base = path.basename(file);
-  switch (r.problem) {
-    case 'not-regular':
-      return diagnostic('EP210', `${base} is ${r.what}, not a regular file; its Name and Version are not read`, { file });
-    case 'too-large':
-      return diagnostic('EP213', `${base} has ${r.size} bytes, over the limit of ${r.limit}; its Name and Version are not read`, { file });
-    case 'absent':
-      return diagnostic('EP203', `${base} disappeared while it was read`, { file });
-    case 'error':
-      return diagnostic('EP203', `metadata cannot be read (${r.text})`, { file });
+/** One buffer for every metadata head (the scan is synchronous). */
+let headBuffer: Buffer | undefined;
+const FIRST_READ = 4096;
+const OPEN_NONBLOCKING = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0);
+
+/**
+ * The start of a metadata file: the first 4 KiB, which hold `Name` and `Version` in every real
+ * file, and more (up to `limit`) only when they are not there yet. Opened without blocking and
+ * read only if it is a regular file (a FIFO swapped in after the stat: `problem` "is a FIFO").
+ * A head cut at `limit` ends at its last whole line, so a character split there is not "invalid
+ * UTF-8". The bytes are a view of a shared buffer, valid until the next call.
+ */
+function readHead(file: string, limit: number, satisfied: (text: string) => boolean): { bytes: Uint8Array; problem: null } | { bytes: null; problem: string } {
+  let fd: number;
+  try {
+    fd = fs.openSync(fsPath(file), OPEN_NONBLOCKING);
+  } catch (e) {
+    return { bytes: null, problem: errnoText(e) };
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { bytes: null, problem: `is ${fileKind(st)}` };
+    const buf = (headBuffer ??= Buffer.allocUnsafe(limit));
+    let n = 0;
+    let want = FIRST_READ;
+    let cut = false;
+    for (;;) {
+      const got = fs.readSync(fd, buf, n, want - n, n);
+      n += got;
+      if (got === 0) break;
+      if (n >= limit) {
+        cut = true;
+        break;
+      }
+      if (n >= want) {
+        // Only whole lines count: a header cut at the boundary is read again in full.
+        const whole = buf.lastIndexOf(0x0a, n - 1);
+        if (whole >= 0 && satisfied(buf.toString('utf8', 0, whole + 1))) {
+          cut = true;
+          n = whole + 1;
+          break;
+        }
+        want = limit;
+      }
+    }
+    if (cut && n === limit) {
+      const whole = buf.lastIndexOf(0x0a, n - 1);
+      if (whole >= 0) n = whole + 1;
+    }
+    return { bytes: buf.subarray(0, n), problem: null };
+  } catch (e) {
+    return { bytes: null, problem: errnoText(e) };
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Zip archives on the search path
 
-function scanZip(pathEntry: string, root: string, stamp: Stamp | undefined): PathEntryScan {
+function scanZip(root: string): DirectoryScan {
   let zip: ZipArchive;
   try {
     zip = openZip(root);
   } catch (e) {
-    return emptyScan(pathEntry, 'unsearchable', zipOpenProblem(e), stamp);
+    return emptyScan('unsearchable', zipOpenProblem(e));
   }
   try {
-    return scanZipArchive(pathEntry, root, zip, stamp);
+    return scanZipArchive(root, zip);
   } finally {
     zip.close();
   }
@@ -393,9 +452,7 @@ function zipOpenProblem(e: unknown): Diagnostic[] {
   }
 }
 
-type MemberRead = { readonly bytes: Uint8Array } | { readonly error: unknown };
-
-function readMember(zip: ZipArchive, entry: ZipEntry): MemberRead {
+function readMember(zip: ZipArchive, entry: ZipEntry): { bytes: Uint8Array } | { error: unknown } {
   try {
     return { bytes: zip.read(entry) };
   } catch (e) {
@@ -422,9 +479,10 @@ function memberProblem(e: unknown, file: string, what: 'entry_points.txt' | 'met
   }
 }
 
-function scanZipArchive(pathEntry: string, root: string, zip: ZipArchive, stamp: Stamp | undefined): PathEntryScan {
+function scanZipArchive(root: string, zip: ZipArchive): DirectoryScan {
   const isEgg = entryIsEgg(root);
-  // Top-level names, as importlib's FastPath.zip_children sees them: a name with a `/` implies a directory.
+  // Top-level candidate names in central-directory order (first appearance), as importlib's
+  // FastPath.zip_children sees them: a name with a `/` implies a directory.
   const tops = new Map<string, boolean /* isDir */>();
   for (const { name: n } of zip.entries) {
     const slash = n.indexOf('/');
@@ -436,11 +494,9 @@ function scanZipArchive(pathEntry: string, root: string, zip: ZipArchive, stamp:
     const e = zip.get(name);
     return e === undefined || e.isDirectory ? undefined : e;
   };
-  const records: DistRecord[] = [];
+  const candidates: Candidate[] = [];
   const diagnostics: Diagnostic[] = [];
-  const listing = [...tops.keys()].sort();
-  for (const child of listing) {
-    const isDir = tops.get(child)!;
+  for (const [child, isDir] of tops) {
     const layout0 = candidateLayout(child, isEgg)!;
     if (!isDir && layout0 !== 'egg-info') {
       diagnostics.push(diagnostic('EP209', 'is a file, not a directory; ignored', { file: child }));
@@ -448,26 +504,33 @@ function scanZipArchive(pathEntry: string, root: string, zip: ZipArchive, stamp:
     }
     const layout: DistributionLayout = isDir ? layout0 : 'egg-info-file';
     const stem = layout === 'egg' ? path.basename(root).slice(0, -'.egg'.length) : child.slice(0, child.lastIndexOf('.'));
-    let { name, version } = splitStem(stem);
-    const recordDiagnostics: Diagnostic[] = [];
+    const fromStem = splitStem(stem);
+    let key = fromStem.name;
+    let name = fromStem.name;
+    let version = fromStem.version;
+    const unitDiagnostics: Diagnostic[] = [];
     const [first, second] = layout === 'dist-info' ? ['METADATA', 'PKG-INFO'] : ['PKG-INFO', 'METADATA'];
     const mdEntry = isDir ? member(`${child}/${first}`) ?? member(`${child}/${second}`) : member(child);
-    if (mdEntry !== undefined && (version === null || name === '' || layout === 'egg')) {
+    if (mdEntry !== undefined) {
       const read = readMember(zip, mdEntry);
       if ('bytes' in read) {
-        const md = readCoreMetadata(read.bytes, { file: mdEntry.name });
-        recordDiagnostics.push(...md.diagnostics);
-        if ((layout === 'egg' || name === '') && md.name !== null) name = md.name;
+        const md = readCoreMetadata(read.bytes.subarray(0, METADATA_HEAD_BYTES), { file: mdEntry.name });
+        unitDiagnostics.push(...md.diagnostics);
+        if (md.name !== null) {
+          name = md.name;
+          if (layout === 'egg' || key === '') key = md.name;
+        }
         if (version === null) version = md.version;
       } else {
-        recordDiagnostics.push(memberProblem(read.error, mdEntry.name, 'metadata'));
+        unitDiagnostics.push(memberProblem(read.error, mdEntry.name, 'metadata'));
       }
     }
-    if (name === '') {
+    if (key === '') {
       diagnostics.push(diagnostic('EP208', 'no distribution name in the directory name or the metadata; ignored', { file: child }));
       continue;
     }
-    let entryPoints: EntryPointLine[] = [];
+    if (name === '') name = key;
+    let entryPoints: UnitEntryPoint[] = [];
     if (isDir) {
       const file = `${child}/entry_points.txt`;
       const ep = member(file);
@@ -475,18 +538,19 @@ function scanZipArchive(pathEntry: string, root: string, zip: ZipArchive, stamp:
         const read = readMember(zip, ep);
         if ('bytes' in read) {
           const parsed = parseEntryPointsTxt(read.bytes, { file });
-          entryPoints = parsed.entries;
-          recordDiagnostics.push(...parsed.diagnostics);
+          entryPoints = parsed.entries.map(withRef);
+          unitDiagnostics.push(...parsed.diagnostics);
         } else {
-          recordDiagnostics.push(memberProblem(read.error, file, 'entry_points.txt'));
+          unitDiagnostics.push(memberProblem(read.error, file, 'entry_points.txt'));
         }
       } else if (zip.get(`${file}/`) !== undefined) {
-        recordDiagnostics.push(diagnostic('EP112', 'entry_points.txt is a directory, not a regular file; ignored', { file }));
+        unitDiagnostics.push(diagnostic('EP112', 'entry_points.txt is a directory, not a regular file; ignored', { file }));
       }
     }
-    if (mdEntry === undefined) recordDiagnostics.push(diagnostic('EP202', 'no METADATA or PKG-INFO: a leftover metadata directory', { file: child }));
-    records.push({ child, layout, name, normalizedName: normalizeName(name), version, hasMetadata: mdEntry !== undefined, entryPoints, diagnostics: recordDiagnostics });
+    if (mdEntry === undefined) unitDiagnostics.push(diagnostic('EP202', 'no METADATA or PKG-INFO: a leftover metadata directory', { file: child }));
+    candidates.push({ child, key: normalizeName(key), name, version, layout, real: mdEntry !== undefined, entryPoints, diagnostics: unitDiagnostics, watches: [] });
   }
-  const scan: PathEntryScan = { pathEntry, kind: 'zip', dists: sortRecords(records), diagnostics, listing };
-  return stamp === undefined ? scan : { ...scan, stamp };
+  const listing = [...tops.keys()].map((name) => ({ name, stamp: NO_STAMP }));
+  const arranged = arrange(candidates);
+  return { kind: 'zip', listing, units: arranged.units, diagnostics: [...diagnostics, ...arranged.diagnostics], listingDirs: [] };
 }

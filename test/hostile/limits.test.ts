@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { isEpindexError, parseEntryPointsTxt } from '../../src/index.js';
 import { LIMITS } from '../../src/limits.js';
-import { scanPathEntry, type PathEntryScan } from '../../src/python/discover.js';
+import type { DirectoryScan } from '../../src/cache/source.js';
+import { scanPathEntry } from '../../src/python/discover.js';
 import { distInfo, writeTree } from '../support/fixtures.js';
 import { deflatedZeros, writeZip } from '../support/zip-writer.js';
 import { countingReads, sandbox, sparseFile } from './helpers.js';
@@ -18,9 +19,9 @@ const te = new TextEncoder();
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
-const allDiagnostics = (s: PathEntryScan) => [...s.diagnostics, ...s.dists.flatMap((d) => d.diagnostics)];
-const codes = (s: PathEntryScan) => allDiagnostics(s).map((d) => [d.code, d.file]);
-const entryNames = (s: PathEntryScan) => s.dists.flatMap((d) => d.entryPoints.map((e) => `${d.name}:${e.name}`)).sort();
+const allDiagnostics = (s: DirectoryScan) => [...s.diagnostics, ...s.units.flatMap((d) => d.diagnostics)];
+const codes = (s: DirectoryScan) => allDiagnostics(s).map((d) => [d.code, d.file]);
+const entryNames = (s: DirectoryScan) => s.units.flatMap((d) => d.entryPoints.map((e) => `${d.name}:${e.name}`)).sort();
 
 function siteWithGood(): string {
   return writeTree(path.join(sandbox(), 'site'), distInfo('good', '1.0', '[g]\ngood = good:main\n'));
@@ -55,24 +56,36 @@ describe('limits: files in a directory', () => {
     assert.deepEqual(entryNames(s), ['at:x', 'good:good']);
   });
 
-  test('a METADATA over the limit, needed for the version, is EP213: the distribution stays real, without a version', () => {
+  test('a 20 MiB METADATA is read no further than its head, for its Name and Version', () => {
     const site = siteWithGood();
     fs.mkdirSync(path.join(site, 'big.dist-info'));
     sparseFile(path.join(site, 'big.dist-info', 'METADATA'), 20 * MiB, te.encode('Name: big\nVersion: 1.0\n\n'));
     fs.writeFileSync(path.join(site, 'big.dist-info', 'entry_points.txt'), '[g]\nb = b:c\n');
     const { result: s, bytes } = countingReads(() => scanPathEntry(site));
-    assert.deepEqual(codes(s), [['EP213', path.join('big.dist-info', 'METADATA')]]);
-    const big = s.dists.find((d) => d.name === 'big')!;
-    assert.deepEqual([big.hasMetadata, big.version], [true, null]);
+    assert.deepEqual(codes(s), []);
+    const big = s.units.find((d) => d.name === 'big')!;
+    assert.deepEqual([big.real, big.version], [true, '1.0']);
     assert.deepEqual(entryNames(s), ['big:b', 'good:good']);
-    assert.ok(bytes < 64 * 1024);
+    assert.ok(bytes <= 2 * 64 * 1024, `read ${bytes} bytes`);
+  });
+
+  test('a METADATA whose first 64 KiB hold no Version leaves the version unknown, without reading further', () => {
+    const site = siteWithGood();
+    fs.mkdirSync(path.join(site, 'long.dist-info'));
+    const head = Buffer.alloc(100 * 1024, 'x');
+    Buffer.from('Name: long\nSummary: ').copy(head, 0);
+    head[head.length - 1] = 0x0a;
+    fs.writeFileSync(path.join(site, 'long.dist-info', 'METADATA'), Buffer.concat([head, Buffer.from('Version: 9\n')]));
+    const { result: s, bytes } = countingReads(() => scanPathEntry(site));
+    assert.deepEqual(s.units.find((d) => d.name === 'long')!.version, null);
+    assert.ok(bytes <= 2 * 64 * 1024 + 4096, `read ${bytes} bytes`);
   });
 
   test('a 1.5 GB plain file on the path contributes nothing, silently, and only its last 64 KiB are read, once', () => {
     const dir = sandbox();
     const file = sparseFile(path.join(dir, 'big.bin'), 1.5e9, te.encode('not a zip'));
     const { result: s, bytes, opens } = countingReads(() => scanPathEntry(file));
-    assert.deepEqual([s.kind, s.dists.length, s.diagnostics.length], ['unsearchable', 0, 0]);
+    assert.deepEqual([s.kind, s.units.length, s.diagnostics.length], ['unsearchable', 0, 0]);
     assert.ok(bytes <= 65_557 + 4, `read ${bytes} bytes`);
     assert.equal(opens.length, 1, 'opened once');
   });
@@ -104,7 +117,7 @@ describe('limits: zip archives on the path', () => {
     assert.ok(fs.statSync(egg).size > 2.2 * GiB);
     const s = scanPathEntry(egg);
     assert.equal(s.kind, 'zip');
-    assert.deepEqual(s.dists.map((d) => [d.name, d.version, d.hasMetadata]), [['huge', '1.0', true]]);
+    assert.deepEqual(s.units.map((d) => [d.name, d.version, d.real]), [['huge', '1.0', true]]);
     assert.deepEqual(codes(s), [['EP113', 'EGG-INFO/entry_points.txt']]);
     fs.rmSync(egg);
   });

@@ -31,7 +31,7 @@ describe('METADATA content', () => {
     test(rule, () => {
       const site = writeTree(path.join(sandbox(), 'site'), { 'v.dist-info': { METADATA: metadata, 'entry_points.txt': '[g]\nv = v:w\n' } });
       const s = scanPathEntry(site);
-      const d = s.dists[0]!;
+      const d = s.units[0]!;
       assert.deepEqual([d.version, d.entryPoints.length], [version, 1]);
       assert.deepEqual(d.diagnostics.map((x) => [x.code, x.file]), codes.map((c) => [c, path.join('v.dist-info', 'METADATA')]));
       assert.deepEqual(pythonVersion(path.join(site, 'v.dist-info')), python);
@@ -40,6 +40,6 @@ describe('METADATA content', () => {
 
   test('EP211 is reported for U+FFFD from bad bytes only, not for a real U+FFFD', () => {
     const site = writeTree(path.join(sandbox(), 'site'), { 'v.dist-info': { METADATA: 'Name: v\nVersion: 1.0\ufffd\n' } });
-    assert.deepEqual(scanPathEntry(site).dists[0]!.diagnostics, []);
+    assert.deepEqual(scanPathEntry(site).units[0]!.diagnostics, []);
   });
 });

@@ -36,13 +36,13 @@ describe('zip integrity', () => {
         : [{ name: 'broken-1.0.dist-info/METADATA', data: te.encode('Name: broken\n') }, member, ...FINE];
       writeZip(zip, members);
       const s = scanPathEntry(zip);
-      const diags = [...s.diagnostics, ...s.dists.flatMap((d) => d.diagnostics)];
+      const diags = [...s.diagnostics, ...s.units.flatMap((d) => d.diagnostics)];
       assert.deepEqual(diags.map((d) => [d.code, d.severity, d.file]), [['EP215', 'error', file]]);
       assert.match(diags[0]!.message, says);
       if (egg) {
-        assert.deepEqual(s.dists.map((d) => [d.name, d.hasMetadata, d.entryPoints.map((e) => e.name)]), [['broken', true, ['kept']]]);
+        assert.deepEqual(s.units.map((d) => [d.name, d.real, d.entryPoints.map((e) => e.name)]), [['broken', true, ['kept']]]);
       } else {
-        assert.deepEqual(s.dists.map((d) => [d.name, d.entryPoints.map((e) => e.name)]), [['broken', []], ['fine', ['fine']]]);
+        assert.deepEqual(s.units.map((d) => [d.name, d.entryPoints.map((e) => e.name)]), [['broken', []], ['fine', ['fine']]]);
       }
       const py = importlibAs(undefined, [zip]);
       if (!egg) assert.ok(py !== null && 'error' in py && /BadZipFile|zlib|EOF/.test(py.error), `importlib raises for every caller: ${JSON.stringify(py)}`);
