@@ -134,17 +134,17 @@ describe('limits: zip archives on the path', () => {
     fs.rmSync(whl);
   });
 
-  test('past 64 MiB decompressed from one archive, the rest of its members are EP216; what was read stands', () => {
+  test('past LIMITS.zipTotalBytes decompressed from one archive, the rest of its members are EP216; what was read stands', () => {
     const whl = path.join(sandbox(), 'many-1.0-py3-none-any.whl');
-    const big = Buffer.alloc(15 * MiB, '#');
+    const big = Buffer.alloc(LIMITS.fileBytes, '#');
     Buffer.from('[g]\nx = y:z\n').copy(big, 0);
-    writeZip(whl, ['a', 'b', 'c', 'd', 'e'].flatMap((n) => [
-      { name: `${n}-1.0.dist-info/METADATA`, data: te.encode(`Name: ${n}\n`) },
-      { name: `${n}-1.0.dist-info/entry_points.txt`, data: big },
-    ]));
+    const n = Math.floor(LIMITS.zipTotalBytes / LIMITS.fileBytes);
+    const names = Array.from({ length: n + 1 }, (_, i) => `d${String(i).padStart(2, '0')}`);
+    writeZip(whl, names.map((d) => ({ name: `${d}-1.0.dist-info/entry_points.txt`, data: big })));
     const s = scanPathEntry(whl);
-    assert.deepEqual(codes(s), [['EP216', 'e-1.0.dist-info/entry_points.txt']]);
-    assert.deepEqual(entryNames(s), ['a:x', 'b:x', 'c:x', 'd:x']);
+    // No METADATA: each is a leftover (EP202); the last one read past the total is EP216.
+    assert.deepEqual(codes(s).filter(([c]) => c !== 'EP202'), [['EP216', `${names[n]}-1.0.dist-info/entry_points.txt`]]);
+    assert.deepEqual(entryNames(s), names.slice(0, n).map((d) => `${d}:x`));
   });
 });
 
