@@ -1,6 +1,6 @@
 /**
  * Shared by the hostile-input suite (test/hostile/*.test.ts): sandboxes another user can reach,
- * a copy of the CLI that user can run, the CLI run with a time limit (a hang fails the test
+ * the CLI (its reachable copy for another user) run with a time limit (a hang fails the test
  * instead of the suite), Python as that user, and a count of the bytes a call reads.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { CLI } from '../support/cli.js';
 import { tempDir } from '../support/fixtures.js';
 import { PYTHON } from '../support/python.js';
+import { reachableCli } from '../support/reachable.js';
 
 export const POSIX = process.platform !== 'win32';
 export const IS_ROOT = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -27,31 +28,6 @@ export function sandbox(prefix = 'epindex-hostile-'): string {
   const d = tempDir(prefix);
   fs.chmodSync(d, 0o755);
   return d;
-}
-
-let cliCopy: string | undefined;
-/**
- * A copy of the CLI bundle and its run-time dependencies in a sandbox: the checkout may sit in
- * a mode-0700 directory that an unprivileged child cannot enter.
- */
-export function unprivilegedCli(): string {
-  if (cliCopy !== undefined) return cliCopy;
-  const d = sandbox('epindex-cli-');
-  fs.copyFileSync(CLI, path.join(d, 'epi.cjs'));
-  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
-  for (const [key, p] of Object.entries(lock.packages)) {
-    if (key === '' || p.dev === true) continue;
-    fs.cpSync(path.join(ROOT, key), path.join(d, key), { recursive: true });
-  }
-  makeReadable(d);
-  return (cliCopy = path.join(d, 'epi.cjs'));
-}
-
-function makeReadable(p: string): void {
-  const st = fs.lstatSync(p);
-  if (st.isSymbolicLink()) return;
-  fs.chmodSync(p, st.isDirectory() ? 0o755 : (st.mode & 0o111 ? 0o755 : 0o644));
-  if (st.isDirectory()) for (const n of fs.readdirSync(p)) makeReadable(path.join(p, n));
 }
 
 export interface Ran {
@@ -72,7 +48,8 @@ export interface RunOptions {
 
 /** Run `epi` (the copy an unprivileged user can read when `uid` is given). */
 export function epi(args: readonly string[], options: RunOptions = {}): Ran {
-  const cli = options.uid !== undefined ? unprivilegedCli() : CLI;
+  // The checkout may be in a mode-0700 directory: another user runs a reachable copy.
+  const cli = options.uid !== undefined ? reachableCli() : CLI;
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: '', NO_COLOR: '1', ...options.env };
   delete env['EPINDEX_CACHE'];
   delete env['EPINDEX_FRESHNESS'];
