@@ -31,6 +31,7 @@ export const DIAGNOSTIC_CODES = {
   EP110: ['warning', 'invalid entry point name'],
   EP111: ['error', 'entry_points.txt cannot be read'],
   EP112: ['warning', 'entry_points.txt is not a regular file; ignored'],
+  EP113: ['error', 'entry_points.txt is over the size limit; not read'],
   // discovery
   EP201: ['info', 'distribution shadowed by an earlier one of the same name'],
   EP202: ['warning', 'metadata directory without METADATA/PKG-INFO (leftover); it never hides a real distribution'],
@@ -41,6 +42,14 @@ export const DIAGNOSTIC_CODES = {
   EP207: ['info', '.pth "import" line not executed (site emulation)'],
   EP208: ['warning', 'metadata without a usable Name; distribution skipped'],
   EP209: ['warning', '.dist-info that is not a directory; ignored'],
+  EP210: ['warning', 'METADATA/PKG-INFO is not a regular file; ignored'],
+  EP211: ['warning', 'METADATA/PKG-INFO is not valid UTF-8'],
+  EP212: ['warning', 'METADATA/PKG-INFO Name or Version holds a control character'],
+  EP213: ['warning', 'METADATA/PKG-INFO is over the size limit; its Name and Version are not read'],
+  EP214: ['warning', 'candidate is a special file (FIFO, socket, device); ignored'],
+  EP215: ['error', 'zip integrity: CRC-32 or sizes do not match, or the data is damaged; the member is not used'],
+  EP216: ['warning', 'zip archive over a size limit'],
+  EP217: ['warning', '.pth file cannot be read (site emulation); skipped'],
   // cache
   EP301: ['warning', 'cache is corrupt or truncated; ignored'],
   EP302: ['warning', 'cache has a foreign format version; ignored'],

@@ -260,6 +260,15 @@ export interface WriteOutcome {
   readonly scan: DirectoryScan;
   readonly written: CacheLocation | null;
   readonly diagnostics: Diagnostic[];
+  /** Nothing to cache: a file on the path that is not an archive (no diagnostic: importlib ignores it too). */
+  readonly notCacheable?: true;
+}
+
+/** Thrown inside a write when the scan shows nothing that can be cached. */
+class NotCacheable extends Error {
+  constructor(readonly scan: DirectoryScan) {
+    super('not cacheable');
+  }
 }
 
 /**
@@ -280,12 +289,13 @@ export function scanAndWrite(dir: string, source: Source, target: { loc: CacheLo
       if (st === null) throw new CacheWriteError('ENOENT', 'the path entry disappeared');
       const s = source.scan(root, { stamps: true });
       scan = s;
-      if (s.kind !== 'directory' && s.kind !== 'zip') throw new CacheWriteError('ENOTSUP', 'the path entry cannot be scanned');
+      if (s.kind !== 'directory' && s.kind !== 'zip') throw new NotCacheable(s);
       return { source: source.id, kind: s.kind, realPath: target.real, dev: st.dev, entry: st.stamp, scan: s };
     });
     forget(loc.file);
     return { scan, written: loc, diagnostics: [] };
   } catch (e) {
+    if (e instanceof NotCacheable) return { scan: e.scan, written: null, diagnostics: [], notCacheable: true };
     const message = e instanceof CacheWriteError ? e.message : `cannot write the cache (${errnoCode(e)})`;
     return { scan: scan ?? source.scan(root, { stamps: false }), written: null, diagnostics: [diagnostic('EP306', message, { file: loc.file })] };
   }
@@ -298,7 +308,7 @@ export function scanAndWrite(dir: string, source: Source, target: { loc: CacheLo
  */
 export function writeSomewhere(dir: string, st: StatResult, source: Source, target: { loc: CacheLocation; create: boolean; real: string }, opts: CacheOptions): WriteOutcome {
   const w = scanAndWrite(dir, source, target, opts);
-  if (w.written !== null || target.loc.kind === 'user') return w;
+  if (w.written !== null || w.notCacheable === true || target.loc.kind === 'user') return w;
   const user = writeLocation(dir, st, false, opts);
   if (user === null) return w;
   const again = scanAndWrite(dir, source, user, opts);
