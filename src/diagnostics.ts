@@ -65,15 +65,14 @@ export const DIAGNOSTIC_CODES = {
   EP708: ['error', 'target is not a string; the entry point is skipped'],
   EP709: ['error', 'invalid target (kept; loading it fails)'],
   EP710: ['warning', 'package.json without a usable "name"; the directory name is used'],
-  EP711: ['warning', 'package.json "name" differs from the directory Node resolves it by'],
+  EP711: ['info', 'package.json "name" differs from the directory Node resolves it by'],
   EP712: ['warning', 'package.json is not a regular file or is too large; the package declares nothing'],
   // npm packages: discovery
   EP720: ['info', 'package shadowed by a nearer one of the same name'],
   EP721: ['warning', 'node_modules directory or package directory cannot be read'],
   EP722: ['warning', 'symbolic link loop or dangling link in node_modules'],
-  EP723: ['warning', 'Yarn Plug\'n\'Play project: packages come from its pnpapi'],
-  EP724: ['error', 'Yarn Plug\'n\'Play project whose pnpapi cannot be loaded; nothing found'],
-  EP725: ['warning', 'a package in node_modules without package.json; skipped'],
+  EP723: ['warning', 'Yarn Plug\'n\'Play project: not supported (no node_modules to read)'],
+  EP725: ['info', 'a directory in node_modules without package.json; skipped'],
 } as const satisfies Record<string, readonly [Severity, string]>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
