@@ -10,6 +10,7 @@ import type { CacheFlags } from './commands/cache.js';
 import type { ListFlags } from './commands/list.js';
 import type { EnvironmentFlags } from './environment-options.js';
 import { ENVIRONMENT_OPTIONS, FRESHNESS_OPTION } from './environment-options.js';
+import { CHECK_COMMAND, withNodeSide } from './node-side.js';
 
 /** Set by the bundler (scripts/build.mjs); read from package.json when running the tsc output. */
 declare const __EPINDEX_VERSION__: string | undefined;
@@ -24,7 +25,7 @@ const query = (options: readonly OptionSpec[]): readonly OptionSpec[] => [...opt
 /** Options arrive validated (types, choices, conflicts) by the parser, in the shape of each command's flags. */
 const flags = <T>(o: OptionValues): T => o as unknown as T;
 
-const commands: CommandSpec[] = [
+const commands: CommandSpec[] = withNodeSide([
   {
     name: 'list',
     summary: 'list entry points (the default command)',
@@ -100,7 +101,8 @@ const commands: CommandSpec[] = [
     options: [...ENVIRONMENT_OPTIONS.filter((x) => x.name !== 'cache' && x.name !== 'freshness'), QUIET, JSON_OPTION],
     run: async (dirs, o) => (await import('./commands/cache.js')).cacheClear(dirs, flags<CacheFlags>(o)),
   },
-];
+  CHECK_COMMAND,
+]);
 
 const program: Program = {
   name: 'epi',
