@@ -14,7 +14,7 @@ export const DEFAULT_DISABLE_ENV = 'EPINDEX_DISABLE_AUTOLOAD';
 
 export interface PluginOptions extends NodeEnvironmentOptions {
   /** Entry point names not to import (pytest's `-p no:NAME`); they are listed by `blocked()`. */
-  readonly block?: Iterable<string>;
+  readonly block?: Iterable<string> | undefined;
   /** Throw the first failure (in plugin order) instead of reporting it and going on. */
   readonly strict?: boolean;
   /** The variable that disables autoload when set to anything but "" or "0"; default `EPINDEX_DISABLE_AUTOLOAD`. */
