@@ -18,7 +18,8 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const WORK = path.join(ROOT, 'bench', '.work', 'node');
+// Outside the repository: a project under it would also search the repository's own node_modules.
+const WORK = path.join(os.tmpdir(), 'epindex-bench-node');
 const CLI = path.join(ROOT, 'dist', 'epi.cjs');
 const LIB = pathToFileURL(path.join(ROOT, 'dist', 'src', 'index.js')).href;
 const GROUP = 'bench.plugins';
@@ -92,7 +93,7 @@ process.stdout.write(JSON.stringify(out));
 `;
 
 function timedEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, EPINDEX_CACHE_DIR: path.join(WORK, 'user-cache'), NODE_PATH: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, EPINDEX_CACHE_DIR: path.join(WORK, 'user-cache'), NODE_PATH: '' };
   for (const k of ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS', 'EPINDEX_CACHE', 'EPINDEX_FRESHNESS']) delete env[k];
   return env;
 }
@@ -186,7 +187,7 @@ const lines = [
   ...rows.map((r) => `| ${r.size.toLocaleString('en')} | ${r.variant} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)}–${r.maxMs.toFixed(1)} | ${r.variant.startsWith('in-process') ? '' : (r.medianMs - floor.get(r.size)!).toFixed(1)} |`),
   '',
 ];
-const out = path.join(ROOT, 'bench', quick ? '.work/node-discovery.quick' : 'node-discovery.results');
+const out = quick ? path.join(WORK, 'node-discovery.quick') : path.join(ROOT, 'bench', 'node-discovery.results');
 fs.writeFileSync(`${out}.json`, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n');
 fs.writeFileSync(`${out}.md`, lines.join('\n'));
 process.stdout.write(lines.join('\n'));

@@ -4,6 +4,7 @@
  * could read and a diagnostic (code, file, JSON pointer, line) for each problem; one bad group or
  * entry never hides the others.
  */
+import { isUtf8 } from 'node:buffer';
 import { createRequire } from 'node:module';
 import { diagnostic, type Diagnostic, type DiagnosticCode } from '../diagnostics.js';
 import { GROUP_NAME, PY_WORD, pyStrip } from '../python/text.js';
@@ -45,7 +46,12 @@ export interface ParsedPackageJson {
   readonly diagnostics: Diagnostic[];
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+/** Strict UTF-8 without a BOM, decoded: Buffer's native check and decoder are several times faster than a fatal TextDecoder. */
+function decodeStrict(b: Uint8Array): string {
+  if (!isUtf8(b)) throw new TypeError('invalid UTF-8');
+  const text = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
 
 /** ECMAScript IdentifierName (what may follow a `.` in JavaScript). */
 const IDENTIFIER_NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
@@ -119,13 +125,16 @@ export function parsePackageJson(content: string | Uint8Array, options: { file?:
   const file = options.file;
   const pending: Pending[] = [];
   let text: string;
-  const finish = (r: Omit<ParsedPackageJson, 'diagnostics'>): ParsedPackageJson => ({ ...r, diagnostics: locate(text ?? '', pending, file) });
+  const finish = (r: Omit<ParsedPackageJson, 'diagnostics'>): ParsedPackageJson => {
+    (r as { diagnostics?: Diagnostic[] }).diagnostics = pending.length === 0 ? [] : locate(text ?? '', pending, file);
+    return r as ParsedPackageJson;
+  };
   const empty = { name: null, version: null, hasExports: false, declares: false, entries: [] };
   if (typeof content === 'string') {
     text = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
   } else {
     try {
-      text = utf8.decode(content);
+      text = decodeStrict(content);
     } catch {
       text = '';
       pending.push({ code: 'EP701', message: 'package.json is not valid UTF-8', keys: null });

@@ -64,8 +64,11 @@ export interface NodeModulesScan {
 /** Names npm, pnpm, yarn and bun keep for themselves (`.bin`, `.pnpm`, `.package-lock.json`, `.cache`…): never packages. */
 const hidden = (name: string): boolean => name.startsWith('.');
 
-function readNames(dir: string): string[] {
-  return fs.readdirSync(dir);
+/** Listing entries that are symbolic links, by key: a scan of the whole directory knows without an lstat each. */
+const linkKeys = new WeakMap<NodeModulesListing, ReadonlySet<string>>();
+
+function readEntries(dir: string): fs.Dirent[] {
+  return fs.readdirSync(dir, { withFileTypes: true });
 }
 
 /**
@@ -76,20 +79,22 @@ export function listNodeModules(dir: string): NodeModulesListing {
   const names: string[] = [];
   const dirs: string[] = [];
   const diagnostics: Diagnostic[] = [];
-  let top: string[];
+  const links = new Set<string>();
+  let top: fs.Dirent[];
   try {
-    top = readNames(dir);
+    top = readEntries(dir);
   } catch (e) {
     const code = errnoCode(e);
     if (code !== 'ENOENT' && code !== 'ENOTDIR') diagnostics.push(diagnostic('EP721', `cannot list this directory (${code})`, { file: '' }));
     return { names, dirs, diagnostics };
   }
-  for (const name of top) {
+  for (const entry of top) {
+    const name = entry.name;
     if (hidden(name)) continue;
     if (name.startsWith('@')) {
-      let scoped: string[];
+      let scoped: fs.Dirent[];
       try {
-        scoped = readNames(path.join(dir, name));
+        scoped = readEntries(path.join(dir, name));
       } catch (e) {
         const code = errnoCode(e);
         // A file named @x is not a scope; a dangling or looping link is worth a word.
@@ -99,12 +104,28 @@ export function listNodeModules(dir: string): NodeModulesListing {
         continue;
       }
       dirs.push(name);
-      for (const child of scoped) if (!hidden(child)) names.push(`${name}/${child}`);
+      for (const child of scoped) {
+        if (hidden(child.name)) continue;
+        names.push(`${name}/${child.name}`);
+        if (child.isSymbolicLink()) links.add(`${name}/${child.name}`);
+      }
     } else {
       names.push(name);
+      if (entry.isSymbolicLink()) links.add(name);
     }
   }
-  return { names, dirs, diagnostics };
+  const listing = { names, dirs, diagnostics };
+  linkKeys.set(listing, links);
+  return listing;
+}
+
+function canSearch(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function realOrNull(p: string): string | null {
@@ -120,25 +141,33 @@ function realOrNull(p: string): string | null {
  * package.json) — with a diagnostic in `sink` when that is worth knowing. `realDir` is the
  * node_modules directory's real path (to tell links out of it); computed when not given.
  */
-export function scanPackage(dir: string, key: string, sink: Diagnostic[] = [], realDir: string | null = realOrNull(dir)): NodePackageRecord | null {
+export function scanPackage(dir: string, key: string, sink: Diagnostic[] = [], realDir: string | null = realOrNull(dir), isLink?: boolean): NodePackageRecord | null {
   const pkgDir = path.join(dir, key);
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(pkgDir);
-  } catch (e) {
-    const code = errnoCode(e);
-    if (code === 'ELOOP') sink.push(diagnostic('EP722', `${key} is a symbolic link loop; skipped`, { file: key }));
-    else if (code === 'ENOENT') sink.push(diagnostic('EP722', `${key} is a dangling symbolic link; skipped`, { file: key }));
-    else sink.push(diagnostic('EP721', `cannot examine ${key} (${code}); skipped`, { file: key }));
-    return null;
-  }
-  if (!st.isDirectory()) return null;
   const file = `${key}/package.json`;
+  // package.json first: for a real package that is all the system calls a scan makes (open,
+  // fstat, read, close); why a candidate has none is asked only when it has none.
   const read = readRegularFile(path.join(pkgDir, 'package.json'));
   if (!read.ok) {
-    if (read.reason === 'missing') sink.push(diagnostic('EP725', `${key} has no package.json; skipped`, { file: key }));
-    else if (read.reason === 'unreadable') sink.push(diagnostic('EP702', `cannot read package.json (${read.code})`, { file }));
-    else sink.push(diagnostic('EP712', read.reason === 'too-large' ? 'package.json is larger than 8 MiB' : 'package.json is not a regular file', { file }));
+    if (read.reason === 'missing') {
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(pkgDir);
+      } catch (e) {
+        const code = errnoCode(e);
+        if (code === 'ELOOP') sink.push(diagnostic('EP722', `${key} is a symbolic link loop; skipped`, { file: key }));
+        else if (code === 'ENOENT') sink.push(diagnostic('EP722', `${key} is a dangling symbolic link; skipped`, { file: key }));
+        else if (code !== 'ENOTDIR') sink.push(diagnostic('EP721', `cannot examine ${key} (${code}); skipped`, { file: key }));
+        return null;
+      }
+      if (st.isDirectory()) sink.push(diagnostic('EP725', `${key} has no package.json; skipped`, { file: key }));
+    } else if (read.reason === 'unreadable') {
+      const code = read.code;
+      if (code === 'ELOOP') sink.push(diagnostic('EP722', `${key} is a symbolic link loop; skipped`, { file: key }));
+      else if (code === 'EACCES' && !canSearch(pkgDir)) sink.push(diagnostic('EP721', `cannot examine ${key} (${code}); skipped`, { file: key }));
+      else sink.push(diagnostic('EP702', `cannot read package.json (${code})`, { file }));
+    } else {
+      sink.push(diagnostic('EP712', read.reason === 'too-large' ? 'package.json is larger than 8 MiB' : 'package.json is not a regular file', { file }));
+    }
     return null;
   }
   const parsed = parsePackageJson(read.bytes, { file });
@@ -149,7 +178,7 @@ export function scanPackage(dir: string, key: string, sink: Diagnostic[] = [], r
   }
   let linked = false;
   try {
-    if (fs.lstatSync(pkgDir).isSymbolicLink()) {
+    if (isLink ?? fs.lstatSync(pkgDir).isSymbolicLink()) {
       const real = realOrNull(pkgDir);
       // pnpm links into its own .pnpm store inside this directory: replaced, never edited in place.
       linked = real === null || realDir === null || !(real + path.sep).startsWith(realDir + path.sep);
@@ -178,8 +207,9 @@ export function scanNodeModules(dir: string): NodeModulesScan {
   const diagnostics: Diagnostic[] = [...listing.diagnostics];
   const realDir = realOrNull(dir);
   const packages: NodePackageRecord[] = [];
+  const links = linkKeys.get(listing);
   for (const key of listing.names) {
-    const r = scanPackage(dir, key, diagnostics, realDir);
+    const r = scanPackage(dir, key, diagnostics, realDir, links?.has(key));
     if (r !== null) packages.push(r);
   }
   return { dir, listing, packages, diagnostics };
