@@ -114,6 +114,15 @@ describe('npm loading', () => {
     }
   });
 
+  test('paths with "#", "%" and spaces load (file URLs, not paths, are imported)', async () => {
+    const odd = path.join(tempDir(), 'dir with #hash, %41 and spaces');
+    writeTree(path.join(odd, 'node_modules'), nodeModules({
+      odd: pkg('odd', { type: 'module', exports: './i.js', eps: { [G]: { odd: '.:default' } }, files: { 'i.js': 'export default "odd";\n' } }),
+      'odd-cjs': pkg('odd-cjs', { eps: { [G]: { oddCjs: './x:default' } }, files: { 'x.js': 'module.exports = "odd cjs";\n' } }),
+    }));
+    const eps = await entryPoints({ group: G, from: odd, nodePath: false, globalFolders: false });
+    assert.deepEqual((await Promise.all(eps.toArray().map((e) => e.load()))).sort(), ['odd', 'odd cjs']);
+  });
   test('a subpath the package does not export fails at resolve with Node\'s error as cause', async () => {
     const e = await failure('notExported');
     assert.equal(e.stage, 'resolve');
