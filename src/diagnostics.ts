@@ -71,7 +71,7 @@ export const DIAGNOSTIC_CODES = {
   EP720: ['info', 'package shadowed by a nearer one of the same name'],
   EP721: ['warning', 'node_modules directory or package directory cannot be read'],
   EP722: ['warning', 'symbolic link loop or dangling link in node_modules'],
-  EP723: ['warning', 'Yarn Plug\'n\'Play project: not supported (no node_modules to read)'],
+  EP723: ['warning', 'Yarn Plug\'n\'Play project, and this process does not run under PnP'],
   EP725: ['info', 'a directory in node_modules without package.json; skipped'],
 } as const satisfies Record<string, readonly [Severity, string]>;
 

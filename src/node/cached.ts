@@ -7,6 +7,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { CachePolicy } from '../cache/store.js';
 import type { Freshness } from '../cache/freshness.js';
 import type { NodeModulesView, SearchDir } from './discover.js';
+import { pnpApiFor, scanPnp } from './pnp.js';
 import { scanNodeModules } from './source.js';
 
 export interface NodeCacheOptions {
@@ -26,6 +27,15 @@ export interface NodeModulesLoad {
 
 /** One directory of the search path, as a lookup of `group` (every group when undefined) reads it. */
 export function loadNodeModules(d: SearchDir, _options: NodeCacheOptions, _group: string | undefined): NodeModulesLoad {
+  if (d.origin === 'pnp') {
+    // No directory to cache: pnpapi answers from its own in-memory tables.
+    const api = pnpApiFor(d.dir);
+    const scan = api === null ? null : scanPnp(api, d.dir);
+    const view: NodeModulesView = scan === null
+      ? { dir: d.dir, origin: 'pnp', packages: [], diagnostics: [] }
+      : { dir: scan.workspace, origin: 'pnp', packages: scan.packages, diagnostics: [...scan.diagnostics, ...scan.packages.flatMap((p) => p.diagnostics)] };
+    return { view, diagnostics: [] };
+  }
   const scan = scanNodeModules(d.dir);
   const view: NodeModulesView = {
     dir: d.dir,

@@ -8,10 +8,11 @@ import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { pnpApiFor } from './pnp.js';
 import type { NodePackageRecord } from './source.js';
 
 /** Why a directory is on the search path. */
-export type SearchOrigin = 'node_modules' | 'NODE_PATH' | 'global-folder' | 'global';
+export type SearchOrigin = 'node_modules' | 'NODE_PATH' | 'global-folder' | 'global' | 'pnp';
 
 export interface SearchDir {
   readonly dir: string;
@@ -92,6 +93,9 @@ function findPnp(dir: string): string | null {
 export async function nodeSearchPath(options: NodeSearchOptions = {}): Promise<NodeSearchPath> {
   const from = realOr(options.from ?? process.cwd());
   const diagnostics: Diagnostic[] = [];
+  const pnp = findPnp(from);
+  // Under Plug'n'Play, pnpapi is the resolution: the workspace's dependencies, nothing else.
+  if (pnp !== null && pnpApiFor(from) !== null) return { dirs: [{ dir: from, origin: 'pnp' }], pnp, diagnostics };
   const dirs: SearchDir[] = [];
   const seen = new Set<string>();
   const add = (dir: string, origin: SearchOrigin): void => {
@@ -110,9 +114,8 @@ export async function nodeSearchPath(options: NodeSearchOptions = {}): Promise<N
       : (await import('global-directory')).default.npm.packages;
     add(root, 'global');
   }
-  const pnp = findPnp(from);
   if (pnp !== null) {
-    diagnostics.push(diagnostic('EP723', "this project uses Yarn Plug'n'Play, which keeps packages in zip archives behind its pnpapi; epindex reads node_modules only — set `nodeLinker: node-modules` in .yarnrc.yml to use it here", { file: pnp }));
+    diagnostics.push(diagnostic('EP723', "this project uses Yarn Plug'n'Play, whose packages only a process running under it can read: run the host (or epi) through yarn (`yarn node host.js`, `yarn exec epi list --node`), or set `nodeLinker: node-modules` in .yarnrc.yml", { file: pnp }));
   }
   return { dirs, pnp, diagnostics };
 }

@@ -93,6 +93,8 @@ export async function resolveEntryPoint(ep: NodeEntryPoint): Promise<string> {
   const pkg = ep.package;
   const module = ep.module!;
   try {
+    // Plug'n'Play: the workspace that depends on the package asks pnpapi (require conditions).
+    if (pkg.origin === 'pnp') return pathToFileURL(createRequire(path.join(pkg.nodeModules, 'package.json')).resolve(ep.specifier!)).href;
     const local = createRequire(path.join(pkg.dir, 'package.json'));
     if (!pkg.hasExports) return pathToFileURL(local.resolve(module === '.' ? './' : module)).href;
     const esm = await resolverFor(pkg.nodeModules);

@@ -143,7 +143,21 @@ function realOrNull(p: string): string | null {
  */
 export function scanPackage(dir: string, key: string, sink: Diagnostic[] = [], realDir: string | null = realOrNull(dir), isLink?: boolean): NodePackageRecord | null {
   const pkgDir = path.join(dir, key);
-  const file = `${key}/package.json`;
+  return readPackage(pkgDir, key, key, sink, () => {
+    if (!(isLink ?? fs.lstatSync(pkgDir).isSymbolicLink())) return false;
+    const real = realOrNull(pkgDir);
+    // pnpm links into its own .pnpm store inside this directory: replaced, never edited in place.
+    return real === null || realDir === null || !(real + path.sep).startsWith(realDir + path.sep);
+  });
+}
+
+/**
+ * Read the package at `pkgDir`, known as `key`, at `location` (relative to the directory
+ * scanned, `/`-separated; files of diagnostics are relative to it too). `linked` says whether
+ * its files change in place.
+ */
+export function readPackage(pkgDir: string, key: string, location: string, sink: Diagnostic[], linked: () => boolean): NodePackageRecord | null {
+  const file = `${location}/package.json`;
   // package.json first: for a real package that is all the system calls a scan makes (open,
   // fstat, read, close); why a candidate has none is asked only when it has none.
   const read = readRegularFile(path.join(pkgDir, 'package.json'));
@@ -154,16 +168,16 @@ export function scanPackage(dir: string, key: string, sink: Diagnostic[] = [], r
         st = fs.statSync(pkgDir);
       } catch (e) {
         const code = errnoCode(e);
-        if (code === 'ELOOP') sink.push(diagnostic('EP722', `${key} is a symbolic link loop; skipped`, { file: key }));
-        else if (code === 'ENOENT') sink.push(diagnostic('EP722', `${key} is a dangling symbolic link; skipped`, { file: key }));
-        else if (code !== 'ENOTDIR') sink.push(diagnostic('EP721', `cannot examine ${key} (${code}); skipped`, { file: key }));
+        if (code === 'ELOOP') sink.push(diagnostic('EP722', `${key} is a symbolic link loop; skipped`, { file: location }));
+        else if (code === 'ENOENT') sink.push(diagnostic('EP722', `${key} is a dangling symbolic link; skipped`, { file: location }));
+        else if (code !== 'ENOTDIR') sink.push(diagnostic('EP721', `cannot examine ${key} (${code}); skipped`, { file: location }));
         return null;
       }
-      if (st.isDirectory()) sink.push(diagnostic('EP725', `${key} has no package.json; skipped`, { file: key }));
+      if (st.isDirectory()) sink.push(diagnostic('EP725', `${key} has no package.json; skipped`, { file: location }));
     } else if (read.reason === 'unreadable') {
       const code = read.code;
-      if (code === 'ELOOP') sink.push(diagnostic('EP722', `${key} is a symbolic link loop; skipped`, { file: key }));
-      else if (code === 'EACCES' && !canSearch(pkgDir)) sink.push(diagnostic('EP721', `cannot examine ${key} (${code}); skipped`, { file: key }));
+      if (code === 'ELOOP') sink.push(diagnostic('EP722', `${key} is a symbolic link loop; skipped`, { file: location }));
+      else if (code === 'EACCES' && !canSearch(pkgDir)) sink.push(diagnostic('EP721', `cannot examine ${key} (${code}); skipped`, { file: location }));
       else sink.push(diagnostic('EP702', `cannot read package.json (${code})`, { file }));
     } else {
       sink.push(diagnostic('EP712', read.reason === 'too-large' ? 'package.json is larger than 8 MiB' : 'package.json is not a regular file', { file }));
@@ -176,28 +190,24 @@ export function scanPackage(dir: string, key: string, sink: Diagnostic[] = [], r
     if (parsed.name === null) diagnostics.push(diagnostic('EP710', `package.json has no "name"; it is known by its directory, ${key}`, { file, pointer: '/name' }));
     else if (parsed.name !== key) diagnostics.push(diagnostic('EP711', `package.json names "${parsed.name}", but Node resolves this package as "${key}" (an alias?)`, { file, pointer: '/name' }));
   }
-  let linked = false;
+  let isLinked = false;
   try {
-    if (isLink ?? fs.lstatSync(pkgDir).isSymbolicLink()) {
-      const real = realOrNull(pkgDir);
-      // pnpm links into its own .pnpm store inside this directory: replaced, never edited in place.
-      linked = real === null || realDir === null || !(real + path.sep).startsWith(realDir + path.sep);
-    }
+    isLinked = linked();
   } catch {
-    // gone since the stat: treated as a plain directory; the cache's stamps will notice
+    // gone since it was read: treated as a plain directory; the cache's stamps will notice
   }
   return {
     key,
     name: parsed.name ?? key,
     version: parsed.version,
-    location: key,
-    linked,
+    location,
+    linked: isLinked,
     hasExports: parsed.hasExports,
     entryPoints: parsed.entries,
     diagnostics,
     // A linked package's package.json is edited in place (a workspace under development); an
     // installed one changes only by being replaced, which the listing's stamps see.
-    watch: [{ path: file, level: linked ? 'stat' : 'full' }],
+    watch: [{ path: file, level: isLinked ? 'stat' : 'full' }],
   };
 }
 

@@ -71,7 +71,7 @@ async function runBatch(jobs: readonly Job[], timeoutMs: number, outcomes: Map<n
   while (pending.length > 0) {
     const batch = pending;
     await new Promise<void>((resolve) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], { stdio: ['pipe', 'ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
       let current: number | null = null;
       let stderr = '';
       let timer: NodeJS.Timeout | undefined;
