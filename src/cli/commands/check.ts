@@ -9,6 +9,7 @@
  * it was loading fails with that reason and the rest of its batch goes on in a new child.
  */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import { createInterface } from 'node:readline';
 import type { NodeEntryPoint } from '../../node/entry-point.js';
@@ -66,7 +67,7 @@ out.end();
 type Outcome = { ok: true } | { ok: false; stage: string; error: string };
 
 /** Run jobs in one child after another until every job has an outcome. */
-async function runBatch(jobs: readonly Job[], timeoutMs: number, outcomes: Map<number, Outcome>): Promise<void> {
+async function runBatch(jobs: readonly Job[], timeoutMs: number, outcomes: Map<number, Outcome>, progress: () => void): Promise<void> {
   let pending = [...jobs];
   while (pending.length > 0) {
     const batch = pending;
@@ -100,6 +101,7 @@ async function runBatch(jobs: readonly Job[], timeoutMs: number, outcomes: Map<n
         } else if (m.index !== undefined) {
           outcomes.set(m.index, m.ok ? { ok: true } : { ok: false, stage: m.stage ?? 'import', error: m.error ?? 'failed' });
           current = null;
+          progress();
         }
       });
       child.on('error', () => undefined);
@@ -114,6 +116,7 @@ async function runBatch(jobs: readonly Job[], timeoutMs: number, outcomes: Map<n
             ? `timed out after ${timeoutMs / 1000} s`
             : `the process ${signal !== null ? `was killed by ${signal}` : `exited with code ${code}`} while importing it${last ? `: ${last}` : ''}`;
           outcomes.set(current, { ok: false, stage: timedOut ? 'timeout' : 'exit', error: why });
+          progress();
         }
         resolve();
       });
@@ -152,7 +155,16 @@ export async function check(dir: string | undefined, o: OptionValues): Promise<n
   const n = Math.max(1, Math.min(jobsWanted, jobs.length));
   const size = Math.ceil(jobs.length / n);
   const batches = Array.from({ length: n }, (_, i) => jobs.slice(i * size, (i + 1) * size)).filter((b) => b.length > 0);
-  await Promise.all(batches.map((b) => runBatch(b, timeout * 1000, outcomes)));
+  // A progress bar on a terminal only (cli-progress, loaded then).
+  type Bar = { start(total: number, value: number): void; update(value: number): void; stop(): void };
+  let bar: Bar | null = null;
+  if (o['json'] !== true && process.stderr.isTTY === true && jobs.length > 1) {
+    const { SingleBar, Presets } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
+    bar = new SingleBar({ stream: process.stderr, format: 'checking {bar} {value}/{total}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+    bar.start(list.length, outcomes.size);
+  }
+  await Promise.all(batches.map((b) => runBatch(b, timeout * 1000, outcomes, () => bar?.update(outcomes.size))));
+  bar?.stop();
   const results: CheckResult[] = list.map((ep, i) => {
     const r = outcomes.get(i) ?? { ok: false, stage: 'exit', error: 'not checked' };
     const base = { group: ep.group, name: ep.name, value: ep.value, package: { key: ep.package.key, name: ep.package.name, version: ep.package.version } };
