@@ -140,6 +140,7 @@ export async function check(dir: string | undefined, o: OptionValues): Promise<n
   const eps = await env.entryPoints({
     ...(typeof o['group'] === 'string' ? { group: o['group'] } : {}),
     ...(typeof o['name'] === 'string' ? { name: o['name'] } : {}),
+    ...(typeof o['dist'] === 'string' ? { package: o['dist'] } : {}),
   });
   const list: NodeEntryPoint[] = eps.toArray();
   const outcomes = new Map<number, Outcome>();
