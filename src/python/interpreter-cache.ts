@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { userCacheRoot } from '../cache/location.js';
-import { trustProblem } from '../cache/trust.js';
+import { readTrustProblem } from '../cache/trust.js';
 import { pthLines, queryInterpreter, type InterpreterInfo } from './interpreter.js';
 
 const ENV_KEYS = ['PYTHONPATH', 'PYTHONHOME', 'PYTHONNOUSERSITE', 'PYTHONUSERBASE', 'PYTHONSAFEPATH', 'PYTHONPLATLIBDIR', 'PYTHONEXECUTABLE', 'HOME', 'USERPROFILE', 'APPDATA'];
@@ -102,11 +102,11 @@ function uid(): number {
 function readValid(file: string, key: Record<string, string | null>): InterpreterInfo | null {
   let text: string;
   try {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
     try {
-      const st = fs.fstatSync(fd, { bigint: true });
-      const holder = fs.lstatSync(path.dirname(file), { bigint: true });
-      if (trustProblem({ file: st, holder, private: true, uid: uid() }) !== null) return null;
+      const st = fs.fstatSync(fd);
+      const holder = fs.lstatSync(path.dirname(file));
+      if (readTrustProblem(st, holder, true, uid()) !== null) return null;
       text = fs.readFileSync(fd, 'utf8');
     } finally {
       fs.closeSync(fd);

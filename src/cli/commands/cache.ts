@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { buildCaches, cacheStatusOf, clearCache, type BuildResult, type CacheOptions } from '../../cache/store.js';
+import { buildCaches, cacheStatus as cacheStatusOf, clearCache, type BuildResult } from '../../caches.js';
+import type { CacheOptions } from '../../cache/engine.js';
 import { openEnvironment, type EnvironmentFlags } from '../environment-options.js';
 import { colorDiagnostic, colors, printJson, table } from '../output.js';
 
@@ -24,7 +25,7 @@ function humanAge(s: number | null): string {
 const OUTCOME_COLOR = { written: colors.green, unchanged: colors.dim, failed: colors.red, skipped: colors.dim } as const;
 
 /** Build each path entry's cache, with a progress bar on a terminal. */
-function runBuilds(entries: readonly string[], flags: CacheFlags): BuildResult[] {
+async function runBuilds(entries: readonly string[], flags: CacheFlags): Promise<BuildResult[]> {
   const showProgress = !flags.quiet && !flags.json && process.stderr.isTTY === true && entries.length > 1;
   type Bar = { start(total: number, value: number, payload: object): void; update(value: number, payload: object): void; stop(): void };
   let bar: Bar | null = null;
@@ -33,11 +34,14 @@ function runBuilds(entries: readonly string[], flags: CacheFlags): BuildResult[]
     bar = new SingleBar({ stream: process.stderr, format: 'caches {bar} {value}/{total} {entry}', hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
     bar.start(entries.length, 0, { entry: '' });
   }
-  const results = buildCaches(entries, {
+  const results = await buildCaches(entries, {
     ...cacheOptions(flags),
     ...(flags.force ? { force: true } : {}),
     settle: true,
-    onEntry: (i, entry) => bar?.update(i, { entry }),
+    onProgress: (p) => {
+      if (p.phase === 'build') bar?.update(p.index, { entry: p.pathEntry });
+      else if (p.phase === 'settle') bar?.update(entries.length, { entry: `waiting ${(p.waitMs / 1000).toFixed(1)} s for the racy window` });
+    },
   });
   bar?.update(entries.length, { entry: '' });
   bar?.stop();
@@ -56,12 +60,12 @@ function reportBuilds(results: readonly BuildResult[], flags: CacheFlags): numbe
 }
 
 export async function cacheBuild(dirs: string[], flags: CacheFlags): Promise<number> {
-  return reportBuilds(runBuilds(dirs, flags), flags);
+  return reportBuilds(await runBuilds(dirs, flags), flags);
 }
 
 export async function cacheRebuild(flags: CacheFlags): Promise<number> {
   const env = await openEnvironment({ ...flags, cache: 'auto' });
-  return reportBuilds(runBuilds(env.searchPath, flags), flags);
+  return reportBuilds(await runBuilds(env.searchPath, flags), flags);
 }
 
 export async function cacheStatus(flags: CacheFlags): Promise<number> {
@@ -71,7 +75,7 @@ export async function cacheStatus(flags: CacheFlags): Promise<number> {
     printJson({ freshness: env.freshness, entries });
     return 0;
   }
-  const color = { fresh: colors.green, stale: colors.yellow, missing: colors.dim, untrusted: colors.red, corrupt: colors.red, 'not-cacheable': colors.dim } as const;
+  const color = { fresh: colors.green, stale: colors.yellow, missing: colors.dim, untrusted: colors.red, corrupt: colors.red, foreign: colors.yellow, 'not-cacheable': colors.dim } as const;
   const rows = entries.map((s) => [color[s.state](s.state), s.location ?? '', s.distributions === null ? '' : String(s.distributions), humanSize(s.size), humanAge(s.ageSeconds), s.pathEntry, s.reason ?? (s.racy ? 'racy: recent changes are re-read on every lookup until a rebuild' : '')]);
   process.stdout.write(table(rows, ['STATE', 'WHERE', 'DISTS', 'SIZE', 'AGE', 'PATH ENTRY', 'WHY']));
   return 0;
@@ -79,7 +83,7 @@ export async function cacheStatus(flags: CacheFlags): Promise<number> {
 
 export async function cacheClear(dirs: string[], flags: CacheFlags): Promise<number> {
   const entries = dirs.length > 0 ? dirs : (await openEnvironment({ ...flags, cache: flags.cache ?? 'prefer' })).searchPath;
-  const removed = entries.flatMap((p) => clearCache(p, cacheOptions(flags)));
+  const removed = entries.flatMap((p) => clearCache(p, cacheOptions(flags)).removed);
   if (flags.json) printJson({ removed });
   else if (!flags.quiet) process.stdout.write(removed.length > 0 ? removed.map((f) => `removed ${f}\n`).join('') : 'no caches to remove\n');
   return 0;
