@@ -124,6 +124,9 @@ export async function nodeSearchPath(options: NodeSearchOptions = {}): Promise<N
 export interface NodeModulesView {
   readonly dir: string;
   readonly origin: SearchOrigin;
+  /** Every package key of the directory (what shadows a farther package of that name). */
+  readonly keys: ReadonlySet<string>;
+  /** The packages the lookup reads: every one, or (a group lookup) those declaring the group, with its entry points only. */
   readonly packages: readonly NodePackageRecord[];
   /** The directory's own diagnostics and its packages', files relative to `dir`. */
   readonly diagnostics: readonly Diagnostic[];
@@ -155,23 +158,34 @@ const absolute = (dir: string, d: Diagnostic): Diagnostic => (d.file === undefin
 
 /** Nearest wins, as Node's resolution: the first directory on the search path that has a package of a name provides it. */
 export function resolveNodePackages(views: readonly NodeModulesView[]): NodeResolution {
-  const winners = new Map<string, ResolvedPackage>();
   const packages: ResolvedPackage[] = [];
   const shadowed: ShadowedPackage[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const v of views) {
+  const listed = new Map<string, ResolvedPackage>();
+  views.forEach((v, i) => {
     for (const d of v.diagnostics) diagnostics.push(absolute(v.dir, d));
     for (const record of v.packages) {
       const p: ResolvedPackage = { record, nodeModules: v.dir, origin: v.origin, dir: path.join(v.dir, ...record.location.split('/')) };
-      const by = winners.get(record.key);
-      if (by === undefined) {
-        winners.set(record.key, p);
+      // The nearest directory holding the key; a directory's own keys are unique.
+      let w = -1;
+      for (let j = 0; j < i && w < 0; j++) if (views[j]!.keys.has(record.key)) w = j;
+      if (w < 0) {
+        listed.set(record.key, p);
         packages.push(p);
-      } else {
-        shadowed.push({ package: p, by });
-        diagnostics.push(diagnostic('EP720', `${record.key} ${record.version ?? '(no version)'} is shadowed by ${by.record.key} ${by.record.version ?? '(no version)'} at ${by.dir}`, { file: p.dir }));
+        continue;
       }
+      const near = views[w]!;
+      // The winner itself may not be read by this lookup (it does not declare the group).
+      const by = listed.get(record.key) ?? {
+        record: { key: record.key, name: record.key, version: null, location: record.key, linked: false, hasExports: false, entryPoints: [], diagnostics: [], watch: [] },
+        nodeModules: near.dir,
+        origin: near.origin,
+        dir: path.join(near.dir, ...record.key.split('/')),
+      };
+      shadowed.push({ package: p, by });
+      const byText = by.record.version === null && !listed.has(record.key) ? `${record.key}` : `${by.record.key} ${by.record.version ?? '(no version)'}`;
+      diagnostics.push(diagnostic('EP720', `${record.key} ${record.version ?? '(no version)'} is shadowed by ${byText} at ${by.dir}`, { file: p.dir }));
     }
-  }
+  });
   return { packages, shadowed, diagnostics };
 }

@@ -8,7 +8,9 @@ import { EpindexError } from '../errors.js';
 import { compareCodePoints } from '../python/text.js';
 import { nodeSearchPath, resolveNodePackages, type NodeModulesView, type NodeResolution, type NodeSearchOptions, type ResolvedPackage, type SearchDir } from './discover.js';
 import { NodeEntryPoint, type NodePackage } from './entry-point.js';
-import { loadNodeModules, type NodeCacheOptions } from './cached.js';
+import { loadNodeModules, type NodeCacheOptions, type NodeModulesLoad } from './cached.js';
+import type { LoadMode } from '../cache/engine.js';
+import { cacheSettings } from '../environment.js';
 
 export interface NodeEnvironmentOptions extends NodeSearchOptions, NodeCacheOptions {}
 
@@ -120,8 +122,19 @@ export class NodeEnvironment {
     this.#setup = setup;
   }
 
-  #lookup(group: string | undefined): { resolution: NodeResolution; pkg: (p: ResolvedPackage) => NodePackage; diagnostics: Diagnostic[] } {
-    const loads = this.searchPath.map((d) => loadNodeModules(d, this.#options, group));
+  #load(group: string | undefined, mode: LoadMode): NodeModulesLoad[] {
+    return this.searchPath.map((d) => loadNodeModules(d, this.#options, group, mode));
+  }
+
+  #lookup(group: string | undefined, name?: string): { resolution: NodeResolution; pkg: (p: ResolvedPackage) => NodePackage; diagnostics: Diagnostic[] } {
+    const policy = this.#options.cache ?? 'auto';
+    let loads = this.#load(group, policy === 'fallback' ? 'trust' : policy);
+    // fallback: believe caches without checking them; when the group or name asked for is not
+    // in the answer, look again as prefer does (spec §6).
+    if (policy === 'fallback' && group !== undefined) {
+      const found = loads.some((l) => l.view.packages.some((p) => p.entryPoints.some((e) => e.group === group && (name === undefined || e.name === name))));
+      if (!found) loads = this.#load(group, 'prefer');
+    }
     const views = loads.map((l) => l.view);
     let last = this.#last;
     if (last === null || last.views.length !== views.length || !last.views.every((v, i) => v === views[i])) {
@@ -138,7 +151,7 @@ export class NodeEnvironment {
 
   /** Entry points matching `query`, nearest package first, then declaration order. `T` is what `load()` resolves to. */
   async entryPoints<T = unknown>(query: NodeEntryPointQuery = {}): Promise<NodeEntryPoints<T>> {
-    const { resolution, pkg, diagnostics } = this.#lookup(query.group);
+    const { resolution, pkg, diagnostics } = this.#lookup(query.group, query.name);
     const out: NodeEntryPoint<T>[] = [];
     for (const p of resolution.packages) {
       if (query.package !== undefined && p.record.key !== query.package && p.record.name !== query.package) continue;
@@ -206,12 +219,9 @@ export class NodeEnvironment {
  */
 export async function nodeEnvironment(options: NodeEnvironmentOptions = {}): Promise<NodeEnvironment> {
   if (options.from !== undefined && typeof options.from !== 'string') throw new EpindexError('INVALID_ARGUMENT', '`from` must be a directory path');
+  const { cache, freshness } = cacheSettings({ cache: options.cache, freshness: options.freshness });
   const search = await nodeSearchPath(options);
-  const cacheOptions: NodeCacheOptions = {
-    ...(options.cache !== undefined ? { cache: options.cache } : {}),
-    ...(options.freshness !== undefined ? { freshness: options.freshness } : {}),
-    ...(options.userCacheDir !== undefined ? { userCacheDir: options.userCacheDir } : {}),
-  };
+  const cacheOptions: NodeCacheOptions = { cache, freshness, ...(options.userCacheDir !== undefined ? { userCacheDir: options.userCacheDir } : {}) };
   return new NodeEnvironment(search.dirs, search.pnp, cacheOptions, search.diagnostics);
 }
 

@@ -49,6 +49,8 @@ export interface NodeModulesListing {
   readonly names: readonly string[];
   /** `@scope` directories (relative), whose stamps prove their part of the listing unchanged. */
   readonly dirs: readonly string[];
+  /** The candidates that are symbolic links (from the listing's entry types: no lstat each). */
+  readonly links: ReadonlySet<string>;
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -63,9 +65,6 @@ export interface NodeModulesScan {
 
 /** Names npm, pnpm, yarn and bun keep for themselves (`.bin`, `.pnpm`, `.package-lock.json`, `.cache`…): never packages. */
 const hidden = (name: string): boolean => name.startsWith('.');
-
-/** Listing entries that are symbolic links, by key: a scan of the whole directory knows without an lstat each. */
-const linkKeys = new WeakMap<NodeModulesListing, ReadonlySet<string>>();
 
 function readEntries(dir: string): fs.Dirent[] {
   return fs.readdirSync(dir, { withFileTypes: true });
@@ -86,7 +85,7 @@ export function listNodeModules(dir: string): NodeModulesListing {
   } catch (e) {
     const code = errnoCode(e);
     if (code !== 'ENOENT' && code !== 'ENOTDIR') diagnostics.push(diagnostic('EP721', `cannot list this directory (${code})`, { file: '' }));
-    return { names, dirs, diagnostics };
+    return { names, dirs, links, diagnostics };
   }
   for (const entry of top) {
     const name = entry.name;
@@ -114,9 +113,7 @@ export function listNodeModules(dir: string): NodeModulesListing {
       if (entry.isSymbolicLink()) links.add(name);
     }
   }
-  const listing = { names, dirs, diagnostics };
-  linkKeys.set(listing, links);
-  return listing;
+  return { names, dirs, links, diagnostics };
 }
 
 function canSearch(dir: string): boolean {
@@ -217,9 +214,8 @@ export function scanNodeModules(dir: string): NodeModulesScan {
   const diagnostics: Diagnostic[] = [...listing.diagnostics];
   const realDir = realOrNull(dir);
   const packages: NodePackageRecord[] = [];
-  const links = linkKeys.get(listing);
   for (const key of listing.names) {
-    const r = scanPackage(dir, key, diagnostics, realDir, links?.has(key));
+    const r = scanPackage(dir, key, diagnostics, realDir, listing.links.has(key));
     if (r !== null) packages.push(r);
   }
   return { dir, listing, packages, diagnostics };
