@@ -5,7 +5,8 @@
  *   - a hand-rolled scan: readdir + every package.json read and parsed (what hosts do today),
  *   - `epi list --node DIR --group G --json` (the shipped CLI),
  *   - the library: `entryPoints({ group, from })`,
- * and, once the npm source is on the cache engine, the same with warm caches.
+ * each uncached (`--cache scan`) and with warm caches (built by `epi cache build --node`,
+ * default `stat` freshness and `listing`).
  *
  * Run: `node scripts/prepare.mjs && node dist/bench/node-discovery.js [--quick]`. One run;
  * variants interleaved; medians; NODE_EXTRA_CA_CERTS (and NODE_OPTIONS) unset for every timed
@@ -108,9 +109,16 @@ interface Variant {
 const variants: Variant[] = [
   { name: 'node -e 0', argv: () => ['-e', '0'], count: null },
   { name: 'hand-rolled scan of every package.json', argv: (p) => ['-e', HANDROLLED, path.join(p, 'node_modules'), GROUP], count: (s) => (JSON.parse(s) as unknown[]).length },
-  { name: 'epi list --node (scan)', argv: (p) => [CLI, 'list', '--node', p, '--group', GROUP, '--json'], count: (s) => (JSON.parse(s) as { entryPoints: unknown[] }).entryPoints.length },
+  { name: 'epi list --node, scan', argv: (p) => [CLI, 'list', '--node', p, '--group', GROUP, '--json', '--cache', 'scan'], count: (s) => (JSON.parse(s) as { entryPoints: unknown[] }).entryPoints.length },
+  { name: 'epi list --node, cached (stat)', argv: (p) => [CLI, 'list', '--node', p, '--group', GROUP, '--json'], count: (s) => (JSON.parse(s) as { entryPoints: unknown[] }).entryPoints.length },
+  { name: 'epi list --node, cached (listing)', argv: (p) => [CLI, 'list', '--node', p, '--group', GROUP, '--json', '--freshness', 'listing'], count: (s) => (JSON.parse(s) as { entryPoints: unknown[] }).entryPoints.length },
   {
-    name: 'library entryPoints() (scan)',
+    name: 'library entryPoints(), scan',
+    argv: (p) => ['--input-type=module', '-e', `const { entryPoints } = await import(${JSON.stringify(LIB)}); const e = await entryPoints({ group: ${JSON.stringify(GROUP)}, from: ${JSON.stringify(p)}, nodePath: false, globalFolders: false, cache: 'scan' }); process.stdout.write(String(e.length));`],
+    count: (s) => Number(s),
+  },
+  {
+    name: 'library entryPoints(), cached (stat)',
     argv: (p) => ['--input-type=module', '-e', `const { entryPoints } = await import(${JSON.stringify(LIB)}); const e = await entryPoints({ group: ${JSON.stringify(GROUP)}, from: ${JSON.stringify(p)}, nodePath: false, globalFolders: false }); process.stdout.write(String(e.length));`],
     count: (s) => Number(s),
   },
@@ -154,16 +162,21 @@ function wholeProcess(size: number, project: string, runs: number): Row[] {
 }
 
 async function inProcess(size: number, project: string, repeats: number): Promise<Row[]> {
-  const { entryPoints } = (await import(LIB)) as typeof import('../src/index.js');
-  const lookup = (): Promise<unknown> => entryPoints({ group: GROUP, from: project, nodePath: false, globalFolders: false });
-  await lookup();
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = process.hrtime.bigint();
+  const { nodeEnvironment } = (await import(LIB)) as typeof import('../src/index.js');
+  const rows: Row[] = [];
+  for (const [label, cache, freshness] of [['scan', 'scan', 'stat'], ['cached (stat)', 'auto', 'stat'], ['cached (listing)', 'auto', 'listing']] as const) {
+    const env = await nodeEnvironment({ from: project, nodePath: false, globalFolders: false, cache, freshness });
+    const lookup = (): Promise<unknown> => env.entryPoints({ group: GROUP });
     await lookup();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const times: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const t0 = process.hrtime.bigint();
+      await lookup();
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    rows.push({ size, variant: `in-process repeated lookup, ${label}`, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs: times.length });
   }
-  return [{ size, variant: 'in-process repeated entryPoints() (scan)', medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs: times.length }];
+  return rows;
 }
 
 fs.mkdirSync(WORK, { recursive: true });
@@ -172,6 +185,9 @@ const rows: Row[] = [];
 for (const size of sizes) {
   const project = generate(size);
   process.stderr.write(`node-discovery: ${size} packages at ${project}\n`);
+  // The caches as an install hook would leave them: built in the directory, settled.
+  const built = spawnSync(process.execPath, [CLI, 'cache', 'build', '--node', path.join(project, 'node_modules'), '--force', '--quiet'], { env: timedEnv(), encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`cache build failed: ${built.stderr}`);
   rows.push(...wholeProcess(size, project, quick ? 5 : size >= 10000 ? 11 : 21));
   rows.push(...(await inProcess(size, project, quick ? 5 : 20)));
 }
