@@ -73,6 +73,26 @@ export const DIAGNOSTIC_CODES = {
   EP722: ['warning', 'symbolic link loop or dangling link in node_modules'],
   EP723: ['warning', 'Yarn Plug\'n\'Play project, and this process does not run under PnP'],
   EP725: ['info', 'a directory in node_modules without package.json; skipped'],
+  // environment choice (docs/spec.md §4.4.1)
+  EP402: ['warning', '$VIRTUAL_ENV names no usable environment; ignored'],
+  EP403: ['warning', 'a .venv without an interpreter; skipped'],
+  EP404: ['warning', '$CONDA_PREFIX names no usable environment; ignored'],
+  EP405: ['info', 'a version-manager shim could not be resolved without running it; its answer is not cached'],
+  // scripts (launchers)
+  EP501: ['error', 'script name refused: a path separator, "..", NUL, a control character, an absolute path or a path outside the destination'],
+  EP502: ['error', 'script without ":attr" refused'],
+  EP503: ['error', 'script whose value a launcher cannot import refused'],
+  EP504: ['warning', 'script names that differ only in case'],
+  EP505: ['warning', 'launcher file claimed by several distributions (or by both script groups)'],
+  EP506: ['warning', 'a file epindex did not write is in the way; left alone'],
+  EP507: ['error', 'launcher could not be written, changed or removed'],
+  EP508: ['error', 'the interpreter path cannot be written into a launcher'],
+  EP509: ['warning', 'a directory, special file or the interpreter itself is in the way; never replaced'],
+  EP510: ['warning', 'activate script left alone: its old location is ambiguous or cannot be rewritten safely'],
+  EP511: ['warning', 'no launcher written for a distribution one of whose scripts was refused'],
+  EP512: ['warning', 'script name declared twice in one group of one distribution; the last is used'],
+  EP513: ['info', 'launcher not removed: it belongs to another distribution too'],
+  EP514: ['error', 'no distribution of that name with console or gui scripts'],
 } as const satisfies Record<string, readonly [Severity, string]>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -8,6 +8,7 @@ import { zipSync } from 'fflate';
 import type { DirectoryScan } from '../src/cache/source.js';
 import { scanPathEntry } from '../src/python/discover.js';
 import { distInfo, tempDir, writeTree, type Tree } from './support/fixtures.js';
+import { reachableModule } from './support/reachable.js';
 
 const te = new TextEncoder();
 const summary = (s: DirectoryScan) => s.units.map((d) => [d.child, d.layout, d.name, d.key, d.version, d.real, d.entryPoints.map((e) => `${e.group}/${e.name}=${e.value}`)]);
@@ -146,7 +147,8 @@ describe('discovery: layouts', () => {
     fs.chmodSync(site, 0o000);
     try {
       // Root ignores permissions: scan as an unprivileged user in a child process.
-      const script = `import('${new URL('../src/python/discover.js', import.meta.url).href}').then(m => process.stdout.write(JSON.stringify(m.scanPathEntry(${JSON.stringify(site)}))))`;
+      // The child gets its own copy of the code: the checkout may be out of its reach (mode 0700 above it).
+      const script = `import('${reachableModule('python/discover.js')}').then(m => process.stdout.write(JSON.stringify(m.scanPathEntry(${JSON.stringify(site)}))))`;
       const asRoot = process.getuid?.() === 0;
       const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' }, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
       assert.equal(r.status, 0, r.stderr);

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { errnoCode } from '../errors.js';
 import { CacheFile, CacheFormatError, MAX_HEADER_BYTES, parseHeader, type CacheContent } from './format.js';
-import { checkFreshness, type Freshness, type FreshnessResult } from './freshness.js';
+import { checkFreshness, listingUnchanged, type Freshness, type FreshnessResult } from './freshness.js';
 import { inDirectoryLocation, realPathOf, userCacheRoot, userLocation, type CacheLocation } from './location.js';
 import type { DirectoryScan, Source } from './source.js';
 import { racyWindowPassed, statPath, type StatResult } from './stamp.js';
@@ -213,6 +213,7 @@ function settleReader(file: CacheFile): void {
 /** Drop a file's parsed cache (it turned out damaged, or was removed). */
 export function forget(file: string): void {
   memo.delete(file);
+  for (const [k, r] of remembered) if (r.location.file === file) remembered.delete(k);
 }
 
 /** The locations a directory's cache may be read from, in order (the user cache's is computed only when reached). */
@@ -337,6 +338,9 @@ export function loadDirectory(dir: string, source: Source, mode: LoadMode, opts:
     return scanned(); // unreadable: the scan says why
   }
   if (st === null || (!st.isDirectory() && !st.isFile())) return scanned();
+  const level = opts.freshness ?? 'stat';
+  const fast = fastPath(dir, source, mode, level, st, needs);
+  if (fast !== null) return fast;
   const diagnostics: Diagnostic[] = [];
   const stale: string[] = [];
   let existingInDir = false;
@@ -361,9 +365,10 @@ export function loadDirectory(dir: string, source: Source, mode: LoadMode, opts:
       if (mode === 'trust') {
         f = { fresh: true, worthRewriting: false };
       } else {
-        f = checkFreshness({ dir, file, source, level: opts.freshness ?? 'stat', stat: st, need: (s) => loadSection(file, s) });
+        f = checkFreshness({ dir, file, source, level, stat: st, need: (s) => loadSection(file, s) });
       }
       if (f.fresh) for (const s of needs.sections(file)) loadSection(file, s);
+      if (f.fresh && !f.worthRewriting && mode !== 'trust' && listingUnchanged(file, st)) remember(dir, source, level, st, file, loc, mode);
     } catch (e) {
       settleReader(file);
       if (!(e instanceof CacheFormatError)) throw e;
@@ -398,6 +403,54 @@ export function loadDirectory(dir: string, source: Source, mode: LoadMode, opts:
     }
   }
   return scanned(diagnostics);
+}
+
+/**
+ * Within one process: a directory whose own stamp is exactly the one its cache was last found
+ * fresh with (and not racy) still has the same listing, so the cache need not be opened again;
+ * the `stat` and `full` levels still compare their watched stamps. Keyed by source, spelling
+ * and level; a policy that wrote or rewrote is not remembered.
+ */
+interface Remembered {
+  readonly file: CacheFile;
+  readonly location: CacheLocation;
+  readonly dev: number;
+  readonly stamp: readonly number[];
+}
+const remembered = new Map<string, Remembered>();
+const rememberKey = (dir: string, source: Source, level: Freshness): string => `${source.id}\0${level}\0${dir}`;
+
+function remember(dir: string, source: Source, level: Freshness, st: StatResult, file: CacheFile, location: CacheLocation, mode: LoadMode): void {
+  if (mode === 'scan') return;
+  remembered.set(rememberKey(dir, source, level), { file, location, dev: st.dev, stamp: st.stamp });
+}
+
+function fastPath(dir: string, source: Source, mode: LoadMode, level: Freshness, st: StatResult, needs: Needs): EntryLoad | null {
+  if (mode === 'scan' || mode === 'trust') return null;
+  const key = rememberKey(dir, source, level);
+  const r = remembered.get(key);
+  if (r === undefined) return null;
+  const s = st.stamp;
+  if (r.dev !== st.dev || s[0] !== r.stamp[0] || s[2] !== r.stamp[2] || s[3] !== r.stamp[3] || s[4] !== r.stamp[4] || s[5] !== r.stamp[5] || s[1] !== r.stamp[1]) {
+    remembered.delete(key);
+    return null;
+  }
+  const { file } = r;
+  try {
+    if (level !== 'listing') {
+      const f = checkFreshness({ dir, file, source, level, stat: st, need: (n) => loadSection(file, n) });
+      if (!f.fresh || f.worthRewriting) {
+        remembered.delete(key);
+        return null;
+      }
+    }
+    for (const n of needs.sections(file)) loadSection(file, n);
+  } catch (e) {
+    if (!(e instanceof CacheFormatError)) throw e;
+    remembered.delete(key);
+    return null;
+  }
+  return { from: 'cache', file, location: r.location, diagnostics: [] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -487,4 +540,5 @@ export function cacheStatusOf(dir: string, source: Source, opts: CacheOptions = 
 /** Drop every parsed cache of this process. */
 export function forgetAll(): void {
   memo.clear();
+  remembered.clear();
 }

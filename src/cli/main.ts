@@ -8,6 +8,7 @@ import { isEpindexError } from '../errors.js';
 import { parseCommandLine, UsageError, type CommandSpec, type OptionSpec, type OptionValues, type Program } from './args.js';
 import type { CacheFlags } from './commands/cache.js';
 import type { ListFlags } from './commands/list.js';
+import type { ScriptsFlags } from './commands/scripts.js';
 import type { EnvironmentFlags } from './environment-options.js';
 import { ENVIRONMENT_OPTIONS, FRESHNESS_OPTION } from './environment-options.js';
 import { CHECK_COMMAND, withNodeSide } from './node-side.js';
@@ -16,10 +17,15 @@ import { CHECK_COMMAND, withNodeSide } from './node-side.js';
 declare const __EPINDEX_VERSION__: string | undefined;
 const version = typeof __EPINDEX_VERSION__ === 'string' ? __EPINDEX_VERSION__ : (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
-const JSON_OPTION: OptionSpec = { name: 'json', type: 'boolean', description: 'print JSON' };
+const JSON_OPTION: OptionSpec = { name: 'json', type: 'boolean', description: 'print JSON (schema/*.schema.json)', conflicts: ['quiet'] };
 const QUIET: OptionSpec = { name: 'quiet', short: 'q', type: 'boolean', description: 'print nothing unless something failed (for installer hooks)' };
 const FORCE: OptionSpec = { name: 'force', type: 'boolean', description: 'rebuild even when fresh' };
-const GROUP: OptionSpec = { name: 'group', short: 'g', type: 'string', value: '<group>', description: 'only this group' };
+const GROUP: OptionSpec = { name: 'group', short: 'g', type: 'string', value: '<group>', repeatable: true, description: 'only this group' };
+const SCRIPTS_PYTHON: OptionSpec = { name: 'python', type: 'string', value: '<python>', description: 'the environment\'s interpreter (default: $VIRTUAL_ENV/bin/python, else python3)' };
+const SCRIPTS_DEST: OptionSpec = { name: 'dest', type: 'string', value: '<dir>', description: 'launchers in this directory instead of the scripts directory of each install scheme' };
+const SCRIPTS_DIST: OptionSpec = { name: 'dist', short: 'd', type: 'string', value: '<dist>', repeatable: true, description: 'only this distribution (any spelling of its name)' };
+const DRY_RUN: OptionSpec = { name: 'dry-run', type: 'boolean', description: 'show the plan; change nothing' };
+const scripts = (options: readonly OptionSpec[]): readonly OptionSpec[] => [SCRIPTS_PYTHON, SCRIPTS_DEST, SCRIPTS_DIST, ...options, JSON_OPTION];
 const query = (options: readonly OptionSpec[]): readonly OptionSpec[] => [...options, ...ENVIRONMENT_OPTIONS, JSON_OPTION];
 
 /** Options arrive validated (types, choices, conflicts) by the parser, in the shape of each command's flags. */
@@ -34,7 +40,7 @@ const commands: CommandSpec[] = withNodeSide([
       GROUP,
       { name: 'name', short: 'n', type: 'string', value: '<name>', description: 'only entry points with this name' },
       { name: 'dist', short: 'd', type: 'string', value: '<dist>', description: 'only this distribution (any spelling of its name)' },
-      { name: 'format', type: 'string', value: '<format>', choices: ['table', 'json', 'ini'], description: 'output format', defaultText: 'table' },
+      { name: 'format', type: 'string', value: '<format>', choices: ['table', 'json', 'ini'], description: 'output format', defaultText: 'table', conflicts: ['json'] },
     ]),
     run: async (_, o) => (await import('./commands/list.js')).list(flags<ListFlags>(o)),
   },
@@ -57,14 +63,14 @@ const commands: CommandSpec[] = withNodeSide([
     summary: 'who provides an entry point name (exit 1 if nobody does)',
     args: [{ name: 'name', required: true, variadic: false }],
     options: query([{ ...GROUP, description: 'group to search', defaultText: 'console_scripts' }]),
-    run: async ([name], o) => (await import('./commands/which.js')).which(name!, flags<EnvironmentFlags & { group?: string; json?: boolean }>(o)),
+    run: async ([name], o) => (await import('./commands/which.js')).which(name!, flags<EnvironmentFlags & { group?: string[]; json?: boolean }>(o)),
   },
   {
     name: 'conflicts',
     summary: 'group + name pairs provided by more than one distribution',
     args: [],
     options: query([GROUP]),
-    run: async (_, o) => (await import('./commands/conflicts.js')).conflicts(flags<EnvironmentFlags & { group?: string; json?: boolean }>(o)),
+    run: async (_, o) => (await import('./commands/conflicts.js')).conflicts(flags<EnvironmentFlags & { group?: string[]; json?: boolean }>(o)),
   },
   {
     name: 'diagnose',
@@ -76,7 +82,7 @@ const commands: CommandSpec[] = withNodeSide([
   {
     name: 'cache build',
     summary: 'build the cache of each directory (left alone when already fresh)',
-    args: [{ name: 'dir', required: true, variadic: true }],
+    args: [{ name: 'dir', required: true, variadic: true, complete: 'directory' }],
     options: [FORCE, FRESHNESS_OPTION, QUIET, JSON_OPTION],
     run: async (dirs, o) => (await import('./commands/cache.js')).cacheBuild(dirs, flags<CacheFlags>(o)),
   },
@@ -97,9 +103,55 @@ const commands: CommandSpec[] = withNodeSide([
   {
     name: 'cache clear',
     summary: "remove the caches of the given directories (default: the environment's search path)",
-    args: [{ name: 'dir', required: false, variadic: true }],
+    args: [{ name: 'dir', required: false, variadic: true, complete: 'directory' }],
     options: [...ENVIRONMENT_OPTIONS.filter((x) => x.name !== 'cache' && x.name !== 'freshness'), QUIET, JSON_OPTION],
     run: async (dirs, o) => (await import('./commands/cache.js')).cacheClear(dirs, flags<CacheFlags>(o)),
+  },
+  {
+    name: 'env',
+    summary: 'which interpreter and search path the other commands use, and why',
+    args: [],
+    options: query([]),
+    run: async (_, o) => (await import('./commands/env.js')).env(flags<EnvironmentFlags & { json?: boolean }>(o)),
+  },
+  {
+    name: 'completion',
+    summary: 'print a shell completion script (bash, zsh or fish)',
+    args: [{ name: 'shell', required: true, variadic: false }],
+    options: [],
+    run: async ([shell]) => (await import('./commands/completion.js')).completion(program, shell!),
+  },
+  {
+    name: 'scripts list',
+    summary: 'every console and gui script: its distribution, launcher path and state (exit 1 unless all are ok)',
+    args: [],
+    options: scripts([]),
+    run: async (_, o) => (await import('./commands/scripts.js')).scriptsList(flags<ScriptsFlags>(o)),
+  },
+  {
+    name: 'scripts install',
+    summary: 'write missing or broken launchers; never replaces a file epindex, pip, uv or installer did not write unless --force',
+    args: [],
+    options: scripts([
+      DRY_RUN,
+      { name: 'force', type: 'boolean', description: 'also replace files epindex does not recognise as launchers' },
+      { name: 'relocatable', type: 'boolean', description: 'launchers that find the interpreter relative to themselves (no realpath needed)' },
+    ]),
+    run: async (_, o) => (await import('./commands/scripts.js')).scriptsInstall(flags<ScriptsFlags>(o)),
+  },
+  {
+    name: 'scripts repair',
+    summary: 'point launchers whose interpreter is missing or another (a moved or copied venv) at this one, and fix the activate scripts',
+    args: [],
+    options: scripts([DRY_RUN]),
+    run: async (_, o) => (await import('./commands/scripts.js')).scriptsRepair(flags<ScriptsFlags>(o)),
+  },
+  {
+    name: 'scripts remove',
+    summary: 'remove the launchers of distributions that epindex, pip, uv or installer wrote, never other files',
+    args: [],
+    options: scripts([DRY_RUN]),
+    run: async (_, o) => (await import('./commands/scripts.js')).scriptsRemove(flags<ScriptsFlags>(o)),
   },
   CHECK_COMMAND,
 ]);
@@ -108,7 +160,10 @@ const program: Program = {
   name: 'epi',
   description: 'Python entry points, read to the letter of the spec, with a per-directory cache.',
   commands,
-  groups: [{ name: 'cache', summary: 'build, inspect and remove entry-point caches' }],
+  groups: [
+    { name: 'cache', summary: 'build, inspect and remove entry-point caches' },
+    { name: 'scripts', summary: 'list, install, repair and remove console and gui script launchers' },
+  ],
   defaultCommand: 'list',
   globalOptions: [
     { name: 'version', short: 'V', type: 'boolean', description: 'output the version number' },
@@ -116,18 +171,37 @@ const program: Program = {
   ],
 };
 
-/** `--debug` may appear anywhere; it only decides whether failures show a stack trace. */
+/**
+ * A reader that goes away (`epi list | head -1`) is not an error: from the first EPIPE on,
+ * output is dropped, and the command finishes with its own exit status.
+ */
+function quietOnClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+      stream.write = (() => true) as typeof stream.write;
+    });
+  }
+}
+
+/** `--debug` may appear anywhere before `--`; it only decides whether failures show a stack trace. */
 async function main(argv: readonly string[]): Promise<number> {
-  const debug = argv.includes('--debug');
+  quietOnClosedPipes();
+  const end = argv.indexOf('--');
+  const isDebug = (a: string, i: number): boolean => a === '--debug' && (end === -1 || i < end);
+  const debug = argv.some(isDebug);
   try {
-    const parsed = parseCommandLine(program, argv.filter((a) => a !== '--debug'));
+    const parsed = parseCommandLine(program, argv.filter((a, i) => !isDebug(a, i)));
     if (parsed.kind === 'version') process.stdout.write(`${version}\n`);
     else if (parsed.kind === 'help') process.stdout.write(parsed.text);
-    else return await parsed.command.run(parsed.args, parsed.options);
+    else {
+      for (const w of parsed.warnings) process.stderr.write(`epi: warning: ${w}\n`);
+      return await parsed.command.run(parsed.args, parsed.options);
+    }
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`epi: ${e.message}\n(add --help for usage)\n`);
+      process.stderr.write(`epi: ${e.message}\n${e.hint ? '(add --help for usage)\n' : ''}`);
       return 2;
     }
     const message = e instanceof Error ? e.message : String(e);

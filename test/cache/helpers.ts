@@ -14,6 +14,7 @@ import type { Freshness } from '../../src/cache/freshness.js';
 import { statResult, RACY_WINDOW_MS, type StatHook } from '../../src/cache/stamp.js';
 import { CLI } from '../support/cli.js';
 import { distInfo, tempDir, writeTree, type Tree } from '../support/fixtures.js';
+import { reachableCli } from '../support/reachable.js';
 
 /** The shipped bin (test/support/cli.ts says which file that is). */
 export { CLI };
@@ -213,7 +214,9 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 /** Run the CLI synchronously; `user` = run as that uid/gid (root only). */
 export function runCli(args: readonly string[], env: Record<string, string>, user?: number): Ran {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: childEnv(env), cwd: '/', ...(user !== undefined ? { uid: user, gid: user } : {}) });
+  // Another user runs a copy of the CLI it can reach: the checkout may sit in a mode-0700 directory.
+  const cli = user !== undefined ? reachableCli() : CLI;
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: childEnv(env), cwd: '/', ...(user !== undefined ? { uid: user, gid: user } : {}) });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 

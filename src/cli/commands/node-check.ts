@@ -16,7 +16,7 @@ import type { NodeEntryPoint } from '../../node/entry-point.js';
 import { isEntryPointLoadError } from '../../node/errors.js';
 import { UsageError, type OptionValues } from '../args.js';
 import { printJson, table } from '../output.js';
-import { openNodeEnvironment, packageLabel } from './node.js';
+import { openNodeEnvironment, packageLabel, selected } from './node.js';
 
 interface Job {
   readonly index: number;
@@ -137,11 +137,7 @@ export async function check(dir: string | undefined, o: OptionValues): Promise<n
   const jobsWanted = o['jobs'] === undefined ? os.availableParallelism() : Number(o['jobs']);
   if (!Number.isInteger(jobsWanted) || jobsWanted < 1) throw new UsageError(`--jobs must be a positive integer, not ${String(o['jobs'])}`);
   const env = await openNodeEnvironment(dir, o);
-  const eps = await env.entryPoints({
-    ...(typeof o['group'] === 'string' ? { group: o['group'] } : {}),
-    ...(typeof o['name'] === 'string' ? { name: o['name'] } : {}),
-    ...(typeof o['dist'] === 'string' ? { package: o['dist'] } : {}),
-  });
+  const eps = await selected(env, o);
   const list: NodeEntryPoint[] = eps.toArray();
   const outcomes = new Map<number, Outcome>();
   const jobs: Job[] = [];

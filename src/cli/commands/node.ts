@@ -1,7 +1,7 @@
 /** `epi list|groups|conflicts|diagnose|cache build|cache status --node [DIR]`. */
 import * as path from 'node:path';
 import type { Diagnostic } from '../../diagnostics.js';
-import { nodeEnvironment, type NodeEnvironment, type NodeEnvironmentOptions } from '../../node/environment.js';
+import { nodeEnvironment, NodeEntryPoints, type NodeEnvironment, type NodeEnvironmentOptions } from '../../node/environment.js';
 import type { NodeEntryPoint } from '../../node/entry-point.js';
 import { UsageError, type OptionValues } from '../args.js';
 import { colorDiagnostic, printJson, summarizeDiagnostics, table } from '../output.js';
@@ -12,10 +12,28 @@ export function openNodeEnvironment(dir: string | undefined, o: OptionValues): P
   const options: NodeEnvironmentOptions = {
     ...(dir !== undefined ? { from: path.resolve(dir) } : {}),
     ...(o['global'] === true ? { global: true } : {}),
-    ...(typeof o['cache'] === 'string' ? { cache: o['cache'] as CachePolicy } : {}),
-    ...(typeof o['freshness'] === 'string' ? { freshness: o['freshness'] as Freshness } : {}),
+    ...(stringOf(o['cache']) !== undefined ? { cache: stringOf(o['cache']) as CachePolicy } : {}),
+    ...(stringOf(o['freshness']) !== undefined ? { freshness: stringOf(o['freshness']) as Freshness } : {}),
   };
   return nodeEnvironment(options);
+}
+
+/** `--group` as given: none, one, or several (repeatable). */
+export function groupsOf(o: OptionValues): string[] | undefined {
+  const g = o['group'];
+  return g === undefined ? undefined : Array.isArray(g) ? g : typeof g === 'string' ? [g] : undefined;
+}
+const stringOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined);
+
+/** The entry points of each selected group, in order (every group when none is selected). */
+export async function selected(env: NodeEnvironment, o: OptionValues): Promise<NodeEntryPoints> {
+  const name = stringOf(o['name']);
+  const pkg = stringOf(o['dist']);
+  const base = { ...(name !== undefined ? { name } : {}), ...(pkg !== undefined ? { package: pkg } : {}) };
+  const groups = groupsOf(o);
+  if (groups === undefined) return env.entryPoints(base);
+  const parts = await Promise.all(groups.map((group) => env.entryPoints({ ...base, group })));
+  return new NodeEntryPoints(parts.flatMap((p) => p.toArray()), [...new Set(parts.flatMap((p) => [...p.diagnostics]))]);
 }
 
 export const packageLabel = (e: NodeEntryPoint): string => `${e.package.key}${e.package.version === null ? '' : ' ' + e.package.version}`;
@@ -43,12 +61,7 @@ export async function runNode(command: string, args: string[], o: OptionValues):
 async function list(dir: string | undefined, o: OptionValues): Promise<number> {
   if (o['format'] === 'ini') throw new UsageError("--format ini is for Python's entry_points.txt; with --node use table or json");
   const env = await openNodeEnvironment(dir, o);
-  const query = {
-    ...(typeof o['group'] === 'string' ? { group: o['group'] } : {}),
-    ...(typeof o['name'] === 'string' ? { name: o['name'] } : {}),
-    ...(typeof o['dist'] === 'string' ? { package: o['dist'] } : {}),
-  };
-  const eps = await env.entryPoints(query);
+  const eps = await selected(env, o);
   if (o['json'] === true || o['format'] === 'json') {
     printJson({ entryPoints: eps.toJSON(), diagnostics: diagnosticsJson(eps.diagnostics) });
     return 0;
@@ -73,7 +86,8 @@ async function groups(dir: string | undefined, o: OptionValues): Promise<number>
 
 async function conflicts(dir: string | undefined, o: OptionValues): Promise<number> {
   const env = await openNodeEnvironment(dir, o);
-  const found = await env.conflicts(typeof o['group'] === 'string' ? { group: o['group'] } : {});
+  const groups = groupsOf(o);
+  const found = groups === undefined ? await env.conflicts() : (await Promise.all(groups.map((group) => env.conflicts({ group })))).flat();
   if (o['json'] === true) {
     printJson({ conflicts: found.map((c) => ({ group: c.group, name: c.name, providers: c.providers.map((e) => e.toJSON()) })) });
     return 0;
