@@ -11,7 +11,7 @@ import type { ListFlags } from './commands/list.js';
 import type { ScriptsFlags } from './commands/scripts.js';
 import type { EnvironmentFlags } from './environment-options.js';
 import { ENVIRONMENT_OPTIONS, FRESHNESS_OPTION } from './environment-options.js';
-import { CHECK_COMMAND, withNodeSide } from './node-side.js';
+import { CHECK_COMMAND, withNodeDir, withNodeSide } from './node-side.js';
 
 /** Set by the bundler (scripts/build.mjs); read from package.json when running the tsc output. */
 declare const __EPINDEX_VERSION__: string | undefined;
@@ -191,7 +191,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const isDebug = (a: string, i: number): boolean => a === '--debug' && (end === -1 || i < end);
   const debug = argv.some(isDebug);
   try {
-    const parsed = parseCommandLine(program, argv.filter((a, i) => !isDebug(a, i)));
+    const words = new Set([...program.commands.flatMap((c) => c.name.split(' ')), ...program.groups.map((g) => g.name), 'help']);
+    const parsed = parseCommandLine(program, withNodeDir(argv.filter((a, i) => !isDebug(a, i)), words));
     if (parsed.kind === 'version') process.stdout.write(`${version}\n`);
     else if (parsed.kind === 'help') process.stdout.write(parsed.text);
     else {

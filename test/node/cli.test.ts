@@ -4,13 +4,18 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { epi } from '../support/cli.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, epi } from '../support/cli.js';
 import { tempDir, writeTree } from '../support/fixtures.js';
 import { nodeModules, pkg } from './support.js';
 
 let root: string;
 let cache: string;
 const run = (args: string[]): ReturnType<typeof epi> => epi(args, { EPINDEX_CACHE_DIR: cache, NODE_PATH: '' });
+const spawnIn = (cwd: string, args: string[]): ReturnType<typeof epi> => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, EPINDEX_CACHE_DIR: cache, NODE_PATH: '', NODE_EXTRA_CA_CERTS: '', NO_COLOR: '1' } });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+};
 
 before(() => {
   cache = path.join(tempDir(), 'cache');
@@ -86,7 +91,21 @@ describe('epi --node', () => {
     assert.equal(JSON.parse(r.stdout).failed, 0);
   });
 
-  test('usage errors exit 2: --node with --python, a DIR without --node, --global without --node, check without --node', () => {
+  test('--node takes an optional directory: bare at the end, before an option, before the command, or with cache build', () => {
+    const inRoot = (args: string[]): ReturnType<typeof epi> => spawnIn(root, args);
+    for (const args of [['list', '--node', '--json'], ['--node', 'list', '--json'], ['list', '--json', '--node'], ['list', '--node', '.', '--json']]) {
+      const r = inRoot(args);
+      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.ok((JSON.parse(r.stdout) as { entryPoints: unknown[] }).entryPoints.length > 0, args.join(' '));
+    }
+    const build = inRoot(['cache', 'build', '--node', 'node_modules', '--json']);
+    assert.equal(build.status, 0, build.stderr);
+    assert.deepEqual((JSON.parse(build.stdout) as { results: Array<{ pathEntry: string }> }).results.map((x) => x.pathEntry), [path.join(root, 'node_modules')]);
+    const status = inRoot(['cache', 'status', '--node', '--json']);
+    assert.equal((JSON.parse(status.stdout) as { entries: Array<{ state: string }> }).entries[0]!.state, 'fresh');
+  });
+
+  test('usage errors exit 2: --node with --python, a stray DIR (an unknown command), --global without --node, check without --node', () => {
     for (const args of [['list', '--node', '--python', 'x'], ['list', root], ['groups', '--global'], ['check', root]]) {
       assert.equal(run(args).status, 2, args.join(' '));
     }

@@ -10,7 +10,7 @@ import type { Freshness } from '../../cache/freshness.js';
 
 export function openNodeEnvironment(dir: string | undefined, o: OptionValues): Promise<NodeEnvironment> {
   const options: NodeEnvironmentOptions = {
-    ...(dir !== undefined ? { from: path.resolve(dir) } : {}),
+    ...(dir !== undefined && dir !== '' ? { from: path.resolve(dir) } : {}),
     ...(o['global'] === true ? { global: true } : {}),
     ...(stringOf(o['cache']) !== undefined ? { cache: stringOf(o['cache']) as CachePolicy } : {}),
     ...(stringOf(o['freshness']) !== undefined ? { freshness: stringOf(o['freshness']) as Freshness } : {}),
