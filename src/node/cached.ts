@@ -5,7 +5,7 @@
  * `"source":"node"`); Yarn PnP has no directory to cache and is read from pnpapi each time.
  */
 import { diagnosticOf, type CacheFile } from '../cache/format.js';
-import { loadDirectory, type CachePolicy, type LoadMode } from '../cache/engine.js';
+import { loadDirectory, loadSection, type CachePolicy, type LoadMode } from '../cache/engine.js';
 import type { Freshness } from '../cache/freshness.js';
 import type { DirectoryScan } from '../cache/source.js';
 import type { Diagnostic } from '../diagnostics.js';
@@ -85,7 +85,23 @@ function buildFileView(d: SearchDir, file: CacheFile, group: string | undefined)
       }];
     });
   }
-  return { dir: d.dir, origin: d.origin, keys: new Set(file.names.real), packages, diagnostics: file.diagnostics.map((row) => unpackPointer(diagnosticOf(row))) };
+  // The names section is read only when a farther directory has a package to compare (most
+  // lookups have one node_modules directory that exists, and nothing to compare).
+  let names: ReadonlySet<string> | undefined;
+  const keys = {
+    has(key: string): boolean {
+      if (names === undefined) {
+        try {
+          loadSection(file, 'names');
+          names = new Set(file.names.real);
+        } catch {
+          names = new Set(packages.map((p) => p.key)); // damaged meanwhile: what this lookup read
+        }
+      }
+      return names.has(key);
+    },
+  };
+  return { dir: d.dir, origin: d.origin, keys, packages, diagnostics: file.diagnostics.map((row) => unpackPointer(diagnosticOf(row))) };
 }
 
 /** One directory of the search path, as a lookup of `group` (every group when undefined) under `mode` reads it. */
@@ -105,7 +121,7 @@ export function loadNodeModules(d: SearchDir, options: NodeCacheOptions, group: 
     return { view, diagnostics: [], cached: false };
   }
   const sections = (file: CacheFile): string[] =>
-    group === undefined ? ['names', 'diagnostics', 'dists', ...file.groups.map((g) => `g:${g}`)] : ['names', 'diagnostics', ...(file.has(`g:${group}`) ? [`g:${group}`] : [])];
+    group === undefined ? ['names', 'diagnostics', 'dists', ...file.groups.map((g) => `g:${g}`)] : ['diagnostics', ...(file.has(`g:${group}`) ? [`g:${group}`] : [])];
   const load = loadDirectory(d.dir, nodeSource, mode, { ...(options.freshness !== undefined ? { freshness: options.freshness } : {}), ...(options.userCacheDir !== undefined ? { userCacheDir: options.userCacheDir } : {}) }, { sections });
   if (load.from === 'cache') return { view: fileToView(d, load.file, group), diagnostics: load.diagnostics, cached: true };
   if (load.from === 'scan') return { view: scanToView(d, load.scan, group), diagnostics: load.diagnostics, cached: false };

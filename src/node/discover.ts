@@ -124,8 +124,8 @@ export async function nodeSearchPath(options: NodeSearchOptions = {}): Promise<N
 export interface NodeModulesView {
   readonly dir: string;
   readonly origin: SearchOrigin;
-  /** Every package key of the directory (what shadows a farther package of that name). */
-  readonly keys: ReadonlySet<string>;
+  /** Every package key of the directory (what shadows a farther package of that name); asked only when a farther directory has a package to compare. */
+  readonly keys: { has(key: string): boolean };
   /** The packages the lookup reads: every one, or (a group lookup) those declaring the group, with its entry points only. */
   readonly packages: readonly NodePackageRecord[];
   /** The directory's own diagnostics and its packages', files relative to `dir`. */
