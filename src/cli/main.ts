@@ -7,8 +7,11 @@ import { createRequire } from 'node:module';
 import { isEpindexError } from '../errors.js';
 import { parseCommandLine, UsageError, type CommandSpec, type OptionSpec, type OptionValues, type Program } from './args.js';
 import type { CacheFlags } from './commands/cache.js';
+import type { LintFlags } from './commands/lint.js';
 import type { ListFlags } from './commands/list.js';
 import type { ScriptsFlags } from './commands/scripts.js';
+import type { WriteFlags } from './commands/write.js';
+import type { ReportFormat } from '../lint/report.js';
 import type { EnvironmentFlags } from './environment-options.js';
 import { ENVIRONMENT_OPTIONS, FRESHNESS_OPTION } from './environment-options.js';
 import { CHECK_COMMAND, withNodeDir, withNodeSide } from './node-side.js';
@@ -26,6 +29,7 @@ const SCRIPTS_DEST: OptionSpec = { name: 'dest', type: 'string', value: '<dir>',
 const SCRIPTS_DIST: OptionSpec = { name: 'dist', short: 'd', type: 'string', value: '<dist>', repeatable: true, description: 'only this distribution (any spelling of its name)' };
 const DRY_RUN: OptionSpec = { name: 'dry-run', type: 'boolean', description: 'show the plan; change nothing' };
 const scripts = (options: readonly OptionSpec[]): readonly OptionSpec[] => [SCRIPTS_PYTHON, SCRIPTS_DEST, SCRIPTS_DIST, ...options, JSON_OPTION];
+const REPORT_FORMAT: OptionSpec = { name: 'format', type: 'string', value: '<format>', choices: ['text', 'json', 'sarif', 'github'], description: 'output format: text, JSON, SARIF 2.1.0, or GitHub Actions annotations', defaultText: 'text' };
 const query = (options: readonly OptionSpec[]): readonly OptionSpec[] => [...options, ...ENVIRONMENT_OPTIONS, JSON_OPTION];
 
 /** Options arrive validated (types, choices, conflicts) by the parser, in the shape of each command's flags. */
@@ -41,6 +45,7 @@ const commands: CommandSpec[] = withNodeSide([
       { name: 'name', short: 'n', type: 'string', value: '<name>', description: 'only entry points with this name' },
       { name: 'dist', short: 'd', type: 'string', value: '<dist>', description: 'only this distribution (any spelling of its name)' },
       { name: 'format', type: 'string', value: '<format>', choices: ['table', 'json', 'ini'], description: 'output format', defaultText: 'table', conflicts: ['json'] },
+      { name: 'wheel', type: 'string', value: '<file.whl>', description: "list a wheel's entry points (read from the zip; its RECORD is checked) instead of an environment's", conflicts: ['python', 'path', 'site'] },
     ]),
     run: async (_, o) => (await import('./commands/list.js')).list(flags<ListFlags>(o)),
   },
@@ -76,8 +81,31 @@ const commands: CommandSpec[] = withNodeSide([
     name: 'diagnose',
     summary: 'every problem found, with file:line (exit 1 if any is an error)',
     args: [],
-    options: query([{ name: 'all', type: 'boolean', description: 'include info-level diagnostics (shadowed distributions, stale caches)' }]),
-    run: async (_, o) => (await import('./commands/diagnose.js')).diagnose(flags<EnvironmentFlags & { json?: boolean; all?: boolean }>(o)),
+    options: query([
+      { name: 'all', type: 'boolean', description: 'include info-level diagnostics (shadowed distributions, stale caches)' },
+      REPORT_FORMAT,
+    ]),
+    run: async (_, o) => (await import('./commands/diagnose.js')).diagnose(flags<EnvironmentFlags & { json?: boolean; all?: boolean; format?: ReportFormat }>(o)),
+  },
+  {
+    name: 'lint',
+    summary: 'check entry points before publishing: entry_points.txt, *.dist-info, wheels, pyproject.toml, setup.cfg, or a whole environment (--python); exit 1 on errors',
+    args: [{ name: 'path', required: false, variadic: true }],
+    options: query([
+      REPORT_FORMAT,
+      { name: 'strict', type: 'boolean', description: 'exit 1 on warnings too' },
+    ]),
+    run: async (paths, o) => (await import('./commands/lint.js')).lint(paths, flags<LintFlags>(o)),
+  },
+  {
+    name: 'write',
+    summary: 'render entry_points.txt from pyproject.toml or setup.cfg, as build backends write it (exit 1 on errors)',
+    args: [{ name: 'project', required: false, variadic: false }],
+    options: [
+      { name: 'out', type: 'string', value: '<dir>', description: 'write <dir>/entry_points.txt instead of printing it' },
+      JSON_OPTION,
+    ],
+    run: async ([project], o) => (await import('./commands/write.js')).write(project, flags<WriteFlags>(o)),
   },
   {
     name: 'cache build',

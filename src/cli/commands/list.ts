@@ -1,7 +1,9 @@
-import type { EntryPoint } from '../../entry-point.js';
-import { renderEntryPointsTxt, unrenderableReason } from '../../format/entry-points-txt.js';
+import { EntryPoint, normalizeName, type Distribution } from '../../entry-point.js';
+import type { Diagnostic } from '../../diagnostics.js';
+import { EpindexError } from '../../errors.js';
+import { parseEntryPointsTxt, renderEntryPointsTxt, unrenderableReason } from '../../format/entry-points-txt.js';
 import { counts, entryPointJSON, openEnvironment, type EnvironmentFlags } from '../environment-options.js';
-import { colors, plural, printJson, summarizeDiagnostics, table } from '../output.js';
+import { colorDiagnostic, colors, plural, printJson, summarizeDiagnostics, table } from '../output.js';
 import { byGroupAndName, entryPointsOf } from './lookup.js';
 
 export interface ListFlags extends EnvironmentFlags {
@@ -10,12 +12,14 @@ export interface ListFlags extends EnvironmentFlags {
   dist?: string;
   json?: boolean;
   format?: 'table' | 'json' | 'ini';
+  wheel?: string;
 }
 
 export const distLabel = (e: EntryPoint): string => (e.dist ? `${e.dist.name} ${e.dist.version ?? ''}`.trimEnd() : '');
 
 /** Exit 1 when `--dist` names no installed distribution; an empty listing is still a success. */
 export async function list(flags: ListFlags): Promise<number> {
+  if (flags.wheel !== undefined) return listWheel(flags.wheel, flags);
   const { env, report } = await openEnvironment(flags);
   if (flags.dist !== undefined && (await env.distribution(flags.dist)) === null) {
     if (flags.json || flags.format === 'json') printJson({ environment: report, entryPoints: [], diagnostics: report.diagnostics, counts: counts(report.diagnostics) });
@@ -26,12 +30,36 @@ export async function list(flags: ListFlags): Promise<number> {
     ...(flags.name !== undefined ? { name: flags.name } : {}),
     ...(flags.dist !== undefined ? { dist: flags.dist } : {}),
   });
-  const diagnostics = [...report.diagnostics, ...found.diagnostics];
-  // The table reads by group and name; JSON keeps the same order, so that both say the same thing.
-  const sorted = found.entryPoints.sort(byGroupAndName);
+  return printEntryPoints(found.entryPoints, [...report.diagnostics, ...found.diagnostics], flags, { environment: report });
+}
+
+/**
+ * A wheel's entry points, read from the zip (nothing extracted). RECORD problems are reported
+ * on stderr (with --json, under `findings`); a file that is no wheel is an error (exit 2).
+ */
+async function listWheel(file: string, flags: ListFlags): Promise<number> {
+  const { readWheel } = await import('../../lint/wheel.js');
+  const w = readWheel(file);
+  const fatal = w.findings.find((f) => f.code === 'EP640' || f.code === 'EP641');
+  if (fatal !== undefined) throw new EpindexError('INVALID_ARGUMENT', `${file}: ${fatal.message}`);
+  const parsed = w.entryPoints === null ? { entries: [], diagnostics: [] } : parseEntryPointsTxt(w.entryPoints, { file: w.entryPointsFile });
+  const name = w.name ?? '';
+  const dist: Distribution = { name, normalizedName: normalizeName(name), version: w.version, metadataPath: `${file}/${w.distInfo}`, pathEntry: file, layout: 'dist-info', hasMetadata: true };
+  const groups = flags.group ?? [];
+  const eps = parsed.entries
+    .map((e) => new EntryPoint(e.group, e.name, e.value, dist))
+    .filter((e) => (groups.length === 0 || groups.includes(e.group)) && (flags.name === undefined || e.name === flags.name) && (flags.dist === undefined || normalizeName(flags.dist) === dist.normalizedName));
+  if (!(flags.json || flags.format === 'json')) for (const f of w.findings) process.stderr.write(colorDiagnostic({ ...f, code: f.code as never }) + '\n');
+  return printEntryPoints(eps, parsed.diagnostics, flags, { findings: w.findings });
+}
+
+/** The table, JSON or entry_points.txt of a listing; JSON keeps the table's order. */
+function printEntryPoints(entryPoints: EntryPoint[], diagnostics: readonly Diagnostic[], flags: ListFlags, extra: Record<string, unknown>): number {
+  // The table reads by group and name; among equal names, search-path order (the sort is stable).
+  const sorted = entryPoints.sort(byGroupAndName);
   const format = flags.json ? 'json' : flags.format ?? 'table';
   if (format === 'json') {
-    printJson({ environment: report, entryPoints: sorted.map(entryPointJSON), diagnostics, counts: counts(diagnostics) });
+    printJson({ ...('environment' in extra ? { environment: extra['environment'] } : {}), entryPoints: sorted.map(entryPointJSON), diagnostics, counts: counts(diagnostics), ...('findings' in extra ? { findings: extra['findings'] } : {}) });
     return 0;
   }
   if (format === 'ini') {
