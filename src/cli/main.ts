@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { isEpindexError } from '../errors.js';
-import { parseCommandLine, UsageError, type CommandSpec, type OptionSpec, type OptionValues, type Program } from './args.js';
+import { isUsageError, parseCommandLine, type CommandSpec, type OptionSpec, type OptionValues, type Program } from './args.js';
 import type { CacheFlags } from './commands/cache.js';
 import type { LintFlags } from './commands/lint.js';
 import type { ListFlags } from './commands/list.js';
@@ -15,6 +15,7 @@ import type { ReportFormat } from '../lint/report.js';
 import type { EnvironmentFlags } from './environment-options.js';
 import { ENVIRONMENT_OPTIONS, FRESHNESS_OPTION } from './environment-options.js';
 import { CHECK_COMMAND, withNodeDir, withNodeSide } from './node-side.js';
+import { out, err } from './stdio.js';
 
 /** Set by the bundler (scripts/build.mjs); read from package.json when running the tsc output. */
 declare const __EPINDEX_VERSION__: string | undefined;
@@ -199,44 +200,30 @@ const program: Program = {
   ],
 };
 
-/**
- * A reader that goes away (`epi list | head -1`) is not an error: from the first EPIPE on,
- * output is dropped, and the command finishes with its own exit status.
- */
-function quietOnClosedPipes(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
-      stream.write = (() => true) as typeof stream.write;
-    });
-  }
-}
-
 /** `--debug` may appear anywhere before `--`; it only decides whether failures show a stack trace. */
 async function main(argv: readonly string[]): Promise<number> {
-  quietOnClosedPipes();
   const end = argv.indexOf('--');
   const isDebug = (a: string, i: number): boolean => a === '--debug' && (end === -1 || i < end);
   const debug = argv.some(isDebug);
   try {
     const words = new Set([...program.commands.flatMap((c) => c.name.split(' ')), ...program.groups.map((g) => g.name), 'help']);
     const parsed = parseCommandLine(program, withNodeDir(argv.filter((a, i) => !isDebug(a, i)), words));
-    if (parsed.kind === 'version') process.stdout.write(`${version}\n`);
-    else if (parsed.kind === 'help') process.stdout.write(parsed.text);
+    if (parsed.kind === 'version') out(`${version}\n`);
+    else if (parsed.kind === 'help') out(parsed.text);
     else {
-      for (const w of parsed.warnings) process.stderr.write(`epi: warning: ${w}\n`);
+      for (const w of parsed.warnings) err(`epi: warning: ${w}\n`);
       return await parsed.command.run(parsed.args, parsed.options);
     }
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`epi: ${e.message}\n${e.hint ? '(add --help for usage)\n' : ''}`);
+    if (isUsageError(e)) {
+      err(`epi: ${e.message}\n${e.hint ? '(add --help for usage)\n' : ''}`);
       return 2;
     }
     const message = e instanceof Error ? e.message : String(e);
-    if (isEpindexError(e)) process.stderr.write(`epi: ${message}\n`);
-    else process.stderr.write(`epi: internal error: ${message}${debug ? '' : ' (run with --debug for the stack trace)'}\n`);
-    if (debug && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
+    if (isEpindexError(e)) err(`epi: ${message}\n`);
+    else err(`epi: internal error: ${message}${debug ? '' : ' (run with --debug for the stack trace)'}\n`);
+    if (debug && e instanceof Error) err(`${e.stack ?? ''}\n`);
     return isEpindexError(e) ? 2 : 70;
   }
 }

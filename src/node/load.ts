@@ -17,7 +17,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
+// Renamed: scripts/build.mjs rewrites a plain createRequire import (it knows only createRequire(import.meta.url)).
+import { createRequire as requireFrom } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { userCacheRoot } from '../cache/location.js';
@@ -94,8 +95,8 @@ export async function resolveEntryPoint(ep: NodeEntryPoint): Promise<string> {
   const module = ep.module!;
   try {
     // Plug'n'Play: the workspace that depends on the package asks pnpapi (require conditions).
-    if (pkg.origin === 'pnp') return pathToFileURL(createRequire(path.join(pkg.nodeModules, 'package.json')).resolve(ep.specifier!)).href;
-    const local = createRequire(path.join(pkg.dir, 'package.json'));
+    if (pkg.origin === 'pnp') return pathToFileURL(requireFrom(path.join(pkg.nodeModules, 'package.json')).resolve(ep.specifier!)).href;
+    const local = requireFrom(path.join(pkg.dir, 'package.json'));
     if (!pkg.hasExports) return pathToFileURL(local.resolve(module === '.' ? './' : module)).href;
     const esm = await resolverFor(pkg.nodeModules);
     if (esm !== null) return esm(ep.specifier!);

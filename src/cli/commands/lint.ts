@@ -5,6 +5,7 @@ import { lintPaths } from '../../lint/lint.js';
 import { exitCodeFor, renderReport, summaryLine, type ReportFormat } from '../../lint/report.js';
 import { openEnvironment, type EnvironmentFlags } from '../environment-options.js';
 import { colors } from '../output.js';
+import { out, err } from '../stdio.js';
 
 export interface LintFlags extends EnvironmentFlags {
   format?: ReportFormat;
@@ -20,8 +21,8 @@ export function toolVersion(): string {
 
 /** Print findings in the chosen format; the text format's summary goes to stderr. */
 export function printFindings(findings: readonly Finding[], format: ReportFormat): void {
-  process.stdout.write(renderReport(findings, format, { toolVersion: toolVersion(), style: colors }));
-  if (format === 'text') process.stderr.write(summaryLine(findings) + '\n');
+  out(renderReport(findings, format, { toolVersion: toolVersion(), style: colors }));
+  if (format === 'text') err(summaryLine(findings) + '\n');
 }
 
 /** Exit 1 on errors (on warnings too with --strict), else 0. */
@@ -34,3 +35,6 @@ export async function lint(paths: string[], flags: LintFlags): Promise<number> {
   printFindings(findings, format);
   return exitCodeFor(findings, flags.strict === true);
 }
+
+/** For `epi diagnose --format sarif|github`, which reports through this command's bundle. */
+export { fromDiagnostic } from '../../lint/findings.js';

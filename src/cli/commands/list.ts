@@ -1,10 +1,10 @@
-import { EntryPoint, normalizeName, type Distribution } from '../../entry-point.js';
+import type { EntryPoint } from '../../entry-point.js';
 import type { Diagnostic } from '../../diagnostics.js';
-import { EpindexError } from '../../errors.js';
-import { parseEntryPointsTxt, renderEntryPointsTxt, unrenderableReason } from '../../format/entry-points-txt.js';
+import { renderEntryPointsTxt, unrenderableReason } from '../../format/entry-points-txt.js';
 import { counts, entryPointJSON, openEnvironment, type EnvironmentFlags } from '../environment-options.js';
-import { colorDiagnostic, colors, plural, printJson, summarizeDiagnostics, table } from '../output.js';
+import { colors, plural, printJson, summarizeDiagnostics, table } from '../output.js';
 import { byGroupAndName, entryPointsOf } from './lookup.js';
+import { out, err } from '../stdio.js';
 
 export interface ListFlags extends EnvironmentFlags {
   group?: string[];
@@ -19,11 +19,11 @@ export const distLabel = (e: EntryPoint): string => (e.dist ? `${e.dist.name} ${
 
 /** Exit 1 when `--dist` names no installed distribution; an empty listing is still a success. */
 export async function list(flags: ListFlags): Promise<number> {
-  if (flags.wheel !== undefined) return listWheel(flags.wheel, flags);
+  if (flags.wheel !== undefined) return (await import('./list-wheel.js')).listWheel(flags.wheel, flags);
   const { env, report } = await openEnvironment(flags);
   if (flags.dist !== undefined && (await env.distribution(flags.dist)) === null) {
     if (flags.json || flags.format === 'json') printJson({ environment: report, entryPoints: [], diagnostics: report.diagnostics, counts: counts(report.diagnostics) });
-    process.stderr.write(`epi: no distribution named ${JSON.stringify(flags.dist)} in this environment\n`);
+    err(`epi: no distribution named ${JSON.stringify(flags.dist)} in this environment\n`);
     return 1;
   }
   const found = await entryPointsOf(env, flags.group ?? [], {
@@ -33,28 +33,8 @@ export async function list(flags: ListFlags): Promise<number> {
   return printEntryPoints(found.entryPoints, [...report.diagnostics, ...found.diagnostics], flags, { environment: report });
 }
 
-/**
- * A wheel's entry points, read from the zip (nothing extracted). RECORD problems are reported
- * on stderr (with --json, under `findings`); a file that is no wheel is an error (exit 2).
- */
-async function listWheel(file: string, flags: ListFlags): Promise<number> {
-  const { readWheel } = await import('../../lint/wheel.js');
-  const w = readWheel(file);
-  const fatal = w.findings.find((f) => f.code === 'EP640' || f.code === 'EP641');
-  if (fatal !== undefined) throw new EpindexError('INVALID_ARGUMENT', `${file}: ${fatal.message}`);
-  const parsed = w.entryPoints === null ? { entries: [], diagnostics: [] } : parseEntryPointsTxt(w.entryPoints, { file: w.entryPointsFile });
-  const name = w.name ?? '';
-  const dist: Distribution = { name, normalizedName: normalizeName(name), version: w.version, metadataPath: `${file}/${w.distInfo}`, pathEntry: file, layout: 'dist-info', hasMetadata: true };
-  const groups = flags.group ?? [];
-  const eps = parsed.entries
-    .map((e) => new EntryPoint(e.group, e.name, e.value, dist))
-    .filter((e) => (groups.length === 0 || groups.includes(e.group)) && (flags.name === undefined || e.name === flags.name) && (flags.dist === undefined || normalizeName(flags.dist) === dist.normalizedName));
-  if (!(flags.json || flags.format === 'json')) for (const f of w.findings) process.stderr.write(colorDiagnostic({ ...f, code: f.code as never }) + '\n');
-  return printEntryPoints(eps, parsed.diagnostics, flags, { findings: w.findings });
-}
-
 /** The table, JSON or entry_points.txt of a listing; JSON keeps the table's order. */
-function printEntryPoints(entryPoints: EntryPoint[], diagnostics: readonly Diagnostic[], flags: ListFlags, extra: Record<string, unknown>): number {
+export function printEntryPoints(entryPoints: EntryPoint[], diagnostics: readonly Diagnostic[], flags: ListFlags, extra: Record<string, unknown>): number {
   // The table reads by group and name; among equal names, search-path order (the sort is stable).
   const sorted = entryPoints.sort(byGroupAndName);
   const format = flags.json ? 'json' : flags.format ?? 'table';
@@ -64,13 +44,13 @@ function printEntryPoints(entryPoints: EntryPoint[], diagnostics: readonly Diagn
   }
   if (format === 'ini') {
     const ok = sorted.filter((e) => unrenderableReason(e) === null);
-    if (ok.length < sorted.length) process.stderr.write(colors.yellow(`epi: ${plural(sorted.length - ok.length, 'entry point')} cannot be written as entry_points.txt and ${sorted.length - ok.length === 1 ? 'was' : 'were'} left out\n`));
-    process.stdout.write(renderEntryPointsTxt(ok));
+    if (ok.length < sorted.length) err(colors.yellow(`epi: ${plural(sorted.length - ok.length, 'entry point')} cannot be written as entry_points.txt and ${sorted.length - ok.length === 1 ? 'was' : 'were'} left out\n`));
+    out(renderEntryPointsTxt(ok));
     return 0;
   }
   const rows = sorted.map((e) => [e.group, e.name, e.valid ? e.value : { text: e.value, style: colors.red }, distLabel(e)]);
-  if (rows.length > 0) process.stdout.write(table(rows, ['GROUP', 'NAME', 'VALUE', 'DISTRIBUTION'], { shrink: [{ column: 2 }, { column: 3 }] }));
-  else process.stderr.write('epi: no entry points match\n');
+  if (rows.length > 0) out(table(rows, ['GROUP', 'NAME', 'VALUE', 'DISTRIBUTION'], { shrink: [{ column: 2 }, { column: 3 }] }));
+  else err('epi: no entry points match\n');
   summarizeDiagnostics(diagnostics);
   return 0;
 }

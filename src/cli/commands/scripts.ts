@@ -5,6 +5,7 @@ import { selectClaims, type ScriptEntry } from '../../scripts/inventory.js';
 import { applyPlan, planInstall, planRemove, planRepair, type Action, type AppliedPlan, type Plan } from '../../scripts/plan.js';
 import { scriptsInventory, type EnvironmentScripts } from '../../scripts/scripts.js';
 import { colorDiagnostic, colors, printJson, summarizeDiagnostics, table } from '../output.js';
+import { out, err } from '../stdio.js';
 
 export interface ScriptsFlags {
   python?: string;
@@ -22,7 +23,7 @@ const distJSON = (e: { claim: ScriptEntry['claim'] }): { name: string; version: 
 const distText = (d: { name: string; version: string | null } | null): string => (d ? `${d.name}${d.version ? ' ' + d.version : ''}` : '');
 
 function printDiagnostics(ds: readonly Diagnostic[]): void {
-  for (const d of ds) process.stderr.write(colorDiagnostic(d) + '\n');
+  for (const d of ds) err(colorDiagnostic(d) + '\n');
 }
 
 function entryJSON(e: ScriptEntry): Record<string, unknown> {
@@ -63,8 +64,8 @@ export async function scriptsList(flags: ScriptsFlags): Promise<number> {
       const state = e.state === 'ok' ? colors.green(`ok (${e.writer})`) : `${colors.yellow(STATE_TEXT[e.state])}: ${e.detail}`;
       return [e.claim.name, e.claim.group, distText(distJSON(e)), e.claim.path ?? '', state];
     });
-    if (rows.length > 0) process.stdout.write(table(rows, ['NAME', 'GROUP', 'DISTRIBUTION', 'LAUNCHER', 'STATE']));
-    else process.stderr.write('epi: no console or gui scripts in this environment\n');
+    if (rows.length > 0) out(table(rows, ['NAME', 'GROUP', 'DISTRIBUTION', 'LAUNCHER', 'STATE']));
+    else err('epi: no console or gui scripts in this environment\n');
     printDiagnostics(diagnostics);
     summarizeDiagnostics(inv.lookupDiagnostics);
   }
@@ -131,8 +132,8 @@ function report(plan: Plan, applied: AppliedPlan | null, flags: ScriptsFlags, lo
     if (isActivate(a)) rows.push([verb, a.file, `${a.reason}${a.lines.length ? ` (line${a.lines.length > 1 ? 's' : ''} ${a.lines.join(', ')})` : ''}`]);
     else rows.push([verb, a.path, `${distText(a.claim.dist ? { name: a.claim.dist.name, version: a.claim.dist.version } : null)} [${a.claim.group}] ${a.claim.name} = ${a.claim.entryPoint.value}: ${a.reason}`]);
   }
-  if (rows.length > 0) process.stdout.write(table(rows));
-  if (unchanged > 0 || rows.length === 0) process.stderr.write(colors.dim(`epi: ${unchanged} file${unchanged === 1 ? '' : 's'} left as ${unchanged === 1 ? 'it is' : 'they are'}${rows.length === 0 ? '; nothing to do' : ''}\n`));
+  if (rows.length > 0) out(table(rows));
+  if (unchanged > 0 || rows.length === 0) err(colors.dim(`epi: ${unchanged} file${unchanged === 1 ? '' : 's'} left as ${unchanged === 1 ? 'it is' : 'they are'}${rows.length === 0 ? '; nothing to do' : ''}\n`));
   printDiagnostics(diagnostics);
   summarizeDiagnostics(lookup);
   return status;

@@ -10,6 +10,7 @@ import { pyStrip } from '../../python/text.js';
 import { renderText, summaryLine } from '../../lint/report.js';
 import { colors, printJson } from '../output.js';
 import { toolVersion } from './lint.js';
+import { out, err } from '../stdio.js';
 
 export interface WriteFlags {
   out?: string;
@@ -66,19 +67,19 @@ export async function write(target: string | undefined, flags: WriteFlags): Prom
   if (flags.json) {
     printJson({ file: decl.file, entryPoints: entries, dynamic: decl.dynamic, text, out: outFile, action, findings: decl.findings, version: toolVersion() });
   } else {
-    if (text !== null && outFile === null) process.stdout.write(text);
+    if (text !== null && outFile === null) out(text);
     if (decl.findings.length > 0) {
-      process.stderr.write(renderText(decl.findings, { toolVersion: toolVersion(), style: colors }));
-      process.stderr.write(summaryLine(decl.findings) + '\n');
+      err(renderText(decl.findings, { toolVersion: toolVersion(), style: colors }));
+      err(summaryLine(decl.findings) + '\n');
     }
     if (decl.dynamic.length > 0 && errors.length === 0) {
-      process.stderr.write(`epi: nothing written: ${decl.dynamic.map((d) => `"${d}"`).join(', ')} ${decl.dynamic.length === 1 ? 'is' : 'are'} in project.dynamic, so the build backend computes ${decl.dynamic.length === 1 ? 'it' : 'them'} at build time; build the wheel and run \`epi list --wheel\` on it\n`);
+      err(`epi: nothing written: ${decl.dynamic.map((d) => `"${d}"`).join(', ')} ${decl.dynamic.length === 1 ? 'is' : 'are'} in project.dynamic, so the build backend computes ${decl.dynamic.length === 1 ? 'it' : 'them'} at build time; build the wheel and run \`epi list --wheel\` on it\n`);
     } else if (refuse) {
-      process.stderr.write('epi: nothing written: fix the errors above first\n');
+      err('epi: nothing written: fix the errors above first\n');
     } else if (text === '') {
-      process.stderr.write(`epi: ${decl.file} declares no entry points${action === 'removed' ? `; removed ${outFile}` : ''}\n`);
+      err(`epi: ${decl.file} declares no entry points${action === 'removed' ? `; removed ${outFile}` : ''}\n`);
     } else if (outFile !== null) {
-      process.stderr.write(`epi: wrote ${outFile}\n`);
+      err(`epi: wrote ${outFile}\n`);
     }
   }
   return refuse ? 1 : 0;
