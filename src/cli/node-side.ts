@@ -1,7 +1,7 @@
 /**
  * The npm side of the CLI: `--node [DIR]` (and `--global`) on list, groups, conflicts,
  * diagnose, cache build, cache status and check. DIR is where resolution starts (default: the
- * working directory). Command code is in commands/node.ts, node-cache.ts and node-check.ts,
+ * working directory). Command code is in commands/node-lookup.ts, node-cache.ts and node-check.ts (in the lookup bundle, dist/epi.cjs: `--node` lookups are lookups),
  * imported only when `--node` is given.
  *
  * `--node` is a string option whose value may be left out: before parsing, `withNodeDir` gives
@@ -46,7 +46,7 @@ export function withNodeSide(commands: readonly CommandSpec[]): CommandSpec[] {
         const node = o['node'];
         if (typeof node === 'string') {
           if (c.name === 'check') return (await import('./commands/node-check.js')).check(node, o);
-          return (await import('./commands/node.js')).runNode(c.name, c.name === 'cache build' ? args : [node], o);
+          return (await import('./commands/node-lookup.js')).runNode(c.name, c.name === 'cache build' ? args : [node], o);
         }
         if (o['global'] === true) throw new UsageError("option '--global' needs '--node'");
         return c.run(args, o);

@@ -16,7 +16,7 @@ import type { NodeEntryPoint } from '../../node/entry-point.js';
 import { isEntryPointLoadError } from '../../node/errors.js';
 import { UsageError, type OptionValues } from '../args.js';
 import { printJson, table } from '../output.js';
-import { openNodeEnvironment, packageLabel, selected } from './node.js';
+import { openNodeEnvironment, packageLabel, selected } from './node-lookup.js';
 
 interface Job {
   readonly index: number;
