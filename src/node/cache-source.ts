@@ -163,6 +163,8 @@ function kindOf(dir: string): DirectoryScan['kind'] {
 /** One node_modules directory for the engine. */
 export const nodeSource: Source = {
   id: 'node',
+  cacheName: 'npm-entry-points',
+  listingSpansDirectories: true,
   scan(dir: string, request: ScanRequest): DirectoryScan {
     const kind = kindOf(dir);
     if (kind !== 'directory') return { kind, listing: [], units: [], diagnostics: [], listingDirs: [] };

@@ -119,11 +119,14 @@ describe('node_modules caches', () => {
     assert.equal((await env.entryPoints({ group: G })).length, 1);
   });
 
-  test('the Python side never believes a node_modules cache (another source)', async () => {
+  test('the two sources keep separate cache files: a Python lookup of a node_modules directory neither reads nor rewrites its npm cache', async () => {
     const dir = path.join(roots['equal']!, 'node_modules');
-    const env = await pythonEnvironment({ path: [dir], cache: 'prefer', userCacheDir: userCache });
-    const d = await env.diagnose();
-    assert.ok(d.some((x) => x.code === 'EP308' && /"node"/.test(x.message)), JSON.stringify(d));
+    const npmCache = path.join(dir, '.epindex', 'npm-entry-points.v3.jsonl');
+    assert.ok(fs.existsSync(npmCache), 'precondition: the npm cache is there');
+    const before = fs.readFileSync(npmCache);
+    const env = await pythonEnvironment({ path: [dir], cache: 'auto', userCacheDir: userCache });
     assert.equal((await env.entryPoints()).length, 0);
+    assert.ok(!(await env.diagnose()).some((x) => x.code === 'EP308'), 'the npm cache is not even opened');
+    assert.deepEqual(fs.readFileSync(npmCache), before, 'and not rewritten');
   });
 });
