@@ -114,7 +114,8 @@ export interface EntryPointJSON {
   extras: string[];
   valid: boolean;
   problem?: string;
-  dist: { name: string; normalizedName: string; version: string | null; metadataPath: string } | null;
+  /** The distribution, whole (the one distribution shape of every JSON output). */
+  dist: Distribution | null;
 }
 
 /** One entry point. Immutable; the object reference is parsed lazily, once. */
@@ -179,23 +180,18 @@ export class EntryPoint {
   }
 
   toJSON(): EntryPointJSON {
+    const r = this.#ref();
     const j: EntryPointJSON = {
       group: this.group,
       name: this.name,
       value: this.value,
-      module: this.module,
-      attr: this.attr,
-      extras: [...this.extras],
-      valid: this.valid,
-      dist: this.dist && {
-        name: this.dist.name,
-        normalizedName: this.dist.normalizedName,
-        version: this.dist.version,
-        metadataPath: this.dist.metadataPath,
-      },
+      module: r.ok ? r.module : null,
+      attr: r.ok ? r.attr : null,
+      extras: r.ok ? [...r.extras] : [],
+      valid: r.ok,
+      dist: this.dist,
     };
-    const p = this.problem;
-    if (p !== null) j.problem = p;
+    if (!r.ok) j.problem = r.problem;
     return j;
   }
 }

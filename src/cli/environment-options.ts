@@ -144,12 +144,10 @@ export function argumentsReport(dirs: readonly string[], freshness: Freshness): 
 }
 
 /** A distribution as JSON: one shape wherever one appears (schema/definitions.schema.json#/$defs/distribution). */
-export const distributionJSON = (d: Distribution): Distribution => ({ ...d });
+export const distributionJSON = (d: Distribution): Distribution => d;
 
-/** An entry point as JSON, its distribution in the one distribution shape. */
-export function entryPointJSON(e: EntryPoint): EntryPointJSON & { dist: Distribution | null } {
-  return { ...e.toJSON(), dist: e.dist ? distributionJSON(e.dist) : null };
-}
+/** An entry point as JSON, its distribution in the one distribution shape (EntryPoint.toJSON's). */
+export const entryPointJSON = (e: EntryPoint): EntryPointJSON => e.toJSON();
 
 /** Counts over a command's diagnostics, for JSON (`{errors, warnings, info}`). */
 export const counts = (diagnostics: readonly Diagnostic[]): Counts => countDiagnostics(diagnostics);

@@ -20,9 +20,13 @@ function pickColors(): Colors {
 export const colors: Colors = pickColors();
 const pc = colors;
 
-/** Print JSON (two-space indent, final newline). JSON is exact: nothing in it is escaped for the terminal. */
+/**
+ * Print JSON with a final newline: indented on a terminal, compact otherwise (as gh does; pip
+ * and uv print compact JSON) — half the bytes and time for a program reading it. JSON is
+ * exact: nothing in it is escaped for the terminal.
+ */
 export function printJson(value: unknown): void {
-  out(JSON.stringify(value, null, 2) + '\n');
+  out((isTerminal(1) ? JSON.stringify(value, null, 2) : JSON.stringify(value)) + '\n');
 }
 
 // ---------------------------------------------------------------------------------------------
