@@ -196,8 +196,19 @@ export class EntryPoint {
   }
 }
 
-/** A reference as caches store it (`[module, attr, extras]`, or the problem), back as a ParsedReference. */
-export function referenceFromJSON(ref: unknown): ParsedReference | undefined {
+const NO_EXTRAS: readonly string[] = Object.freeze([]);
+
+/**
+ * A reference as caches store it, back as a ParsedReference: `0` for the canonical form (valid,
+ * no extras, the value exactly `module` or `module:attr`), `[module, attr, extras]` otherwise,
+ * or the problem's text for an invalid value. `undefined` for anything else (then the value is
+ * parsed again).
+ */
+export function referenceFromJSON(ref: unknown, value: string): ParsedReference | undefined {
+  if (ref === 0) {
+    const colon = value.indexOf(':');
+    return colon < 0 ? { ok: true, module: value, attr: null, extras: NO_EXTRAS } : { ok: true, module: value.slice(0, colon), attr: value.slice(colon + 1), extras: NO_EXTRAS };
+  }
   if (typeof ref === 'string') return { ok: false, problem: ref };
   if (Array.isArray(ref) && ref.length === 3 && typeof ref[0] === 'string' && (ref[1] === null || typeof ref[1] === 'string') && Array.isArray(ref[2])) {
     return { ok: true, module: ref[0], attr: ref[1], extras: ref[2] as string[] };

@@ -6,7 +6,7 @@
  * sections as they are and a scan is adapted once.
  */
 import { diagnostic, type Diagnostic } from './diagnostics.js';
-import { CacheFormatError, diagnosticOf, GROUP_PREFIX, type CacheFile, type DiagnosticRow, type DistRow, type GroupDistRow, type GroupEntryRow, type GroupSection, type NamesSection } from './cache/format.js';
+import { CacheFormatError, diagnosticOf, distsSection, emptyGroupDists, GROUP_PREFIX, pushDist, type CacheFile, type DiagnosticRow, type DistsSection, type GroupSection, type NamesSection } from './cache/format.js';
 import { loadSection, forget } from './cache/engine.js';
 import type { DirectoryScan, ScanKind } from './cache/source.js';
 import { compareCodePoints } from './python/text.js';
@@ -21,7 +21,7 @@ export interface EntryView {
   /** The winners' entry points of `group` in in-directory then file order; `null` when none. */
   group(group: string): GroupSection | null;
   /** Every distribution, in in-directory order (winners first within a name). */
-  dists(): readonly DistRow[];
+  dists(): DistsSection;
   /** The names resolution across directories compares (sorted by code point). */
   names(): NamesSection;
   /** Diagnostics, files relative to the directory. */
@@ -33,24 +33,31 @@ export interface EntryView {
 /** A fresh scan as an EntryView. */
 export function scanView(pathEntry: string, scan: DirectoryScan): EntryView {
   let groups: Map<string, GroupSection> | undefined;
-  let dists: DistRow[] | undefined;
+  let dists: DistsSection | undefined;
   let names: NamesSection | undefined;
   let diagnostics: DiagnosticRow[] | undefined;
   const groupMap = (): Map<string, GroupSection> => {
     if (groups !== undefined) return groups;
-    const m = new Map<string, { dists: GroupDistRow[]; eps: GroupEntryRow[]; local: Map<number, number> }>();
+    const m = new Map<string, GroupSection & { local: Map<number, number> }>();
     scan.units.forEach((u, i) => {
       if (!u.winner) return;
       for (const e of u.entryPoints) {
         let g = m.get(e.group);
-        if (g === undefined) m.set(e.group, (g = { dists: [], eps: [], local: new Map() }));
+        if (g === undefined) m.set(e.group, (g = { dists: emptyGroupDists(), eps: { dist: [], name: [], value: [], line: [], ref: [] }, local: new Map() }));
+        const ds = g.dists as ReturnType<typeof emptyGroupDists>;
         let k = g.local.get(i);
         if (k === undefined) {
-          k = g.dists.length;
+          k = ds.index.length;
           g.local.set(i, k);
-          g.dists.push([i, u.child, u.name, u.key, u.version, u.layout, u.real ? 1 : 0]);
+          ds.index.push(i);
+          pushDist(ds, u);
         }
-        g.eps.push([k, e.name, e.value, e.line, e.ref]);
+        const eps = g.eps as { dist: number[]; name: string[]; value: string[]; line: number[]; ref: unknown[] };
+        eps.dist.push(k);
+        eps.name.push(e.name);
+        eps.value.push(e.value);
+        eps.line.push(e.line);
+        eps.ref.push(e.ref);
       }
     });
     groups = new Map([...m].map(([k, v]) => [k, { dists: v.dists, eps: v.eps }]));
@@ -63,7 +70,7 @@ export function scanView(pathEntry: string, scan: DirectoryScan): EntryView {
     problems: [],
     groups: () => [...groupMap().keys()],
     group: (g) => groupMap().get(g) ?? null,
-    dists: () => (dists ??= scan.units.map((u): DistRow => [u.child, u.name, u.key, u.version, u.layout, u.real ? 1 : 0, u.winner ? 1 : 0, 0])),
+    dists: () => (dists ??= distsSection(scan.units, false)),
     names: () => {
       if (names === undefined) {
         const real: string[] = [];

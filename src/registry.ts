@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 import { EntryPoint, normalizeName, referenceFromJSON, type Distribution, type DistributionLayout, type EntryPointQuery } from './entry-point.js';
 import { diagnosticOf, type EntryView } from './entry-view.js';
-import type { DistRow, GroupDistRow, NamesSection } from './cache/format.js';
+import type { DistColumns, NamesSection } from './cache/format.js';
 import { compareCodePoints } from './python/text.js';
 
 /** A distribution that lost to an earlier one of the same normalized name. */
@@ -71,21 +71,19 @@ export class Resolution {
     return true;
   }
 
-  /** The Distribution of view `v`'s distribution number `i` (one object per pair). */
-  distribution(v: number, i: number, row: GroupDistRow | DistRow): Distribution {
+  /** The Distribution of view `v`'s distribution number `i`, entry `k` of `columns` (one object per pair). */
+  distribution(v: number, i: number, columns: DistColumns, k: number): Distribution {
     const memo = this.#objects[v]!;
     let d = memo.get(i);
     if (d === undefined) {
-      const isGroupRow = typeof row[0] === 'number';
-      const r = isGroupRow ? (row as GroupDistRow).slice(1) : (row as DistRow);
       d = {
-        name: r[1] as string,
-        normalizedName: r[2] as string,
-        version: r[3] as string | null,
-        metadataPath: this.#roots[v]! + (r[0] as string),
+        name: columns.name[k]!,
+        normalizedName: columns.normalizedName[k]!,
+        version: columns.version[k]!,
+        metadataPath: this.#roots[v]! + columns.child[k]!,
         pathEntry: this.views[v]!.pathEntry,
-        layout: r[4] as DistributionLayout,
-        hasMetadata: r[5] === 1,
+        layout: columns.layout[k] as DistributionLayout,
+        hasMetadata: columns.real[k] === 1,
       };
       memo.set(i, d);
     }
@@ -104,15 +102,22 @@ export class Resolution {
       for (const g of groups) {
         const section = view.group(g);
         if (section === null) continue;
-        const ok = new Int8Array(section.dists.length); // 0 unknown, 1 winner, -1 shadowed or filtered out
-        for (const [k, name, value, line, ref] of section.eps) {
+        const { dists: ds, eps } = section;
+        const ok = new Int8Array(ds.index.length); // 0 unknown, 1 winner, -1 shadowed or filtered out
+        for (let j = 0, n = eps.name.length; j < n; j++) {
+          const name = eps.name[j]!;
           if (query.name !== undefined && name !== query.name) continue;
-          const row = section.dists[k]!;
-          if (ok[k] === 0) ok[k] = (dist === undefined || row[3] === dist) && this.isWinner(v, row[3], row[6] === 1) ? 1 : -1;
+          const k = eps.dist[j]!;
+          if (ok[k] === 0) {
+            const key = ds.normalizedName[k]!;
+            ok[k] = (dist === undefined || key === dist) && this.isWinner(v, key, ds.real[k] === 1) ? 1 : -1;
+          }
           if (ok[k] !== 1) continue;
-          const ep = new EntryPoint(g, name, value, this.distribution(v, row[0], row), referenceFromJSON(ref));
+          const value = eps.value[j]!;
+          const i = ds.index[k]!;
+          const ep = new EntryPoint(g, name, value, this.distribution(v, i, ds, k), referenceFromJSON(eps.ref[j], value));
           if (detailed && !ep.matches(query)) continue;
-          found.push({ i: row[0], line, ep });
+          found.push({ i, line: eps.line[j]!, ep });
         }
       }
       // One group is already in order; several are merged by distribution, then line.
@@ -128,33 +133,36 @@ export class Resolution {
     const shadowed: ShadowedDistribution[] = [];
     const diagnostics: Diagnostic[] = [];
     // The winner of each name: the first real, else the first leftover (path order).
-    const winnerOf = new Map<string, { v: number; i: number; row: DistRow; real: boolean }>();
+    const winnerOf = new Map<string, { v: number; i: number; real: boolean }>();
     for (const v of this.#populated) {
-      this.views[v]!.dists().forEach((row, i) => {
-        if (row[6] !== 1) return;
-        const w = winnerOf.get(row[2]);
-        if (w === undefined || (!w.real && row[5] === 1)) winnerOf.set(row[2], { v, i, row, real: row[5] === 1 });
-      });
+      const ds = this.views[v]!.dists();
+      for (let i = 0; i < ds.child.length; i++) {
+        if (ds.winner[i] !== 1) continue;
+        const key = ds.normalizedName[i]!;
+        const w = winnerOf.get(key);
+        if (w === undefined || (!w.real && ds.real[i] === 1)) winnerOf.set(key, { v, i, real: ds.real[i] === 1 });
+      }
     }
     this.views.forEach((view, v) => {
       for (const row of view.diagnostics()) diagnostics.push(this.#absolute(v, diagnosticOf(row)));
       for (const p of view.problems) diagnostics.push(p);
     });
     for (const v of this.#populated) {
-      this.views[v]!.dists().forEach((row, i) => {
-        const w = winnerOf.get(row[2])!;
-        const d = this.distribution(v, i, row);
+      const ds = this.views[v]!.dists();
+      for (let i = 0; i < ds.child.length; i++) {
+        const w = winnerOf.get(ds.normalizedName[i]!)!;
+        const d = this.distribution(v, i, ds, i);
         if (w.v === v && w.i === i) {
           distributions.push(d);
-          return;
+          continue;
         }
-        const by = this.distribution(w.v, w.i, w.row);
+        const by = this.distribution(w.v, w.i, this.views[w.v]!.dists(), w.i);
         shadowed.push({ distribution: d, by });
         // Losers within one directory have their EP206 from the scan already.
-        if (w.v !== v && row[6] === 1) {
+        if (w.v !== v && ds.winner[i] === 1) {
           diagnostics.push(diagnostic('EP201', `${d.name} ${d.version ?? '(no version)'} is shadowed by ${by.name} ${by.version ?? '(no version)'} at ${by.metadataPath}`, { file: d.metadataPath }));
         }
-      });
+      }
     }
     this.#all = { distributions, shadowed, diagnostics };
     return this.#all;

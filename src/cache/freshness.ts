@@ -86,7 +86,8 @@ export function checkFreshness(input: CheckInput): FreshnessResult {
     // belong to again and compare.
     need('dists');
     const digests = new Map<string, number>();
-    for (const d of file.dists) digests.set(d[0], d[7]);
+    const ds = file.dists;
+    for (let i = 0; i < ds.child.length; i++) digests.set(ds.child[i]!, ds.digest[i]!);
     const candidates = new Set<string>();
     for (const p of racyChildren) candidates.add(candidateOf(p, digests));
     for (const child of candidates) {
@@ -124,7 +125,7 @@ function checkStamps(root: string, file: CacheFile, source: Source, level: Fresh
     // Candidates that gave no distribution (dangling links, loops) can start giving one
     // without any stamp above changing (a link's target appears): look again.
     need('dists');
-    const known = new Set(file.dists.map((d) => d[0]));
+    const known = new Set(file.dists.child);
     for (const child of listing.names) {
       if (!known.has(child) && source.rescan(root, child) !== null) return `${child} became readable`;
     }
@@ -181,7 +182,7 @@ export function listingDiff(before: readonly string[], after: readonly string[])
 
 function sameContent(file: CacheFile, units: readonly import('./source.js').Unit[]): boolean {
   const dists = file.dists;
-  return units.length === dists.length && units.every((u, i) => dists[i]![0] === u.child && dists[i]![7] === unitDigest(u));
+  return units.length === dists.child.length && units.every((u, i) => dists.child[i] === u.child && dists.digest[i] === unitDigest(u));
 }
 
 function allZero(a: readonly number[], at: number): boolean {

@@ -100,16 +100,14 @@ export function recordOfUnit(u: Unit): NodePackageRecord {
 
 /** The packages of one cached group section, with that group's entry points. */
 export function recordsOfGroup(group: string, section: GroupSection): NodePackageRecord[] {
-  const records: Array<{ r: NodePackageRecord; eps: DeclaredEntryPoint[]; lines: number[] }> = section.dists.map((d) => {
+  const ds = section.dists;
+  const records: Array<{ r: NodePackageRecord; eps: DeclaredEntryPoint[] }> = ds.index.map((_, k) => {
     const eps: DeclaredEntryPoint[] = [];
-    const layout = String(d[5]);
-    return { eps, lines: [], r: { key: d[3], name: d[2], version: d[4], location: d[1], linked: layout.startsWith('linked'), hasExports: layout.endsWith('+exports'), entryPoints: eps, diagnostics: [], watch: [] } };
+    const layout = ds.layout[k]!;
+    return { eps, r: { key: ds.normalizedName[k]!, name: ds.name[k]!, version: ds.version[k]!, location: ds.child[k]!, linked: layout.startsWith('linked'), hasExports: layout.endsWith('+exports'), entryPoints: eps, diagnostics: [], watch: [] } };
   });
-  for (const e of section.eps) {
-    const at = records[e[0]]!;
-    at.eps.push(declarationOf(group, e[1], e[2], e[4]));
-    at.lines.push(e[3]);
-  }
+  const e = section.eps;
+  for (let j = 0; j < e.name.length; j++) records[e.dist[j]!]!.eps.push(declarationOf(group, e.name[j]!, e.value[j]!, e.ref[j]!));
   return records.map((x) => x.r);
 }
 

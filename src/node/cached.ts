@@ -64,26 +64,29 @@ function buildFileView(d: SearchDir, file: CacheFile, group: string | undefined)
     packages = section === null ? [] : recordsOfGroup(group, section);
   } else {
     // Every package, each with its entry points of every group in declaration order.
-    const eps = file.dists.map((): Array<[number, DeclaredEntryPoint]> => []);
+    const ds = file.dists;
+    const eps = ds.child.map((): Array<[number, DeclaredEntryPoint]> => []);
     for (const g of file.groups) {
       const s = file.group(g)!;
-      for (const e of s.eps) eps[s.dists[e[0]]![0]]!.push([e[3], declarationOf(g, e[1], e[2], e[4])]);
+      const e = s.eps;
+      for (let j = 0; j < e.name.length; j++) eps[s.dists.index[e.dist[j]!]!]!.push([e.line[j]!, declarationOf(g, e.name[j]!, e.value[j]!, e.ref[j]!)]);
     }
-    packages = file.dists.flatMap((row, i) => {
-      if (row[4] === SCOPE_LAYOUT) return [];
-      const layout = row[4];
-      return [{
-        key: row[2],
-        name: row[1],
-        version: row[3],
-        location: row[0],
+    packages = [];
+    for (let i = 0; i < ds.child.length; i++) {
+      const layout = ds.layout[i]!;
+      if (layout === SCOPE_LAYOUT) continue;
+      packages.push({
+        key: ds.normalizedName[i]!,
+        name: ds.name[i]!,
+        version: ds.version[i]!,
+        location: ds.child[i]!,
         linked: layout.startsWith('linked'),
         hasExports: layout.endsWith('+exports'),
         entryPoints: eps[i]!.sort((a, b) => a[0] - b[0]).map((x) => x[1]),
         diagnostics: [],
         watch: [],
-      }];
-    });
+      });
+    }
   }
   // The names section is read only when a farther directory has a package to compare (most
   // lookups have one node_modules directory that exists, and nothing to compare).

@@ -342,7 +342,10 @@ export function scanCandidate(root: string, child: string, type: ListedCandidate
 /** The parsed object reference, decided once when the scan is made (and stored in caches). */
 export function referenceJSON(value: string): RefJSON {
   const r = parseObjectReference(value);
-  return r.ok ? [r.module, r.attr, [...r.extras]] : r.problem;
+  if (!r.ok) return r.problem;
+  // The canonical form (most entry points): the reader takes module and attr from the value.
+  if (r.extras.length === 0 && value === (r.attr === null ? r.module : `${r.module}:${r.attr}`)) return 0;
+  return [r.module, r.attr, [...r.extras]];
 }
 
 const withRef = (e: EntryPointLine): UnitEntryPoint => ({ group: e.group, name: e.name, value: e.value, line: e.line, ref: referenceJSON(e.value) });

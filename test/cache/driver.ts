@@ -65,7 +65,7 @@ export function view(v: EntryView): unknown {
   for (const g of [...v.groups()].sort()) groups[g] = v.group(g);
   return {
     kind: v.kind,
-    dists: v.dists().map((d) => d.slice(0, 7)),
+    dists: (({ digest: _digest, ...rest }) => rest)(v.dists()),
     names: v.names(),
     groups,
     diagnostics: v.diagnostics().map(plainDiag),

@@ -188,10 +188,14 @@ test('the same directory gives the same cache bytes, built twice (and through an
  * path) and without order: each distribution with its entry points and diagnostics.
  */
 function contentOnly(file: string): unknown {
-  const v = view(cacheViewOf(file)) as { kind: string; dists: unknown[][]; groups: Record<string, { dists: unknown[][]; eps: unknown[][] }>; diagnostics: Array<{ dist: number; code: string; message: string }> };
-  const dists = v.dists.map((d, i) => ({
-    row: d,
-    eps: Object.entries(v.groups).flatMap(([g, s]) => s.eps.filter((e) => s.dists[e[0] as number]![0] === i).map((e) => [g, e[1], e[2], e[4]])),
+  type Columns = Record<string, unknown[]>;
+  const v = view(cacheViewOf(file)) as { kind: string; dists: Columns; groups: Record<string, { dists: Columns; eps: Columns }>; diagnostics: Array<{ dist: number; code: string; message: string }> };
+  const columns = Object.keys(v.dists);
+  const dists = v.dists['child']!.map((_, i) => ({
+    row: columns.map((c) => v.dists[c]![i]),
+    eps: Object.entries(v.groups).flatMap(([g, s]) =>
+      s.eps['name']!.flatMap((name, j) => (s.dists['index']![s.eps['dist']![j] as number] === i ? [[g, name, s.eps['value']![j], s.eps['ref']![j]]] : [])),
+    ),
     diagnostics: v.diagnostics.filter((x) => x.dist === i).map((x) => [x.code, x.message]),
   }));
   return { kind: v.kind, dists: dists.map((d) => JSON.stringify(d)).sort() };

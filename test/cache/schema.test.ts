@@ -48,10 +48,11 @@ test('a directory cache with every kind of record validates against the schema, 
   const { header, sections } = validateFile(r.file!);
   assert.equal(header['distributions'], 5);
   assert.deepEqual([...sections.keys()].sort(), ['checks', 'diagnostics', 'dists', 'full', 'g:bad-group', 'g:g', 'listing', 'names']);
-  const g = sections.get('g:g') as { dists: unknown[]; eps: unknown[][] };
-  assert.equal(g.eps.length, 4, "the winners' entry points only (a 1.0's and dev's)");
-  const refs = new Map(g.eps.map((e) => [e[1], e[4]]));
-  assert.deepEqual(refs.get('x'), ['m', 'f', ['e']], 'a parsed reference: module, attribute, extras');
+  const g = sections.get('g:g') as { dists: Record<string, unknown[]>; eps: { name: string[]; ref: unknown[] } };
+  assert.equal(g.eps.name.length, 4, "the winners' entry points only (a 1.0's and dev's)");
+  const refs = new Map(g.eps.name.map((n, j) => [n, g.eps.ref[j]]));
+  assert.deepEqual(refs.get('x'), ['m', 'f', ['e']], 'a parsed reference with extras: module, attribute, extras');
+  assert.equal(refs.get('y'), 0, 'a canonical reference (module:attr, exactly the value) is stored as 0');
   assert.equal(typeof refs.get('z'), 'string', 'an invalid reference is stored as why it is invalid');
   assert.ok(!refs.has('old'), 'the losing a 0.5 contributes no entry point');
 });
