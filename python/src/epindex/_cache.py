@@ -1,0 +1,575 @@
+"""The cache engine: locate, trust, read, check freshness, write atomically, and the decision
+each policy makes for one path entry (docs/spec.md §5–§6; coord/cache-v3.md §B, §D, §E).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import stat as S
+import sys
+import time
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+from ._diagnostics import Diagnostic
+from ._discover import (
+    RACY_WINDOW_NS, ZERO_STAMP, Scan, entry_is_egg, errno_code, list_candidate_names, scan_candidate, scan_path_entry,
+    stamp_of, stamp_time_ns,
+)
+from ._format import CacheError, CachedEntry, serialize
+from ._lookup import real_path
+from ._view import ScanView, View
+
+IN_DIR = ".epindex"
+FILE = "entry-points.v3.jsonl"
+USER_DIR = "entry-points.v3"
+TMP_MAX_AGE = 600.0
+WINDOWS = sys.platform == "win32"
+
+
+class Location(NamedTuple):
+    kind: str  # "in-directory" or "user"
+    dir: str
+    file: str
+
+
+def user_cache_root() -> str:
+    override = os.environ.get("EPINDEX_CACHE_DIR")
+    if override:
+        return os.path.abspath(override)
+    if WINDOWS:
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(os.path.expanduser("~"), "AppData", "Local")
+        return os.path.join(base, "epindex", "Cache")
+    if sys.platform == "darwin":
+        return os.path.join(os.path.expanduser("~"), "Library", "Caches", "epindex")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return os.path.join(xdg if xdg else os.path.join(os.path.expanduser("~"), ".cache"), "epindex")
+
+
+def in_directory(path_entry: str) -> Location:
+    d = os.path.join(path_entry or ".", IN_DIR)
+    return Location("in-directory", d, os.path.join(d, FILE))
+
+
+def user_location(real: str, root: Optional[str] = None) -> Location:
+    d = os.path.join(root or user_cache_root(), USER_DIR)
+    key = hashlib.sha256(os.fsencode(real)).hexdigest()[:40]
+    return Location("user", d, os.path.join(d, key + ".jsonl"))
+
+
+def read_locations(path_entry: str, is_dir: bool) -> List[Location]:
+    out = [in_directory(path_entry)] if is_dir else []
+    real = real_path(path_entry)
+    if real is not None:
+        out.append(user_location(real))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Trust
+
+_uid = os.getuid() if hasattr(os, "getuid") else 0
+
+
+def trust_problem(file_st: os.stat_result, holder_st: os.stat_result, private: bool) -> Optional[str]:
+    """None when a cache file may be believed (cache-v3 §B), else why not."""
+    if not S.S_ISREG(file_st.st_mode):
+        return "not a regular file"
+    if WINDOWS:
+        return None
+    if not S.S_ISDIR(holder_st.st_mode):
+        return "its directory is not a directory (a symlink?)"
+    if file_st.st_uid not in (_uid, 0):
+        return f"the cache file belongs to uid {file_st.st_uid}"
+    if file_st.st_mode & 0o022:
+        return "the cache file is writable by group or others"
+    if holder_st.st_uid not in (_uid, 0):
+        return f"its directory belongs to uid {holder_st.st_uid}"
+    if holder_st.st_mode & 0o022:
+        return "its directory is writable by group or others"
+    if private:
+        if holder_st.st_uid != _uid:
+            return "the user cache directory belongs to another user"
+        if holder_st.st_mode & 0o077:
+            return "the user cache directory is not private (expected mode 0700)"
+    return None
+
+
+def may_write_in_directory(path_entry: str, entry_st: os.stat_result) -> bool:
+    """Whether this process may write ``<entry>/.epindex`` (cache-v3 §B): it owns the entry,
+    nobody else can write it or any ancestor of its real path (unless sticky)."""
+    if WINDOWS or not S.S_ISDIR(entry_st.st_mode):
+        return False
+    if entry_st.st_uid != _uid or entry_st.st_mode & 0o022:
+        return False
+    real = real_path(path_entry)
+    if real is None:
+        return False
+    p = os.path.dirname(real)
+    while True:
+        try:
+            st = os.lstat(p)
+        except OSError:
+            return False
+        if st.st_uid not in (0, _uid):
+            return False
+        if st.st_mode & 0o022 and not st.st_mode & S.S_ISVTX:
+            return False
+        parent = os.path.dirname(p)
+        if parent == p:
+            break
+        p = parent
+    holder = os.path.join(path_entry or ".", IN_DIR)
+    try:
+        hst = os.lstat(holder)
+        if not S.S_ISDIR(hst.st_mode) or hst.st_uid != _uid or hst.st_mode & 0o022:
+            return False
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return False
+    return os.access(path_entry or ".", os.W_OK)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+class Opened(NamedTuple):
+    entry: CachedEntry
+    size: int
+
+
+_memo: Dict[Tuple[str, str], Tuple[tuple, CachedEntry]] = {}
+
+
+def read_cache(loc: Location, path_entry: str) -> Tuple[str, Any]:
+    """("missing", None) | ("untrusted"/"corrupt", Diagnostic) | ("ok", Opened)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(loc.file, flags)
+    except OSError as e:
+        code = errno_code(e)
+        if code in ("ENOENT", "ENOTDIR"):
+            return "missing", None
+        if code == "ELOOP":
+            return "untrusted", Diagnostic("EP304", "cache ignored: the cache path is a symbolic link", loc.file)
+        return "untrusted", Diagnostic("EP304", f"cache ignored: cannot be opened ({code})", loc.file)
+    try:
+        st = os.fstat(fd)
+        try:
+            holder = os.lstat(loc.dir)
+        except OSError:
+            return "untrusted", Diagnostic("EP304", "cache ignored: its directory cannot be examined", loc.file)
+        problem = trust_problem(st, holder, loc.kind == "user")
+        if problem is not None:
+            return "untrusted", Diagnostic("EP304", f"cache ignored: {problem}", loc.file)
+        ident = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        key = (loc.file, path_entry)
+        known = _memo.get(key)
+        if known is not None and known[0] == ident:
+            return "ok", Opened(known[1], st.st_size)
+        chunks = []
+        left = st.st_size + 1  # one byte more: a file longer than its fstat is caught below
+        while left > 0:
+            b = os.read(fd, min(left, 1 << 20))
+            if not b:
+                break
+            chunks.append(b)
+            left -= len(b)
+        data = b"".join(chunks)
+        try:
+            entry = CachedEntry(data, path_entry)
+        except CacheError as e:
+            return "corrupt", Diagnostic(e.code, f"cache ignored: {e}", loc.file)
+        _memo[key] = (ident, entry)
+        return "ok", Opened(entry, st.st_size)
+    except OSError as e:
+        return "corrupt", Diagnostic("EP301", f"cache ignored: cannot be read ({errno_code(e)})", loc.file)
+    finally:
+        os.close(fd)
+
+
+def forget(file: str) -> None:
+    for k in [k for k in _memo if k[0] == file]:
+        del _memo[k]
+
+
+# ---------------------------------------------------------------------------------------------
+# Freshness (cache-v3 §D)
+
+class Fresh(NamedTuple):
+    fresh: bool
+    #: fresh, but only after re-reading (racy or outdated stamps): worth rewriting
+    worth_rewriting: bool
+    reason: Optional[str]
+
+
+def _stamp(p: str) -> Optional[Tuple[int, ...]]:
+    try:
+        return stamp_of(os.stat(p))
+    except OSError:
+        return None
+
+
+def _same_id(a: int, b: Any) -> bool:
+    # ino and dev are compared as IEEE-754 doubles (what a JavaScript reader sees).
+    return float(a) == float(b)
+
+
+def _same_stamp(now: Tuple[int, ...], recorded: Sequence[int]) -> bool:
+    return _same_id(now[0], recorded[0]) and now[1:] == tuple(recorded[1:])
+
+
+def _reread(path_entry: str, entry: CachedEntry) -> Fresh:
+    again = scan_path_entry(path_entry)
+    if again.kind == entry.kind and entry.same_content(again):
+        return Fresh(True, True, None)
+    return Fresh(False, False, "changed within the timestamp granularity of the scan")
+
+
+def check_freshness(path_entry: str, entry: CachedEntry, level: str) -> Fresh:
+    root = path_entry or "."
+    try:
+        st = os.stat(root)
+    except OSError:
+        return Fresh(False, False, "the path entry is gone")
+    is_dir = S.S_ISDIR(st.st_mode)
+    if entry.kind == "zip" and not S.S_ISREG(st.st_mode):
+        return Fresh(False, False, "the path entry is no longer a file")
+    if entry.kind == "directory" and not is_dir:
+        return Fresh(False, False, "the path entry is no longer a directory")
+    now = stamp_of(st)
+    rec = entry.entry
+    if not _same_id(st.st_dev, entry.dev) or not _same_id(now[0], rec[0]):
+        return Fresh(False, False, "the path entry was replaced")
+    if entry.real_path != real_path(path_entry):
+        return Fresh(False, False, f"it describes {entry.real_path}")
+    scanned = entry.scanned_ns
+    racy_entry = stamp_time_ns(rec) >= scanned - RACY_WINDOW_NS
+    if entry.kind == "zip":
+        if now[1:] != tuple(rec[1:]):
+            return Fresh(False, False, "the zip archive changed")
+        return _reread(path_entry, entry) if racy_entry else Fresh(True, False, None)
+
+    worth = False
+    listing = None
+    if now[2:] != tuple(rec[2:]) or racy_entry:
+        try:
+            names = list_candidate_names(root)
+        except OSError as e:
+            return Fresh(False, False, f"the path entry cannot be listed ({errno_code(e)})")
+        listing = entry.section("listing")
+        if names != listing["names"]:
+            return Fresh(False, False, _listing_diff(listing["names"], names))
+        stamps = listing["stamps"]
+        for i, n in enumerate(names):
+            s = _stamp(os.path.join(root, n)) or ZERO_STAMP
+            r = stamps[6 * i : 6 * i + 6]
+            if not _same_id(s[0], r[0]) or s[4:] != tuple(r[4:]):
+                return Fresh(False, False, f"{n} was replaced")
+        worth = True
+    if level == "listing":
+        return Fresh(True, worth, None)
+    racy = False
+    for sec in (("checks", "full") if level == "full" else ("checks",)):
+        c = entry.section(sec)
+        paths, stamps, racy_ix = c["paths"], c["stamps"], c["racy"]
+        for i, p in enumerate(paths):
+            s = _stamp(root + os.sep + p if os.sep == "/" else os.path.join(root, *p.split("/")))
+            if s is None:
+                return Fresh(False, False, f"{p} is gone")
+            if not _same_stamp(s, stamps[6 * i : 6 * i + 6]):
+                return Fresh(False, False, f"{p} changed")
+        if racy_ix:
+            racy = True
+    if level == "full":
+        if listing is None:
+            listing = entry.section("listing")
+        names = listing["names"]
+        stamps = listing["stamps"]
+        for i, n in enumerate(names):
+            s = _stamp(os.path.join(root, n)) or ZERO_STAMP
+            if not _same_stamp(s, stamps[6 * i : 6 * i + 6]):
+                return Fresh(False, False, f"{n} changed")
+        known = {d.child for d, _ in entry.dists()}
+        is_egg = entry_is_egg(root)
+        for n in names:
+            if n not in known and scan_candidate(root, n, "unknown", is_egg)[0] is not None:
+                return Fresh(False, False, f"{n} became readable")
+    if racy:
+        got = _reread(path_entry, entry)
+        return got
+    return Fresh(True, worth, None)
+
+
+def _listing_diff(before: List[str], after: List[str]) -> str:
+    a, b = set(before), set(after)
+    added = [n for n in after if n not in a]
+    removed = [n for n in before if n not in b]
+    if not added and not removed:
+        return "the listing's order changed"
+    parts = ["+" + n for n in added[:3]] + ["-" + n for n in removed[:3]]
+    more = len(added) + len(removed) - len(parts)
+    return "the listing changed: " + " ".join(parts) + (f" and {more} more" if more > 0 else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+def _prepare_holder(loc: Location) -> None:
+    if loc.kind == "user":
+        os.makedirs(loc.dir, mode=0o700, exist_ok=True)
+        for d in (os.path.dirname(loc.dir), loc.dir):
+            st = os.lstat(d)
+            if not S.S_ISDIR(st.st_mode):
+                raise NotADirectoryError(f"{d} is not a directory")
+            if st.st_mode & 0o077 and st.st_uid == _uid and not WINDOWS:
+                os.chmod(d, 0o700)
+        return
+    try:
+        os.mkdir(loc.dir, 0o755)
+    except FileExistsError:
+        pass
+    st = os.lstat(loc.dir)
+    if not S.S_ISDIR(st.st_mode):
+        raise NotADirectoryError(f"{loc.dir} is not a directory (a symlink?)")
+
+
+def _remove_stale_temporaries(d: str) -> None:
+    try:
+        now = time.time()
+        for name in os.listdir(d):
+            if name.endswith(".tmp"):
+                p = os.path.join(d, name)
+                st = os.lstat(p)
+                if S.S_ISREG(st.st_mode) and now - st.st_mtime > TMP_MAX_AGE:
+                    os.unlink(p)
+    except OSError:
+        pass
+
+
+def write_cache(path_entry: str, loc: Location) -> Tuple[Scan, Optional[Diagnostic]]:
+    """Scan and write atomically: an exclusive temporary file in the holder (its mtime is the
+    scan's start), fsync, rename. On failure the old cache stays and the scan is returned
+    with an EP306 diagnostic."""
+    try:
+        _prepare_holder(loc)
+    except OSError as e:
+        return scan_path_entry(path_entry), Diagnostic("EP306", f"cannot prepare the cache directory ({errno_code(e)}: {e.strerror})", loc.file)
+    _remove_stale_temporaries(loc.dir)
+    tmp = os.path.join(loc.dir, f"{FILE}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(tmp, flags, 0o600 if loc.kind == "user" else 0o644)
+    except OSError as e:
+        return scan_path_entry(path_entry), Diagnostic("EP306", f"cannot create the cache file ({errno_code(e)}: {e.strerror})", loc.file)
+    scan: Optional[Scan] = None
+    try:
+        if loc.kind != "user":
+            os.fchmod(fd, 0o644)  # whatever the umask, so that readers trust it
+        scanned_ns = os.fstat(fd).st_mtime_ns
+        scan = scan_path_entry(path_entry, stamps=True)
+        if scan.kind not in ("directory", "zip"):
+            raise OSError(95, "the path entry cannot be scanned")
+        real = real_path(path_entry) or os.path.abspath(path_entry or ".")
+        data = serialize(scan, real, scanned_ns)
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.replace(tmp, loc.file)
+        forget(loc.file)
+        return scan, None
+    except OSError as e:
+        if fd >= 0:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return (scan or scan_path_entry(path_entry)), Diagnostic("EP306", f"cannot write the cache ({errno_code(e)}: {e.strerror})", loc.file)
+
+
+# ---------------------------------------------------------------------------------------------
+# One path entry under one policy
+
+def _entry_stat(path_entry: str) -> Optional[os.stat_result]:
+    try:
+        st = os.stat(path_entry or ".")
+    except OSError:
+        return None
+    return st if (S.S_ISDIR(st.st_mode) or S.S_ISREG(st.st_mode)) else None
+
+
+def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[str]) -> Tuple[View, List[Diagnostic]]:
+    """mode: ``only``, ``prefer``, ``auto`` or ``trust`` (fallback's first phase)."""
+    st = _entry_stat(path_entry)
+    if st is None:
+        return ScanView(scan_path_entry(path_entry)), []
+    is_dir = S.S_ISDIR(st.st_mode)
+    diagnostics: List[Diagnostic] = []
+    stale: List[str] = []
+    existing_in_dir = False
+    for loc in read_locations(path_entry, is_dir):
+        state, got = read_cache(loc, path_entry)
+        if state == "missing":
+            continue
+        if loc.kind == "in-directory":
+            existing_in_dir = True
+        if state != "ok":
+            diagnostics.append(got)
+            continue
+        entry: CachedEntry = got.entry
+        if loc.kind == "user" and entry.real_path != real_path(path_entry):
+            diagnostics.append(Diagnostic("EP308", f"cache ignored: it describes {entry.real_path}", loc.file))
+            continue
+        try:
+            f = Fresh(True, False, None) if mode == "trust" else check_freshness(path_entry, entry, freshness)
+            if f.fresh:
+                entry.prepare(group)
+        except CacheError as e:
+            forget(loc.file)
+            diagnostics.append(Diagnostic(e.code, f"cache ignored: {e}", loc.file))
+            continue
+        except (TypeError, ValueError, IndexError, KeyError) as e:
+            forget(loc.file)
+            diagnostics.append(Diagnostic("EP301", f"cache ignored: a section is malformed ({type(e).__name__})", loc.file))
+            continue
+        if f.fresh:
+            rewrite = (mode == "auto" and f.worth_rewriting and time.time_ns() - entry.scanned_ns > RACY_WINDOW_NS
+                       and _write_location(path_entry, st, existing_in_dir and loc.kind == "in-directory") == loc)
+            if not rewrite:
+                return entry, diagnostics
+            break
+        stale.append(f.reason or "stale")
+        diagnostics.append(Diagnostic("EP305", f"cache is stale: {f.reason}", loc.file))
+    if mode == "only":
+        why = f"no fresh cache ({stale[0]}); contributes nothing" if stale else "no cache; contributes nothing"
+        diagnostics.append(Diagnostic("EP307", why, path_entry))
+        return ScanView(Scan(path_entry, "directory" if is_dir else "zip", [], [], [], [], None, 0)), diagnostics
+    if mode == "auto":
+        loc2 = _write_location(path_entry, st, existing_in_dir)
+        if loc2 is not None:
+            scan, problem = write_cache(path_entry, loc2)
+            if problem is not None:
+                diagnostics.append(problem)
+            return ScanView(scan), diagnostics
+    return ScanView(scan_path_entry(path_entry)), diagnostics
+
+
+def _write_location(path_entry: str, st: os.stat_result, refresh_in_dir: bool, explicit: bool = False) -> Optional[Location]:
+    """A lookup refreshes an in-directory cache that exists (when allowed) and otherwise writes
+    the user cache; an explicit build also creates in-directory caches (cache-v3 §B)."""
+    if (refresh_in_dir or explicit) and may_write_in_directory(path_entry, st):
+        return in_directory(path_entry)
+    real = real_path(path_entry)
+    return None if real is None else user_location(real)
+
+
+# ---------------------------------------------------------------------------------------------
+# Status, rebuild
+
+def status_of(path_entry: str, freshness: str = "stat") -> Dict[str, Any]:
+    base: Dict[str, Any] = {"pathEntry": path_entry, "state": "missing", "reason": None, "file": None, "location": None,
+                            "size": None, "ageSeconds": None, "distributions": None, "racy": False}
+    try:
+        st = os.stat(path_entry or ".")
+    except OSError as e:
+        return {**base, "state": "not-cacheable", "reason": "does not exist" if errno_code(e) == "ENOENT" else f"cannot be examined ({errno_code(e)})"}
+    if not (S.S_ISDIR(st.st_mode) or S.S_ISREG(st.st_mode)):
+        return {**base, "state": "not-cacheable", "reason": "neither a directory nor a file"}
+    if S.S_ISREG(st.st_mode) and scan_path_entry(path_entry).kind != "zip":
+        return {**base, "state": "not-cacheable", "reason": "a file that is not a zip archive"}
+    first: Optional[Dict[str, Any]] = None
+    for loc in read_locations(path_entry, S.S_ISDIR(st.st_mode)):
+        state, got = read_cache(loc, path_entry)
+        if state == "missing":
+            continue
+        s = {**base, "file": loc.file, "location": loc.kind}
+        if state != "ok":
+            s.update(state=state, reason=got.message.replace("cache ignored: ", ""))
+        else:
+            entry = got.entry
+            try:
+                if loc.kind == "user" and entry.real_path != real_path(path_entry):
+                    raise CacheError("EP308", f"it describes {entry.real_path}")
+                f = check_freshness(path_entry, entry, freshness)
+                if f.fresh:
+                    entry.prepare(None)
+                s.update(state="fresh" if f.fresh else "stale", reason=f.reason, size=got.size,
+                         ageSeconds=max(0, round((time.time_ns() - entry.scanned_ns) / 1e9)), distributions=entry.distributions,
+                         racy=f.fresh and f.worth_rewriting)
+            except CacheError as e:
+                forget(loc.file)
+                s.update(state="corrupt", reason=str(e), size=got.size)
+        if s["state"] == "fresh":
+            return s
+        first = first or s
+    return first or base
+
+
+def _search_entries(path: Optional[Sequence[str]]) -> List[str]:
+    from ._lookup import unique_entries
+
+    return unique_entries(sys.path if path is None else list(path))
+
+
+def cache_status(path: Optional[Sequence[str]] = None, *, freshness: Optional[str] = None) -> List[Dict[str, Any]]:
+    """Per path entry of ``path`` (default ``sys.path``): ``state`` (fresh, stale, missing,
+    untrusted, corrupt, not-cacheable), ``reason``, ``file``, ``location``, ``size``,
+    ``ageSeconds``, ``distributions``, ``racy`` — as ``epi cache status --json`` shows them."""
+    from ._lookup import FRESHNESS, choose
+
+    level = choose("EPINDEX_FRESHNESS", freshness, FRESHNESS, "stat")
+    return [status_of(p, level) for p in _search_entries(path)]
+
+
+def rebuild(path: Optional[Sequence[str]] = None, *, force: bool = False, settle: bool = False) -> List[Dict[str, Any]]:
+    """Build the cache of every path entry of ``path`` (default ``sys.path``): in the directory
+    where this process may write it (cache-v3 §B), else in the user cache. Fresh caches are left
+    alone unless ``force``. ``settle``: when a cache comes out racy (as right after an install),
+    wait until the 2 s racy window has passed, once for all, and write it again."""
+    results = []
+    for p in _search_entries(path):
+        results.append(_build_one(p, force))
+    if settle:
+        racy = [i for i, r in enumerate(results) if r["outcome"] in ("written", "unchanged") and status_of(r["pathEntry"])["racy"]]
+        if racy:
+            until = 0.0
+            for i in racy:
+                try:
+                    until = max(until, os.stat(results[i]["file"]).st_mtime + RACY_WINDOW_NS / 1e9 + 0.01)
+                except (OSError, TypeError):
+                    pass
+            delay = until - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            for i in racy:
+                again = _build_one(results[i]["pathEntry"], True)
+                if again["outcome"] == "written":
+                    again["reason"] = results[i]["reason"] if results[i]["outcome"] == "written" else "settled racy stamps"
+                results[i] = again
+    return results
+
+
+def _build_one(path_entry: str, force: bool) -> Dict[str, Any]:
+    s = status_of(path_entry)
+    out: Dict[str, Any] = {"pathEntry": path_entry, "outcome": "skipped", "file": None, "reason": s["reason"], "distributions": 0, "diagnostics": []}
+    if s["state"] == "not-cacheable":
+        return out
+    if s["state"] == "fresh" and not force:
+        return {**out, "outcome": "unchanged", "file": s["file"], "reason": None, "distributions": s["distributions"] or 0}
+    st = _entry_stat(path_entry)
+    loc = None if st is None else _write_location(path_entry, st, True, explicit=True)
+    if loc is None:
+        return {**out, "outcome": "failed", "reason": "no writable cache location"}
+    scan, problem = write_cache(path_entry, loc)
+    if problem is not None:
+        return {**out, "outcome": "failed", "reason": problem.message, "distributions": len(scan.dists), "diagnostics": [problem.to_json()]}
+    reason = None if s["state"] == "missing" else ("forced" if s["state"] == "fresh" else (s["reason"] or s["state"]))
+    return {**out, "outcome": "written", "file": loc.file, "reason": reason, "distributions": len(scan.dists)}
