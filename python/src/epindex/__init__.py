@@ -4,7 +4,7 @@
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from ._plugins import EntryPointLoadError, EntryPointWarning, PluginSet, plugins
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "object":
     where = _WHERE.get(name)
     if where is None:
         raise AttributeError(f"module 'epindex' has no attribute {name!r}")

@@ -46,7 +46,7 @@ def entry_points(group: Optional[str] = None, name: Optional[str] = None, *, pat
         if name is not None and r.name != name:
             continue
         view = views[v]
-        dist = imp.distribution(view.path_entry, r.dist.child, view.kind) if imp.HAS_DIST else None
+        dist = imp.distribution(view.path_entry, r.dist.child, view.kind, r.dist.name, r.dist.version) if imp.HAS_DIST else None
         out.append(imp.entry_point(r.name, r.value, r.group, dist))
     return imp.entry_points_of(out)
 
@@ -57,7 +57,7 @@ def distributions(*, path: Optional[Sequence[str]] = None, policy: str = "auto",
     pol, fresh = _settings(policy, freshness)
     views, _ = load_views(sys.path if path is None else path, "prefer" if pol == "fallback" else pol, fresh, None)
     for v, ref in winners(views):
-        yield imp.distribution(views[v].path_entry, ref.child, views[v].kind)
+        yield imp.distribution(views[v].path_entry, ref.child, views[v].kind, ref.name, ref.version)
 
 
 def diagnostics(*, path: Optional[Sequence[str]] = None, policy: str = "auto", freshness: Optional[str] = None) -> List[Diagnostic]:
@@ -67,3 +67,7 @@ def diagnostics(*, path: Optional[Sequence[str]] = None, policy: str = "auto", f
     out = diags + resolution_diagnostics(views)
     rank = {"error": 0, "warning": 1, "info": 2}
     return [d for _, d in sorted(enumerate(out), key=lambda p: (rank[p[1].severity], p[0]))]
+
+
+def dist_name_version(d: Any) -> tuple:
+    return imp.name_version(d)

@@ -56,12 +56,22 @@ def user_location(real: str, root: Optional[str] = None) -> Location:
     return Location("user", d, os.path.join(d, key + ".jsonl"))
 
 
+_locations: Dict[Tuple[str, bool, Optional[str]], List[Location]] = {}
+
+
 def read_locations(path_entry: str, is_dir: bool) -> List[Location]:
-    out = [in_directory(path_entry)] if is_dir else []
-    real = real_path(path_entry)
-    if real is not None:
-        out.append(user_location(real))
-    return out
+    """In the directory first, then the user cache (memoized: a warm lookup computes no hash)."""
+    key = (path_entry, is_dir, os.environ.get("EPINDEX_CACHE_DIR"))
+    got = _locations.get(key)
+    if got is None:
+        got = [in_directory(path_entry)] if is_dir else []
+        real = real_path(path_entry)
+        if real is not None:
+            got.append(user_location(real))
+        if len(_locations) > 4096:
+            _locations.clear()
+        _locations[key] = got
+    return got
 
 
 # ---------------------------------------------------------------------------------------------

@@ -52,7 +52,10 @@ def entry_points_of(eps: Iterable[Any]) -> Any:
 _dists: Dict[Tuple[str, str, str], Any] = {}
 
 
-def distribution(path_entry: str, child: str, kind: str) -> Any:
+_names: Dict[int, Tuple[str, Optional[str]]] = {}
+
+
+def distribution(path_entry: str, child: str, kind: str, name: str = "", version: Optional[str] = None) -> Any:
     """The PathDistribution importlib would make for this child (one object per path)."""
     key = (path_entry, child, kind)
     d = _dists.get(key)
@@ -65,8 +68,16 @@ def distribution(path_entry: str, child: str, kind: str) -> Any:
             d = md.PathDistribution(pathlib.Path(path_entry, child))
         if len(_dists) > 100_000:
             _dists.clear()
+            _names.clear()
         _dists[key] = d
+        _names[id(d)] = (name, version)
     return d
+
+
+def name_version(d: Any) -> Tuple[str, Optional[str]]:
+    """What discovery said of a distribution made here (no file is read)."""
+    got = _names.get(id(d))
+    return got if got is not None else (d.metadata["Name"], d.version)
 
 
 def entry_point(name: str, value: str, group: str, dist: Optional[Any]) -> Any:
