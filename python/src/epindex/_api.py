@@ -46,7 +46,7 @@ def entry_points(group: Optional[str] = None, name: Optional[str] = None, *, pat
         if name is not None and r.name != name:
             continue
         view = views[v]
-        dist = imp.distribution(view.path_entry, r.dist.child, view.kind, r.dist.name, r.dist.version) if imp.HAS_DIST else None
+        dist = imp.distribution(view.path_entry, r.dist.child, view.kind, r.dist.name, r.dist.version)
         out.append(imp.entry_point(r.name, r.value, r.group, dist))
     return imp.entry_points_of(out)
 

@@ -82,6 +82,9 @@ def name_version(d: Any) -> Tuple[str, Optional[str]]:
 
 def entry_point(name: str, value: str, group: str, dist: Optional[Any]) -> Any:
     ep = md.EntryPoint(name, value, group)
-    if HAS_DIST and dist is not None:
-        ep = ep._for(dist)
+    if dist is not None:
+        if HAS_DIST:
+            ep = ep._for(dist)
+        else:
+            ep.dist = dist  # 3.9's namedtuple has no `dist`; its instances take attributes
     return ep
