@@ -96,3 +96,7 @@ def importlib_entry_points(path: List[str], group: Optional[str] = None) -> List
 
 def ours(eps: Any) -> List[tuple]:
     return [(ep.name, ep.value, ep.group, str(ep.dist._path) if getattr(ep, "dist", None) is not None else None) for ep in eps]
+
+
+def MD(name: str, version: str) -> str:
+    return f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\nbody\n"

@@ -102,6 +102,8 @@ def answer(module: Any, params: Dict[str, Any]) -> Any:
             return _fall_back(f"{entry} is a zip archive")
         if view.codes & deviating:
             return _fall_back(f"{entry}: {', '.join(sorted(view.codes & deviating))}")
+        if view.several_of_one_name():
+            return _fall_back(f"{entry}: several distributions of one name")
         if entry_is_egg_with_others(entry, view):
             return _fall_back(f"{entry} is an egg holding other metadata directories")
         views.append(view)

@@ -10,6 +10,9 @@ import sysconfig
 from typing import Dict, List, Optional
 
 NAME = "_epindex_accelerator"
+#: Sorts after the .pth files that put packages on sys.path (site.py reads them in sorted
+#: order), so that epindex can be imported from wherever it is installed.
+PTH_NAME = "epindex_accelerator"
 
 MODULE = '''"""Installed by `python -m epindex accelerate`; `python -m epindex accelerate --remove` removes it.
 Makes importlib.metadata.entry_points() answer from epindex's caches (epindex._hook)."""
@@ -38,7 +41,7 @@ def site_dir(target: Optional[str] = None) -> str:
 
 def files(target: Optional[str] = None) -> List[str]:
     d = site_dir(target)
-    return [os.path.join(d, NAME + ext) for ext in (".pth", ".start", ".py")]
+    return [os.path.join(d, PTH_NAME + ".pth"), os.path.join(d, PTH_NAME + ".start"), os.path.join(d, NAME + ".py")]
 
 
 def status(target: Optional[str] = None) -> Dict[str, object]:
@@ -71,15 +74,15 @@ def install(target: Optional[str] = None) -> Dict[str, object]:
         py_compile.compile(epindex.__file__, doraise=False)
     except Exception:
         pass
-    _write(os.path.join(d, NAME + ".start"), START)
-    _write(os.path.join(d, NAME + ".pth"), PTH)  # last: the hook is live once this exists
+    _write(os.path.join(d, PTH_NAME + ".start"), START)
+    _write(os.path.join(d, PTH_NAME + ".pth"), PTH)  # last: the hook is live once this exists
     return status(target)
 
 
 def remove(target: Optional[str] = None) -> Dict[str, object]:
     d = site_dir(target)
     removed = []
-    for f in [os.path.join(d, NAME + ".pth"), os.path.join(d, NAME + ".start"), os.path.join(d, NAME + ".py")]:
+    for f in files(target):
         try:
             os.unlink(f)
             removed.append(f)

@@ -268,6 +268,13 @@ class CachedEntry(View):
     def diagnostics(self) -> List[Tuple[int, Diagnostic]]:
         return [(d[0], Diagnostic(d[1], d[4], d[2], d[3])) for d in self.section("diagnostics")]
 
+    def several_of_one_name(self) -> bool:
+        got = self._parsed.get("\0several")
+        if got is None:
+            real, leftover = self.names()
+            got = self._parsed["\0several"] = self.distributions != len(real) + len(leftover)
+        return bool(got)
+
     def same_content(self, scan: Scan) -> bool:
         """Whether a new scan says what this cache says (the racy rule's re-read)."""
         sections = content_sections(scan)
