@@ -21,9 +21,14 @@ SRC = os.path.join(ROOT, "src")
 PACKAGE = "epindex"
 
 
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def _project() -> Dict[str, str]:
     # The few static fields this project uses; tomllib is 3.11+ only.
-    text = open(os.path.join(ROOT, "pyproject.toml"), encoding="utf-8").read()
+    text = _read(os.path.join(ROOT, "pyproject.toml")).decode("utf-8")
     section = text.split("[project]", 1)[1].split("\n[", 1)[0]
     fields = dict(re.findall(r'^(\w[\w-]*)\s*=\s*"([^"]*)"', section, re.M))
     scripts = text.split("[project.scripts]", 1)[1].split("\n[", 1)[0] if "[project.scripts]" in text else ""
@@ -33,7 +38,7 @@ def _project() -> Dict[str, str]:
 
 def _metadata() -> str:
     p = _project()
-    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    readme = _read(os.path.join(ROOT, "README.md")).decode("utf-8")
     return (f"Metadata-Version: 2.1\nName: {p['name']}\nVersion: {p['version']}\nSummary: {p['description']}\n"
             f"License: MIT\nRequires-Python: {p['requires-python']}\nDescription-Content-Type: text/markdown\n\n{readme}")
 
@@ -99,7 +104,7 @@ prepare_metadata_for_build_editable = prepare_metadata_for_build_wheel
 
 
 def build_wheel(wheel_directory: str, config_settings: Optional[dict] = None, metadata_directory: Optional[str] = None) -> str:
-    return _write_wheel(wheel_directory, [(n, open(full, "rb").read()) for n, full in _package_files()])
+    return _write_wheel(wheel_directory, [(n, _read(full)) for n, full in _package_files()])
 
 
 def build_editable(wheel_directory: str, config_settings: Optional[dict] = None, metadata_directory: Optional[str] = None) -> str:
@@ -118,9 +123,9 @@ def build_sdist(sdist_directory: str, config_settings: Optional[dict] = None) ->
             info.mtime = 1577836800
             tar.addfile(info, io.BytesIO(data))
         for rel in ("pyproject.toml", "README.md", "_build/epindex_build.py"):
-            add(rel, open(os.path.join(ROOT, rel), "rb").read())
+            add(rel, _read(os.path.join(ROOT, rel)))
         for n, full in _package_files():
-            add("src/" + n, open(full, "rb").read())
+            add("src/" + n, _read(full))
         add("PKG-INFO", _metadata().encode())
     name = base + ".tar.gz"
     with open(os.path.join(sdist_directory, name), "wb") as f:
