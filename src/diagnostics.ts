@@ -52,6 +52,11 @@ export const DIAGNOSTIC_CODES = {
   EP308: ['info', 'cache describes another directory; ignored'],
   // interpreter
   EP401: ['error', 'the Python interpreter could not be run'],
+  // check and the accelerator (issue 8)
+  EP801: ['error', 'an entry point failed to load (epi check)'],
+  EP802: ['error', 'importing an entry point crashed, exited or timed out (epi check)'],
+  EP803: ['warning', 'the importlib.metadata accelerator failed and disabled itself for the process'],
+  EP804: ['info', 'the accelerator left a lookup to importlib.metadata (a deviation or an unsupported case)'],
 } as const satisfies Record<string, readonly [Severity, string]>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

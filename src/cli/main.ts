@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { isEpindexError } from '../errors.js';
 import { parseCommandLine, UsageError, type CommandSpec, type OptionSpec, type OptionValues, type Program } from './args.js';
 import type { CacheFlags } from './commands/cache.js';
+import type { CheckFlags } from './commands/check.js';
 import type { ListFlags } from './commands/list.js';
 import type { EnvironmentFlags } from './environment-options.js';
 import { ENVIRONMENT_OPTIONS, FRESHNESS_OPTION } from './environment-options.js';
@@ -71,6 +72,22 @@ const commands: CommandSpec[] = [
     args: [],
     options: query([{ name: 'all', type: 'boolean', description: 'include info-level diagnostics (shadowed distributions, stale caches)' }]),
     run: async (_, o) => (await import('./commands/diagnose.js')).diagnose(flags<EnvironmentFlags & { json?: boolean; all?: boolean }>(o)),
+  },
+  {
+    name: 'check',
+    summary: 'import every selected entry point in isolated Python processes (exit 1 if any fails)',
+    args: [],
+    options: [
+      { name: 'python', type: 'string', value: '<python>', description: 'the environment\'s interpreter (default: $VIRTUAL_ENV/bin/python, else python3)' },
+      GROUP,
+      { name: 'name', short: 'n', type: 'string', value: '<name>', description: 'only entry points with this name' },
+      { name: 'dist', short: 'd', type: 'string', value: '<dist>', description: 'only this distribution (any spelling of its name)' },
+      { name: 'timeout', type: 'string', value: '<seconds>', description: 'per entry point', defaultText: '10' },
+      { name: 'jobs', short: 'j', type: 'string', value: '<n>', description: 'worker processes', defaultText: 'CPU count' },
+      { name: 'cache', type: 'string', value: '<policy>', choices: ['scan', 'only', 'prefer', 'fallback', 'auto'], description: 'how caches are used', defaultText: 'auto, or $EPINDEX_CACHE' },
+      JSON_OPTION,
+    ],
+    run: async (_, o) => (await import('./commands/check.js')).check(flags<CheckFlags>(o)),
   },
   {
     name: 'cache build',

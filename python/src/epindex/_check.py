@@ -169,8 +169,10 @@ def check(entries: List[Dict[str, Any]], *, python: Optional[str] = None, timeou
     out = []
     for i, e in enumerate(entries):
         r = results.get(i) or {"i": i, **_fail("WorkerError", "no result")}
+        err = r.get("error")
+        code = None if r.get("ok") else ("EP802" if err and err.get("type") in ("Crash", "Exit", "Timeout", "WorkerError") else "EP801")
         out.append({"group": e["group"], "name": e["name"], "value": e["value"], "distribution": e.get("distribution"),
-                    "ok": bool(r.get("ok")), "error": r.get("error"), "seconds": r.get("seconds", 0)})
+                    "ok": bool(r.get("ok")), "code": code, "error": err, "seconds": r.get("seconds", 0)})
     return out
 
 
@@ -202,6 +204,6 @@ def main(a: Any) -> int:
         for r in failed:
             d = r["distribution"]
             dist = f"{d['name']} {d['version'] or ''}".strip() if d else "(unknown distribution)"
-            sys.stdout.write(f"FAIL {dist}: [{r['group']}] {r['name']} = {r['value']}: {r['error']['type']}: {r['error']['message']}\n")
+            sys.stdout.write(f"error {r['code']} {dist}: [{r['group']}] {r['name']} = {r['value']}: {r['error']['type']}: {r['error']['message']}\n")
         sys.stdout.write(f"check: {len(results) - len(failed)} of {len(results)} entry points imported, {len(failed)} failed\n")
     return 1 if failed else 0

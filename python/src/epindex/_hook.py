@@ -22,7 +22,7 @@ def disable(error: BaseException) -> None:
     try:
         import warnings
 
-        warnings.warn(f"epindex accelerator disabled for this process: {type(error).__name__}: {error}", RuntimeWarning, stacklevel=2)
+        warnings.warn(f"epindex accelerator disabled for this process (EP803): {type(error).__name__}: {error}", RuntimeWarning, stacklevel=2)
     except Exception:
         pass
 
