@@ -280,14 +280,18 @@ def check_freshness(path_entry: str, entry: CachedEntry, level: str) -> Fresh:
     if level == "listing":
         return Fresh(True, worth, None)
     racy = False
+    stat = os.stat
+    sep = os.sep
     for sec in (("checks", "full") if level == "full" else ("checks",)):
-        c = entry.section(sec)
-        paths, stamps, racy_ix = c["paths"], c["stamps"], c["racy"]
+        paths, expected, racy_ix = entry.stamp_table(sec)
+        prefix = root + sep
         for i, p in enumerate(paths):
-            s = _stamp(root + os.sep + p if os.sep == "/" else os.path.join(root, *p.split("/")))
-            if s is None:
+            try:
+                st = stat(prefix + p)
+            except OSError:
                 return Fresh(False, False, f"{p} is gone")
-            if not _same_stamp(s, stamps[6 * i : 6 * i + 6]):
+            ino, size, m, c = expected[i]
+            if st.st_mtime_ns != m or st.st_ctime_ns != c or st.st_size != size or (st.st_ino != ino and float(st.st_ino) != float(ino)):
                 return Fresh(False, False, f"{p} changed")
         if racy_ix:
             racy = True
@@ -472,10 +476,21 @@ def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[
     return ScanView(scan_path_entry(path_entry)), diagnostics
 
 
+def _holds_candidates(path_entry: str) -> bool:
+    try:
+        return bool(list_candidate_names(path_entry or "."))
+    except OSError:
+        return False
+
+
 def _write_location(path_entry: str, st: os.stat_result, refresh_in_dir: bool, explicit: bool = False) -> Optional[Location]:
     """A lookup refreshes an in-directory cache that exists (when allowed) and otherwise writes
     the user cache; an explicit build also creates in-directory caches (cache-v3 §B)."""
-    if (refresh_in_dir or explicit) and may_write_in_directory(path_entry, st):
+    if refresh_in_dir and may_write_in_directory(path_entry, st):
+        return in_directory(path_entry)
+    # Only directories that hold distributions get a cache of their own: the stdlib,
+    # lib-dynload and source directories are left untouched (docs/spec.md §5.1).
+    if explicit and may_write_in_directory(path_entry, st) and _holds_candidates(path_entry):
         return in_directory(path_entry)
     real = real_path(path_entry)
     return None if real is None else user_location(real)

@@ -268,6 +268,21 @@ class CachedEntry(View):
     def diagnostics(self) -> List[Tuple[int, Diagnostic]]:
         return [(d[0], Diagnostic(d[1], d[4], d[2], d[3])) for d in self.section("diagnostics")]
 
+    def stamp_table(self, name: str) -> Tuple[List[str], List[Tuple[int, int, int, int]], List[int]]:
+        """A stamps section (``checks`` or ``full``) as (native paths, (ino, size, mtime_ns,
+        ctime_ns) per path, racy indices), converted once per cache."""
+        key = "\0stamps:" + name
+        got = self._parsed.get(key)
+        if got is None:
+            import os
+
+            c = self.section(name)
+            st = c["stamps"]
+            paths = c["paths"] if os.sep == "/" else [p.replace("/", os.sep) for p in c["paths"]]
+            table = [(st[k], st[k + 1], st[k + 2] * 1_000_000_000 + st[k + 3], st[k + 4] * 1_000_000_000 + st[k + 5]) for k in range(0, len(st), 6)]
+            got = self._parsed[key] = (paths, table, c["racy"])
+        return got
+
     def several_of_one_name(self) -> bool:
         got = self._parsed.get("\0several")
         if got is None:
