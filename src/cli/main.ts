@@ -90,6 +90,17 @@ const commands: CommandSpec[] = [
     run: async (_, o) => (await import('./commands/check.js')).check(flags<CheckFlags>(o)),
   },
   {
+    name: 'accelerate',
+    summary: "make importlib.metadata.entry_points() answer from the caches in a Python environment",
+    args: [],
+    options: [
+      { name: 'python', type: 'string', value: '<python>', description: 'the environment\'s interpreter (default: $VIRTUAL_ENV/bin/python, else python3)' },
+      { name: 'remove', type: 'boolean', description: 'remove the accelerator' },
+      JSON_OPTION,
+    ],
+    run: async (_, o) => (await import('./commands/check.js')).accelerate(flags<{ python?: string; remove?: boolean; json?: boolean }>(o)),
+  },
+  {
     name: 'cache build',
     summary: 'build the cache of each directory (left alone when already fresh)',
     args: [{ name: 'dir', required: true, variadic: true }],

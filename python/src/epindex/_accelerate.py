@@ -59,8 +59,19 @@ def _write(path: str, text: str) -> None:
     os.replace(tmp, path)
 
 
+class NotInstalled(OSError):
+    pass
+
+
 def install(target: Optional[str] = None) -> Dict[str, object]:
     d = site_dir(target)
+    # The hook imports epindex at every start: it must be importable there on its own (not
+    # only through the bootstrap that `epi accelerate` uses).
+    import importlib.machinery
+
+    if importlib.machinery.PathFinder.find_spec("epindex", [d] + [p for p in __import__("sys").path if p != d]) is None:
+        raise NotInstalled(f"epindex is not installed in this environment ({d}); install it first "
+                           "(pip install epindex, or pip install PATH/TO/epindex/python), then run accelerate again")
     mod = os.path.join(d, NAME + ".py")
     _write(mod, MODULE)
     # Bytecode now: a .pth import without a .pyc costs about a millisecond more at every start.

@@ -48,14 +48,23 @@ export function checkArgs(flags: CheckFlags): string[] {
   return args;
 }
 
+/** Run `python -m epindex ARGS` with the package shipped with epi, in `python`; resolves to its exit status. */
+export function runPythonCli(python: string, args: readonly string[]): Promise<number> {
+  const child = spawn(python, ['-c', BOOTSTRAP, pythonPackageDir(), ...args], { stdio: 'inherit' });
+  return new Promise<number>((resolve, reject) => {
+    child.on('error', (e) => reject(new EpindexError('PYTHON_FAILED', `cannot run ${python}: ${e.message}`, { cause: e })));
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 2 : 1)));
+  });
+}
+
+/** `epi accelerate [--python P] [--remove] [--json]`: install or remove the importlib.metadata accelerator. */
+export async function accelerate(flags: { python?: string; remove?: boolean; json?: boolean }): Promise<number> {
+  return runPythonCli(flags.python ?? defaultPython(), ['accelerate', ...(flags.remove ? ['--remove'] : []), ...(flags.json ? ['--json'] : [])]);
+}
+
 export async function check(flags: CheckFlags): Promise<number> {
   for (const [what, v] of [['timeout', flags.timeout], ['jobs', flags.jobs]] as const) {
     if (v !== undefined && !(Number(v) > 0)) throw new EpindexError('INVALID_ARGUMENT', `--${what} must be a positive number, not ${JSON.stringify(v)}`);
   }
-  const python = flags.python ?? defaultPython();
-  const child = spawn(python, ['-c', BOOTSTRAP, pythonPackageDir(), ...checkArgs(flags)], { stdio: 'inherit' });
-  return await new Promise<number>((resolve, reject) => {
-    child.on('error', (e) => reject(new EpindexError('PYTHON_FAILED', `cannot run ${python}: ${e.message}`, { cause: e })));
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 2 : 1)));
-  });
+  return runPythonCli(flags.python ?? defaultPython(), checkArgs(flags));
 }
