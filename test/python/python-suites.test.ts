@@ -2,8 +2,8 @@
  * The Python package's own tests (python/tests, unittest) on every CPython the machine has,
  * one process per interpreter, two at a time: reader and tree vectors, cache freshness and
  * integrity, policies, host helpers, check, the accelerator with CPython's own
- * importlib.metadata suites, and (oldest and newest interpreter) the wheel build with offline
- * installs. The output names the versions the tests ran on.
+ * importlib.metadata suites, the wheel build with offline installs (oldest and newest
+ * interpreter) and the backport importlib_metadata's own suite with the accelerator (newest). The output names the versions the tests ran on.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -19,12 +19,13 @@ interface Outcome {
   readonly seconds: number;
 }
 
-function runSuite(python: Interpreter, build: boolean): Promise<Outcome> {
+function runSuite(python: Interpreter, build: boolean, backport: boolean): Promise<Outcome> {
   const started = Date.now();
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'epindex-pytest-cache-'));
   const env: NodeJS.ProcessEnv = { ...process.env, EPINDEX_CACHE_DIR: cacheDir, PYTHONDONTWRITEBYTECODE: '1', PYTHONWARNINGS: 'error::ResourceWarning' };
   for (const k of ['EPINDEX_CACHE', 'EPINDEX_FRESHNESS', 'PYTHONPATH', 'VIRTUAL_ENV', 'EPINDEX_ACCELERATE']) delete env[k];
   if (build) env['EPINDEX_TEST_BUILD'] = '1';
+  if (backport) env['EPINDEX_TEST_BACKPORT'] = '1';
   return new Promise((resolve) => {
     const child = spawn(python.executable, ['-m', 'unittest', 'discover', '-s', 'tests', '-t', 'tests'], { cwd: PYTHON_PACKAGE, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -54,7 +55,9 @@ test('the Python package passes its tests on every CPython the machine has', asy
   const pythons = interpreters();
   assert.ok(pythons.length > 0, 'no CPython 3.9+ found (pyenv versions or python3)');
   const last = pythons.length - 1;
-  const outcomes = await pool(pythons, 2, (p) => runSuite(p, p === pythons[0] || p === pythons[last]));
+  // The wheel build on the oldest and newest; the backport's suite (a venv from PyPI, cached
+  // under the temp directory) on the newest.
+  const outcomes = await pool(pythons, 2, (p) => runSuite(p, p === pythons[0] || p === pythons[last], p === pythons[last]));
   const failed: string[] = [];
   outcomes.forEach((o, i) => {
     const p = pythons[i]!;
