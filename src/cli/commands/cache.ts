@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { buildCaches, cacheStatusOf, clearCache, type BuildResult, type CacheOptions } from '../../cache/store.js';
 import { openEnvironment, type EnvironmentFlags } from '../environment-options.js';
@@ -67,13 +69,16 @@ export async function cacheRebuild(flags: CacheFlags): Promise<number> {
 export async function cacheStatus(flags: CacheFlags): Promise<number> {
   const env = await openEnvironment({ ...flags, cache: flags.cache ?? 'prefer' });
   const entries = env.searchPath.map((p) => cacheStatusOf(p, cacheOptions(flags)));
+  // The importlib.metadata accelerator (docs/spec.md §11.3): its .pth file in a site directory.
+  const accelerator = env.interpreter === null ? null : (env.interpreter.siteDirs.find((d) => fs.existsSync(path.join(d, 'epindex_accelerator.pth'))) ?? false);
   if (flags.json) {
-    printJson({ freshness: env.freshness, entries });
+    printJson({ freshness: env.freshness, entries, ...(accelerator === null ? {} : { accelerator: accelerator === false ? { installed: false } : { installed: true, site: accelerator } }) });
     return 0;
   }
   const color = { fresh: colors.green, stale: colors.yellow, missing: colors.dim, untrusted: colors.red, corrupt: colors.red, 'not-cacheable': colors.dim } as const;
   const rows = entries.map((s) => [color[s.state](s.state), s.location ?? '', s.distributions === null ? '' : String(s.distributions), humanSize(s.size), humanAge(s.ageSeconds), s.pathEntry, s.reason ?? (s.racy ? 'racy: recent changes are re-read on every lookup until a rebuild' : '')]);
   process.stdout.write(table(rows, ['STATE', 'WHERE', 'DISTS', 'SIZE', 'AGE', 'PATH ENTRY', 'WHY']));
+  if (accelerator !== null) process.stdout.write(`importlib.metadata accelerator: ${accelerator === false ? 'not installed (epi accelerate)' : `installed in ${accelerator}`}\n`);
   return 0;
 }
 
