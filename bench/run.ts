@@ -139,12 +139,12 @@ ensureDir(EPINDEX_USER_CACHE);
 ensureDir(XDG);
 ensureDir(EMPTY_CWD);
 const cacheOpts = { userCacheDir: EPINDEX_USER_CACHE };
-for (const r of buildCaches(envs.map((e) => e.dir), { ...cacheOpts, force: true, settle: true })) {
+for (const r of await buildCaches(envs.map((e) => e.dir), { ...cacheOpts, force: true, settle: true })) {
   if (r.outcome !== 'written') throw new Error(`cannot build the cache of ${r.pathEntry}: ${r.reason}`);
 }
 for (const e of envs) {
   const b0 = performance.now();
-  const r = buildCache(e.dir, { ...cacheOpts, force: true });
+  const r = await buildCache(e.dir, { ...cacheOpts, force: true, settle: false });
   e.cacheBuildMs = performance.now() - b0;
   if (r.outcome !== 'written' || r.file === null) throw new Error(`cannot build the cache of ${e.dir}: ${r.reason}`);
   e.cacheBytes = fs.statSync(r.file).size;

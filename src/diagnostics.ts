@@ -52,6 +52,11 @@ export const DIAGNOSTIC_CODES = {
   EP308: ['info', 'cache describes another directory; ignored'],
   // interpreter
   EP401: ['error', 'the Python interpreter could not be run'],
+  // environment choice (docs/spec.md §4.4.1)
+  EP402: ['warning', '$VIRTUAL_ENV names no usable environment; ignored'],
+  EP403: ['warning', 'a .venv without an interpreter; skipped'],
+  EP404: ['warning', '$CONDA_PREFIX names no usable environment; ignored'],
+  EP405: ['info', 'a version-manager shim could not be resolved without running it; its answer is not cached'],
   // check and the accelerator (issue 8)
   EP801: ['error', 'an entry point failed to load (epi check)'],
   EP802: ['error', 'importing an entry point crashed, exited or timed out (epi check)'],

@@ -6,13 +6,13 @@ import { isPyIdentifier } from './python/text.js';
 
 /** An installed distribution, as discovery found it. */
 export interface Distribution {
-  /** The name as found: the text before the first `-` of the metadata directory's stem. */
+  /** The `Name` of its METADATA / PKG-INFO (as importlib's `dist.name`); the directory stem's name when there is none. */
   readonly name: string;
-  /** PEP 503 normalized name: runs of `-_.` become `-`, lower case. */
+  /** PEP 503 normalized name of the directory stem's name (importlib's identity for a distribution). */
   readonly normalizedName: string;
   /** From the directory stem, else from METADATA / PKG-INFO; `null` when neither has one. */
   readonly version: string | null;
-  /** The `*.dist-info` / `*.egg-info` directory (or file, or `EGG-INFO` of an egg). */
+  /** The `*.dist-info` / `*.egg-info` directory (or file, or `EGG-INFO` of an egg), absolute. */
   readonly metadataPath: string;
   /** The search-path entry it was found in. */
   readonly pathEntry: string;
@@ -125,11 +125,13 @@ export class EntryPoint {
   readonly dist: Distribution | null;
   #parsed: ParsedReference | undefined;
 
-  constructor(group: string, name: string, value: string, dist: Distribution | null = null) {
+  /** `parsed`: the reference already parsed (caches store it); parsed from `value` when absent. */
+  constructor(group: string, name: string, value: string, dist: Distribution | null = null, parsed?: ParsedReference) {
     this.group = group;
     this.name = name;
     this.value = value;
     this.dist = dist;
+    this.#parsed = parsed;
     Object.freeze(this);
   }
 
@@ -196,6 +198,15 @@ export class EntryPoint {
     if (p !== null) j.problem = p;
     return j;
   }
+}
+
+/** A reference as caches store it (`[module, attr, extras]`, or the problem), back as a ParsedReference. */
+export function referenceFromJSON(ref: unknown): ParsedReference | undefined {
+  if (typeof ref === 'string') return { ok: false, problem: ref };
+  if (Array.isArray(ref) && ref.length === 3 && typeof ref[0] === 'string' && (ref[1] === null || typeof ref[1] === 'string') && Array.isArray(ref[2])) {
+    return { ok: true, module: ref[0], attr: ref[1], extras: ref[2] as string[] };
+  }
+  return undefined; // not a shape we wrote: parse the value again
 }
 
 /** PEP 503 name normalization: `re.sub(r"[-_.]+", "-", name).lower()`. */

@@ -7,12 +7,18 @@ import type { EntryPoint, EntryPointQuery } from './entry-point.js';
 
 export class EntryPoints implements Iterable<EntryPoint> {
   readonly #items: readonly EntryPoint[];
-  /** Everything the lookup noticed: bad files, shadowed distributions, cache problems. */
-  readonly diagnostics: readonly Diagnostic[];
+  #diagnostics: readonly Diagnostic[] | (() => readonly Diagnostic[]);
 
-  constructor(items: readonly EntryPoint[], diagnostics: readonly Diagnostic[] = []) {
+  /** `diagnostics` may be a function: they are then gathered on first access. */
+  constructor(items: readonly EntryPoint[], diagnostics: readonly Diagnostic[] | (() => readonly Diagnostic[]) = []) {
     this.#items = items;
-    this.diagnostics = diagnostics;
+    this.#diagnostics = diagnostics;
+  }
+
+  /** Everything the lookup noticed: bad files, shadowed distributions, cache problems. */
+  get diagnostics(): readonly Diagnostic[] {
+    if (typeof this.#diagnostics === 'function') this.#diagnostics = this.#diagnostics();
+    return this.#diagnostics;
   }
 
   get length(): number {
@@ -29,7 +35,7 @@ export class EntryPoints implements Iterable<EntryPoint> {
 
   /** The entry points matching every given criterion (importlib's `EntryPoints.select`). */
   select(query: EntryPointQuery): EntryPoints {
-    return new EntryPoints(this.#items.filter((e) => e.matches(query)), this.diagnostics);
+    return new EntryPoints(this.#items.filter((e) => e.matches(query)), () => this.diagnostics);
   }
 
   /** The first entry point with this name, as importlib's `EntryPoints[name]` (search-path order). */

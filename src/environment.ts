@@ -1,19 +1,23 @@
 /**
  * The library's front door: a Python environment (a search path) and the lookups on it.
- * Every lookup re-checks the caches' freshness, so results are never older than the files.
+ * Every lookup re-checks the caches' freshness, so results are never older than the files;
+ * within one process, a directory whose stamp (and, at the `stat` level, whose watched files)
+ * did not change is answered from what was read before, without opening its cache again.
  */
 import * as path from 'node:path';
-import { loadPathEntry, type CacheOptions, type CachePolicy, type EntryLoad } from './cache/store.js';
-import type { Freshness } from './cache/freshness.js';
+import { CACHE_POLICIES, loadDirectory, type CacheOptions, type CachePolicy, type EntryLoad, type LoadMode } from './cache/engine.js';
+import { FRESHNESS_LEVELS, type Freshness } from './cache/freshness.js';
+import type { CacheFile } from './cache/format.js';
 import { realPathOf } from './cache/location.js';
 import type { Diagnostic, Severity } from './diagnostics.js';
 import { EntryPoint, type Distribution, type EntryPointQuery, normalizeName } from './entry-point.js';
 import { EntryPoints } from './entry-points.js';
+import { cacheView, scanView, type EntryView } from './entry-view.js';
 import { EpindexError } from './errors.js';
 import { defaultPython, emulateSite, type InterpreterInfo } from './python/interpreter.js';
 import { interpreterInfo } from './python/interpreter-cache.js';
-import type { EntryView } from './entry-view.js';
-import { resolve, selectEntryPoints, type Resolution, type ShadowedDistribution } from './registry.js';
+import { pythonSource } from './python/source.js';
+import { resolve, type Resolution, type ShadowedDistribution } from './registry.js';
 
 export interface EnvironmentOptions {
   /** Ask this interpreter for its sys.path (default: `$VIRTUAL_ENV`'s python, else `python3`). */
@@ -57,6 +61,12 @@ export interface Conflict {
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
+/** The result of loading one directory, kept for the next lookup of this process. */
+interface Loaded {
+  readonly load: EntryLoad;
+  readonly view: EntryView;
+}
+
 export class PythonEnvironment {
   /** The ordered path entries searched. */
   readonly searchPath: readonly string[];
@@ -66,8 +76,10 @@ export class PythonEnvironment {
   readonly freshness: Freshness;
   readonly #options: CacheOptions;
   readonly #setup: readonly Diagnostic[];
-  /** The last resolution and the views it came from: caches unchanged since give the same objects back. */
-  #last: { views: readonly EntryView[]; resolution: Resolution } | null = null;
+  /** The search path without entries whose real path came earlier (lib and a lib64 symlink). */
+  #entries: readonly string[] | undefined;
+  /** The last resolution and the cache files behind it: unchanged files give the same resolution back. */
+  #last: { files: readonly (CacheFile | null)[]; resolution: Resolution; group: string | undefined } | null = null;
 
   /** @internal use `pythonEnvironment()` */
   constructor(searchPath: readonly string[], interpreter: InterpreterInfo | null, cache: CachePolicy, options: CacheOptions, setup: readonly Diagnostic[]) {
@@ -79,63 +91,84 @@ export class PythonEnvironment {
     this.#setup = setup;
   }
 
-  /** `group`: what the lookup will read (a cache parses only that group); undefined = every group. */
-  #load(mode: Parameters<typeof loadPathEntry>[1], group: string | undefined): EntryLoad[] {
+  #distinctEntries(): readonly string[] {
+    if (this.#entries !== undefined) return this.#entries;
     // A directory reached twice (lib and a lib64 symlink) can only repeat what it said first.
     const seen = new Set<string>();
-    const loads: EntryLoad[] = [];
+    const out: string[] = [];
     for (const entry of this.searchPath) {
       const real = realPathOf(entry);
       if (real !== null) {
         if (seen.has(real)) continue;
         seen.add(real);
       }
-      loads.push(loadPathEntry(entry, mode, this.#options, { group }));
+      out.push(entry);
     }
-    return loads;
+    return (this.#entries = out);
   }
 
-  #resolve(loads: readonly EntryLoad[]): Resolution {
-    const views = loads.map((l) => l.view);
+  /** `group`: what the lookup reads (a cache then loads only that group); undefined = every group. */
+  #load(mode: LoadMode, group: string | undefined): Loaded[] {
+    const sections = (file: CacheFile): string[] =>
+      group === undefined ? ['diagnostics', ...file.groups.map((g) => `g:${g}`)] : file.has(`g:${group}`) ? ['diagnostics', `g:${group}`] : ['diagnostics'];
+    return this.#distinctEntries().map((entry): Loaded => {
+      const load = loadDirectory(entry, pythonSource, mode, this.#options, { sections });
+      const view =
+        load.from === 'cache'
+          ? cacheView(entry, load.file, load.location.file, () => pythonSource.scan(entry === '' ? '.' : entry, { stamps: false }))
+          : load.from === 'scan'
+            ? scanView(entry, load.scan)
+            : scanView(entry, { kind: 'missing', listing: [], units: [], diagnostics: [], listingDirs: [] });
+      return { load, view };
+    });
+  }
+
+  #resolve(loaded: readonly Loaded[], group: string | undefined): Resolution {
+    const files = loaded.map((l) => (l.load.from === 'cache' ? l.load.file : null));
     const last = this.#last;
-    if (last !== null && last.views.length === views.length && last.views.every((s, i) => s === views[i])) return last.resolution;
-    const resolution = resolve(views);
-    this.#last = { views, resolution };
+    // Views wrap their files; the same files (all from caches) give the same answer.
+    if (last !== null && last.group === group && files.every((f) => f !== null) && last.files.length === files.length && last.files.every((f, i) => f === files[i])) {
+      return last.resolution;
+    }
+    const resolution = resolve(loaded.map((l) => l.view));
+    this.#last = { files, resolution, group };
     return resolution;
   }
 
-  #lookup(query: EntryPointQuery = {}): { resolution: Resolution; diagnostics: Diagnostic[] } {
+  #lookup(query: EntryPointQuery = {}): { resolution: Resolution; diagnostics: () => Diagnostic[]; loadDiagnostics: readonly Diagnostic[] } {
     // A dist or module query reads every group; a group query only its own.
     const group = query.dist === undefined ? query.group : undefined;
-    let loads = this.#load(this.cache === 'fallback' ? 'trust' : this.cache, group);
-    let resolution = this.#resolve(loads);
-    if (this.cache === 'fallback' && (query.group !== undefined || query.name !== undefined) && selectEntryPoints(resolution, query).length === 0) {
-      loads = this.#load('prefer', group);
-      resolution = this.#resolve(loads);
+    let loaded = this.#load(this.cache === 'fallback' ? 'trust' : this.cache, group);
+    let resolution = this.#resolve(loaded, group);
+    if (this.cache === 'fallback' && (query.group !== undefined || query.name !== undefined) && resolution.select(query).length === 0) {
+      loaded = this.#load('prefer', group);
+      resolution = this.#resolve(loaded, group);
     }
-    return { resolution, diagnostics: [...this.#setup, ...loads.flatMap((l) => l.diagnostics), ...resolution.diagnostics] };
+    const loadDiagnostics = [...this.#setup, ...loaded.flatMap((l) => l.load.diagnostics)];
+    return { resolution, loadDiagnostics, diagnostics: () => [...loadDiagnostics, ...resolution.lookupDiagnostics()] };
   }
 
   /** Entry points matching `query` (group, name, value, module, attr, dist), in search-path order. */
   async entryPoints(query: EntryPointQuery = {}): Promise<EntryPoints> {
-    const { resolution, diagnostics } = this.#lookup(query);
-    return new EntryPoints(selectEntryPoints(resolution, query), diagnostics);
+    const { resolution, diagnostics } = this.#lookup(checkQuery(query));
+    return new EntryPoints(resolution.select(query), diagnostics);
   }
 
   /** The distributions in use, the shadowed ones, and every diagnostic. */
   async distributions(): Promise<DistributionReport> {
     const { resolution, diagnostics } = this.#lookup();
-    return { distributions: resolution.distributions, shadowed: resolution.shadowed, diagnostics };
+    return { distributions: resolution.distributions, shadowed: resolution.shadowed, diagnostics: diagnostics() };
   }
 
   /** One distribution (by any spelling of its name) with its entry points; `null` if not installed. */
   async distribution(name: string): Promise<DistributionInfo | null> {
+    if (typeof name !== 'string') throw new EpindexError('INVALID_ARGUMENT', 'distribution(name): name must be a string');
     const { resolution, diagnostics } = this.#lookup();
     const wanted = normalizeName(name);
     const found = resolution.distributions.find((d) => d.normalizedName === wanted);
     if (found === undefined) return null;
-    const own = diagnostics.filter((d) => d.file !== undefined && (d.file === found.metadataPath || d.file.startsWith(found.metadataPath + path.sep)));
-    return { distribution: found, entryPoints: new EntryPoints(selectEntryPoints(resolution, { dist: wanted }), own) };
+    const own = diagnostics().filter((d) => d.file !== undefined && (d.file === found.metadataPath || d.file.startsWith(found.metadataPath + path.sep)));
+    return { distribution: found, entryPoints: new EntryPoints(resolution.select({ dist: wanted }), own) };
   }
 
   /** Every group with its number of entry points and of distributions providing them. */
@@ -176,12 +209,30 @@ export class PythonEnvironment {
 
   /** Every diagnostic of a full lookup, errors first. */
   async diagnose(): Promise<Diagnostic[]> {
-    const { diagnostics } = this.#lookup();
-    return diagnostics
+    const { resolution, loadDiagnostics } = this.#lookup();
+    // Every distribution resolved: shadowing across directories is reported too.
+    return [...loadDiagnostics, ...resolution.diagnostics]
       .map((d, i) => ({ d, i }))
       .sort((a, b) => SEVERITY_RANK[a.d.severity] - SEVERITY_RANK[b.d.severity] || a.i - b.i)
       .map(({ d }) => d);
   }
+}
+
+const QUERY_KEYS = ['group', 'name', 'value', 'module', 'attr', 'dist'] as const;
+
+/** Lookups take strings only: anything else is a programming error, said as one. */
+function checkQuery(query: EntryPointQuery): EntryPointQuery {
+  if (typeof query !== 'object' || query === null) throw new EpindexError('INVALID_ARGUMENT', 'the query must be an object');
+  for (const [k, v] of Object.entries(query)) {
+    if (!(QUERY_KEYS as readonly string[]).includes(k)) throw new EpindexError('INVALID_ARGUMENT', `unknown query key ${JSON.stringify(k)} (allowed: ${QUERY_KEYS.join(', ')})`);
+    if (v !== undefined && typeof v !== 'string') throw new EpindexError('INVALID_ARGUMENT', `query.${k} must be a string`);
+  }
+  return query;
+}
+
+function choice<T extends string>(what: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new EpindexError('INVALID_ARGUMENT', `${what} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
 }
 
 function envChoice<T extends string>(name: string, allowed: readonly T[]): T | undefined {
@@ -191,16 +242,33 @@ function envChoice<T extends string>(name: string, allowed: readonly T[]): T | u
   throw new EpindexError('INVALID_ARGUMENT', `${name}=${v} is not one of ${allowed.join(', ')}`);
 }
 
+/** The cache policy and freshness level from options, else the environment, else the defaults. Throws for anything else. */
+export function cacheSettings(options: { readonly cache?: unknown; readonly freshness?: unknown }): { cache: CachePolicy; freshness: Freshness } {
+  const cache = options.cache === undefined ? envChoice('EPINDEX_CACHE', CACHE_POLICIES) ?? 'auto' : choice('cache', options.cache, CACHE_POLICIES);
+  const freshness = options.freshness === undefined ? envChoice('EPINDEX_FRESHNESS', FRESHNESS_LEVELS) ?? 'stat' : choice('freshness', options.freshness, FRESHNESS_LEVELS);
+  return { cache, freshness };
+}
+
+function validate(options: EnvironmentOptions): void {
+  if (typeof options !== 'object' || options === null) throw new EpindexError('INVALID_ARGUMENT', 'options must be an object');
+  const given = [options.python !== undefined, options.path !== undefined, options.site !== undefined].filter(Boolean).length;
+  if (given > 1) throw new EpindexError('INVALID_ARGUMENT', 'give at most one of python, path and site');
+  if (options.python !== undefined && typeof options.python !== 'string') throw new EpindexError('INVALID_ARGUMENT', 'python must be a string (an interpreter)');
+  if (options.site !== undefined && typeof options.site !== 'string') throw new EpindexError('INVALID_ARGUMENT', 'site must be a string (a directory)');
+  if (options.path !== undefined && (!Array.isArray(options.path) || !options.path.every((p) => typeof p === 'string'))) {
+    throw new EpindexError('INVALID_ARGUMENT', 'path must be an array of strings (the path entries, in order)');
+  }
+  if (options.userCacheDir !== undefined && typeof options.userCacheDir !== 'string') throw new EpindexError('INVALID_ARGUMENT', 'userCacheDir must be a string');
+}
+
 /**
  * Open a Python environment. With `python` (or nothing), the interpreter is asked for its
  * sys.path once (its answer is cached per user and revalidated); with `path` or `site`, no
- * interpreter is run.
+ * interpreter is run. Invalid options throw `EpindexError` (`INVALID_ARGUMENT`).
  */
 export async function pythonEnvironment(options: EnvironmentOptions = {}): Promise<PythonEnvironment> {
-  const given = [options.python !== undefined, options.path !== undefined, options.site !== undefined].filter(Boolean).length;
-  if (given > 1) throw new EpindexError('INVALID_ARGUMENT', 'give at most one of python, path and site');
-  const cache = options.cache ?? envChoice<CachePolicy>('EPINDEX_CACHE', ['scan', 'only', 'prefer', 'fallback', 'auto']) ?? 'auto';
-  const freshness = options.freshness ?? envChoice<Freshness>('EPINDEX_FRESHNESS', ['stat', 'listing']) ?? 'stat';
+  validate(options);
+  const { cache, freshness } = cacheSettings(options);
   const cacheOptions: CacheOptions = { freshness, ...(options.userCacheDir !== undefined ? { userCacheDir: options.userCacheDir } : {}) };
   if (options.path !== undefined) return new PythonEnvironment([...options.path], null, cache, cacheOptions, []);
   if (options.site !== undefined) {

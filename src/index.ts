@@ -32,20 +32,9 @@ export {
   type ParsedEntryPointsTxt,
   type RenderableEntryPoint,
 } from './format/entry-points-txt.js';
-export {
-  buildCache,
-  buildCaches,
-  cacheStatusOf as cacheStatus,
-  clearCache,
-  CACHE_POLICIES,
-  type CachePolicy,
-  type Freshness,
-  type CacheOptions,
-  type CacheState,
-  type CacheStatus,
-  type BuildResult,
-  type BuildOptions,
-} from './cache/store.js';
+export { buildCache, buildCaches, cacheStatus, clearCache, type BuildOptions, type BuildResult, type BuildProgress, type CacheStatus, type ClearResult } from './caches.js';
+export { CACHE_POLICIES, type CachePolicy, type CacheOptions, type CacheState } from './cache/engine.js';
+export { FRESHNESS_LEVELS, type Freshness } from './cache/freshness.js';
 export type { InterpreterInfo } from './python/interpreter.js';
 export { DIAGNOSTIC_CODES, formatDiagnostic, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics.js';
 export { EpindexError, isEpindexError, type ErrorCode } from './errors.js';

@@ -37,10 +37,10 @@ describe('epi', () => {
     assert.match(r.stdout, /pytest11\s+alpha\s+alpha\.plugin\s+alpha 1\.0/);
   });
 
-  test('list --json gives entry points with their distribution and the diagnostics', () => {
+  test('list --json gives entry points with their distribution and the diagnostics, in the order of the table', () => {
     const r = epi(['list', ...P, '--group', 'console_scripts', '--json']);
     const j = JSON.parse(r.stdout) as { entryPoints: Array<{ name: string; module: string; dist: { name: string } }>; diagnostics: unknown[] };
-    assert.deepEqual(j.entryPoints.map((e) => [e.name, e.module, e.dist.name]), [['tool', 'alpha.cli', 'alpha'], ['tool', 'beta.cli', 'beta'], ['beta', 'beta', 'beta']]);
+    assert.deepEqual(j.entryPoints.map((e) => [e.name, e.module, e.dist.name]), [['beta', 'beta', 'beta'], ['tool', 'alpha.cli', 'alpha'], ['tool', 'beta.cli', 'beta']]);
     assert.deepEqual(j.diagnostics, []);
   });
 
@@ -55,8 +55,8 @@ describe('epi', () => {
   });
 
   test('groups counts entry points and distributions', () => {
-    const j = JSON.parse(epi(['groups', ...P, '--json']).stdout);
-    assert.deepEqual(j, { groups: [{ group: 'console_scripts', entryPoints: 3, distributions: 2 }, { group: 'pytest11', entryPoints: 1, distributions: 1 }] });
+    const j = JSON.parse(epi(['groups', ...P, '--json']).stdout) as { groups: unknown };
+    assert.deepEqual(j.groups, [{ group: 'console_scripts', entryPoints: 3, distributions: 2 }, { group: 'pytest11', entryPoints: 1, distributions: 1 }]);
   });
 
   test('show prints version, metadata path and entry points; exit 1 for an unknown distribution', () => {
@@ -89,8 +89,8 @@ describe('epi', () => {
   });
 
   test('diagnose --json counts errors and warnings', () => {
-    const j = JSON.parse(epi(['diagnose', '--path', broken, '--cache', 'scan', '--json']).stdout) as { errors: number; diagnostics: Array<{ code: string; line: number }> };
-    assert.equal(j.errors, 1);
+    const j = JSON.parse(epi(['diagnose', '--path', broken, '--cache', 'scan', '--json']).stdout) as { counts: { errors: number }; diagnostics: Array<{ code: string; line: number }> };
+    assert.equal(j.counts.errors, 1);
     assert.deepEqual(j.diagnostics.map((d) => [d.code, d.line]), [['EP104', 2]]);
   });
 
@@ -134,13 +134,13 @@ describe('epi', () => {
     const dir = writeTree(tempDir(), distInfo('gamma', '3.0', '[g]\nx = m:f\n'));
     const built = JSON.parse(epi(['cache', 'build', dir, '--json'], env).stdout) as { results: Array<{ outcome: string; file: string }> };
     assert.deepEqual(built.results.map((r) => r.outcome), ['written']);
-    assert.equal(built.results[0]?.file, path.join(dir, '.epindex', 'entry-points.v2.jsonl'));
+    assert.equal(built.results[0]?.file, path.join(dir, '.epindex', 'entry-points.v3.jsonl'));
     const again = JSON.parse(epi(['cache', 'build', dir, '--json'], env).stdout) as { results: Array<{ outcome: string }> };
     assert.deepEqual(again.results.map((r) => r.outcome), ['unchanged']);
     const status = JSON.parse(epi(['cache', 'status', '--path', dir, '--json'], env).stdout) as { entries: Array<{ state: string; location: string; distributions: number }> };
     assert.deepEqual(status.entries.map((e) => [e.state, e.location, e.distributions]), [['fresh', 'in-directory', 1]]);
     const cleared = JSON.parse(epi(['cache', 'clear', dir, '--json'], env).stdout) as { removed: string[] };
-    assert.deepEqual(cleared.removed, [path.join(dir, '.epindex', 'entry-points.v2.jsonl')]);
+    assert.deepEqual(cleared.removed, [path.join(dir, '.epindex', 'entry-points.v3.jsonl')]);
     const after = JSON.parse(epi(['cache', 'status', '--path', dir, '--json'], env).stdout) as { entries: Array<{ state: string }> };
     assert.deepEqual(after.entries.map((e) => e.state), ['missing']);
   });

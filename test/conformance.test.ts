@@ -15,7 +15,7 @@ import { tempDir } from './support/fixtures.js';
 import { PYTHON } from './support/python.js';
 import { buildFixtureVenv, fixtureDists, type FixtureVenv } from './support/venv.js';
 
-const IN_DIR_CACHE = path.join('.epindex', 'entry-points.v2.jsonl');
+const IN_DIR_CACHE = path.join('.epindex', 'entry-points.v3.jsonl');
 
 function assertSame(t: TestContext, importlib: readonly Quad[], epindex: readonly Quad[], what: string): void {
   const c = compare(importlib, epindex);
@@ -112,14 +112,19 @@ describe('conformance: a fixture venv with every installation layout', () => {
     }
   });
 
-  test('epi list --json --cache auto: cold (writes caches), then warm (reads them)', (t) => {
+  test('epi list --json --cache auto: cold (writes user caches), then warm (reads them); `cache rebuild` then writes in-directory caches', (t) => {
     const caches = [venv.sitePackages, venv.editableSrc, venv.legacyProject, path.join(venv.sitePackages, `bar-1.0-py${venv.pyVersion}.egg`)].map((p) => path.join(p, IN_DIR_CACHE));
     for (const c of caches) assert.ok(!fs.existsSync(c), `${c} exists before the cold run`);
 
     assertSame(t, expected, epiEntryPoints(venv.python, ['--cache', 'auto'], env).entryPoints, 'epi --cache auto (cold)');
-    for (const c of caches) assert.ok(fs.existsSync(c), `the cold run did not write ${c}`);
-    const userCaches = fs.readdirSync(path.join(cacheDir, 'entry-points.v2'));
-    assert.ok(userCaches.length > 0, 'the cold run wrote nothing to the user cache (the zipped egg and the stdlib directories go there)');
+    for (const c of caches) assert.ok(!fs.existsSync(c), `a lookup never creates an in-directory cache (${c})`);
+    const userCaches = fs.readdirSync(path.join(cacheDir, 'entry-points.v3'));
+    assert.ok(userCaches.length >= 4, 'the cold run wrote the user caches');
+    assertSame(t, expected, epiEntryPoints(venv.python, ['--cache', 'only'], env).entryPoints, 'epi --cache only (warm, user caches)');
+
+    const rebuilt = spawnSync(process.execPath, [EPI_MAIN, 'cache', 'rebuild', '--quiet', '--python', venv.python], { encoding: 'utf8', env });
+    assert.equal(rebuilt.status, 0, rebuilt.stderr);
+    for (const c of caches.slice(0, 2)) assert.ok(fs.existsSync(c), `cache rebuild wrote ${c}`);
 
     // The caches just written are fresh for the directories that hold distributions.
     const status = spawnSync(process.execPath, [EPI_MAIN, 'cache', 'status', '--json', '--python', venv.python], { encoding: 'utf8', env });

@@ -5,14 +5,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { zipSync } from 'fflate';
-import { scanPathEntry, type PathEntryScan } from '../src/python/discover.js';
+import type { DirectoryScan } from '../src/cache/source.js';
+import { scanPathEntry } from '../src/python/discover.js';
 import { distInfo, tempDir, writeTree, type Tree } from './support/fixtures.js';
+import { reachableModule } from './support/reachable.js';
 
 const te = new TextEncoder();
-const summary = (s: PathEntryScan) => s.dists.map((d) => [d.child, d.layout, d.name, d.normalizedName, d.version, d.hasMetadata, d.entryPoints.map((e) => `${e.group}/${e.name}=${e.value}`)]);
-const codes = (s: PathEntryScan) => [...s.diagnostics, ...s.dists.flatMap((d) => d.diagnostics)].map((d) => d.code).sort();
+const summary = (s: DirectoryScan) => s.units.map((d) => [d.child, d.layout, d.name, d.key, d.version, d.real, d.entryPoints.map((e) => `${e.group}/${e.name}=${e.value}`)]);
+const codes = (s: DirectoryScan) => [...s.diagnostics, ...s.units.flatMap((d) => d.diagnostics)].map((d) => d.code).sort();
 
-function scanTree(tree: Tree): PathEntryScan {
+function scanTree(tree: Tree): DirectoryScan {
   return scanPathEntry(writeTree(tempDir(), tree));
 }
 
@@ -25,7 +27,7 @@ describe('discovery: layouts', () => {
 
   test('suffixes are matched case-insensitively, as importlib does', () => {
     const s = scanTree({ 'Foo-1.0.DIST-INFO': { METADATA: 'Name: Foo\n', 'entry_points.txt': '[g]\na = m:f\n' } });
-    assert.equal(s.dists[0]?.layout, 'dist-info');
+    assert.equal(s.units[0]?.layout, 'dist-info');
   });
 
   test('an *.egg-info directory without a version in its stem takes it from PKG-INFO', () => {
@@ -67,9 +69,10 @@ describe('discovery: layouts', () => {
       'emmental.egg-info/PKG-INFO': te.encode('Name: emmental\nVersion: 3\n'),
       'nested/deep-1.0.dist-info/METADATA': te.encode('Name: deep\n'),
     }));
+    // In the archive's central-directory order, as importlib lists a zip.
     assert.deepEqual(summary(scanPathEntry(whl)), [
-      ['emmental.egg-info', 'egg-info', 'emmental', 'emmental', '3', true, []],
       ['gruyere-1.0.dist-info', 'dist-info', 'gruyere', 'gruyere', '1.0', true, ['g/cheese=gruyere:main']],
+      ['emmental.egg-info', 'egg-info', 'emmental', 'emmental', '3', true, []],
     ]);
   });
 
@@ -85,17 +88,17 @@ describe('discovery: layouts', () => {
     const root = tempDir();
     fs.writeFileSync(path.join(root, 'x.pth'), 'hello');
     const s = scanPathEntry(path.join(root, 'x.pth'));
-    assert.deepEqual([s.kind, s.dists.length, s.diagnostics.length], ['unsearchable', 0, 0]);
+    assert.deepEqual([s.kind, s.units.length, s.diagnostics.length], ['unsearchable', 0, 0]);
   });
 
   test('a missing path entry contributes nothing and no diagnostic', () => {
     const s = scanPathEntry(path.join(tempDir(), 'nope'));
-    assert.deepEqual([s.kind, s.dists.length, s.diagnostics.length], ['missing', 0, 0]);
+    assert.deepEqual([s.kind, s.units.length, s.diagnostics.length], ['missing', 0, 0]);
   });
 
   test('a directory named entry_points.txt is ignored with a diagnostic', () => {
     const s = scanTree({ 'x-1.0.dist-info': { METADATA: 'Name: x\n', 'entry_points.txt': {} } });
-    assert.deepEqual(s.dists[0]?.entryPoints, []);
+    assert.deepEqual(s.units[0]?.entryPoints, []);
     assert.deepEqual(codes(s), ['EP112']);
   });
 
@@ -133,8 +136,8 @@ describe('discovery: layouts', () => {
 
   test('diagnostics name files relative to the path entry', () => {
     const s = scanTree(distInfo('x', '1.0', '[g]\nnope\n'));
-    assert.equal(s.dists[0]?.diagnostics[0]?.file, path.join('x-1.0.dist-info', 'entry_points.txt'));
-    assert.equal(s.dists[0]?.diagnostics[0]?.line, 2);
+    assert.equal(s.units[0]?.diagnostics[0]?.file, 'x-1.0.dist-info/entry_points.txt');
+    assert.equal(s.units[0]?.diagnostics[0]?.line, 2);
   });
 
   test('an unreadable path entry is a warning, not an error or a crash', { skip: process.platform === 'win32' }, () => {
@@ -144,11 +147,12 @@ describe('discovery: layouts', () => {
     fs.chmodSync(site, 0o000);
     try {
       // Root ignores permissions: scan as an unprivileged user in a child process.
-      const script = `import('${new URL('../src/python/discover.js', import.meta.url).href}').then(m => process.stdout.write(JSON.stringify(m.scanPathEntry(${JSON.stringify(site)}))))`;
+      // The child gets its own copy of the code: the checkout may be out of its reach (mode 0700 above it).
+      const script = `import('${reachableModule('python/discover.js')}').then(m => process.stdout.write(JSON.stringify(m.scanPathEntry(${JSON.stringify(site)}))))`;
       const asRoot = process.getuid?.() === 0;
       const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' }, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
       assert.equal(r.status, 0, r.stderr);
-      const s = JSON.parse(r.stdout) as PathEntryScan;
+      const s = JSON.parse(r.stdout) as DirectoryScan;
       assert.deepEqual([s.kind, s.diagnostics.map((d) => [d.code, d.severity])], ['unsearchable', [['EP203', 'warning']]]);
     } finally {
       fs.chmodSync(site, 0o755);
@@ -162,22 +166,56 @@ describe('discovery: the choice within one directory', () => {
       ...distInfo('foo', '0.9', undefined, { metadata: false }),
       ...distInfo('foo', '1.0', '[grp]\nfoo = foo:main\n'),
     });
-    assert.deepEqual(s.dists.map((d) => [d.version, d.hasMetadata]), [['1.0', true], ['0.9', false]]);
-    assert.deepEqual(codes(s), ['EP202']);
+    assert.deepEqual(s.units.map((d) => [d.version, d.real, d.winner]), [['1.0', true, true], ['0.9', false, false]]);
+    assert.deepEqual(codes(s), ['EP202', 'EP206']);
   });
 
   test('among real distributions the highest PEP 440 version comes first', () => {
     const s = scanTree({ ...distInfo('foo', '1.10', ''), ...distInfo('foo', '1.9', ''), ...distInfo('foo', '1.10rc1', ''), ...distInfo('Foo', '2.0.dev1', '') });
-    assert.deepEqual(s.dists.map((d) => d.version), ['2.0.dev1', '1.10', '1.10rc1', '1.9']);
+    assert.deepEqual(s.units.map((d) => d.version), ['2.0.dev1', '1.10', '1.10rc1', '1.9']);
   });
 
   test('a valid version beats an invalid one, which beats none', () => {
     const s = scanTree({ ...distInfo('foo', 'banana', ''), ...distInfo('foo', '0.1', ''), 'foo.egg-info': { 'PKG-INFO': 'Name: foo\n' } });
-    assert.deepEqual(s.dists.map((d) => d.version), ['0.1', 'banana', null]);
+    assert.deepEqual(s.units.map((d) => d.version), ['0.1', 'banana', null]);
   });
 
   test('at the same version a dist-info comes before an egg-info', () => {
     const s = scanTree({ ...distInfo('foo', '1.0', ''), 'foo-1.0-py3.11.egg-info': { 'PKG-INFO': 'Name: foo\nVersion: 1.0\n' } });
-    assert.deepEqual(s.dists.map((d) => d.layout), ['dist-info', 'egg-info']);
+    assert.deepEqual(s.units.map((d) => d.layout), ['dist-info', 'egg-info']);
+  });
+});
+
+describe('discovery: names and order as importlib.metadata has them', () => {
+  test("a distribution's name is its METADATA Name (as importlib's dist.name), its identity the stem's normalized name", () => {
+    const s = scanTree({ 'pytest_cov-6.0.0.dist-info': { METADATA: 'Metadata-Version: 2.1\nName: pytest-cov\nVersion: 6.0.0\n' } });
+    assert.deepEqual(summary(s), [['pytest_cov-6.0.0.dist-info', 'dist-info', 'pytest-cov', 'pytest-cov', '6.0.0', true, []]]);
+  });
+
+  test('without a Name header the name is the stem name', () => {
+    const s = scanTree({ 'Flask-3.0.dist-info': { METADATA: 'Metadata-Version: 2.1\nVersion: 3.0\n' } });
+    assert.deepEqual(summary(s)[0]?.slice(2, 4), ['Flask', 'flask']);
+  });
+
+  test('a Name header after 4 KiB of other headers is still found', () => {
+    const s = scanTree({ 'late-1.0.dist-info': { METADATA: `Metadata-Version: 2.1\nSummary: ${'x'.repeat(5000)}\nName: Late\n` } });
+    assert.equal(s.units[0]?.name, 'Late');
+  });
+
+  test('distributions come in directory-listing order (by first appearance of each name), not sorted', () => {
+    const root = tempDir();
+    const listed = fs.readdirSync(writeTree(root, { ...distInfo('zeta', '1.0', ''), ...distInfo('alpha', '1.0', ''), ...distInfo('mid', '1.0', ''), ...distInfo('alpha', '0.5', '') }));
+    const s = scanPathEntry(root);
+    const firstSeen = [...new Set(listed.map((n) => n.split('-')[0]!))];
+    assert.deepEqual([...new Set(s.units.map((u) => u.key))], firstSeen);
+    assert.deepEqual(s.listing.map((l) => l.name), listed);
+  });
+
+  test('several candidates of one name: the preferred one is the winner, the others get EP206 naming it', () => {
+    const s = scanTree({ ...distInfo('foo', '1.0', ''), ...distInfo('foo', '2.0', '') });
+    assert.deepEqual(s.units.map((u) => [u.version, u.winner]), [['2.0', true], ['1.0', false]]);
+    const d = s.diagnostics.find((x) => x.code === 'EP206');
+    assert.equal(d?.file, 'foo-1.0.dist-info');
+    assert.match(d?.message ?? '', /foo 2\.0 \(foo-2\.0\.dist-info\) in the same directory is preferred/);
   });
 });

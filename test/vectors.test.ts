@@ -56,11 +56,23 @@ function build(root: string, v: TreeVector): string[] {
   return v.path.map((p) => path.join(root, p));
 }
 
-/** Expectations within one path entry follow its listing order (readdir), as importlib's do. */
+/** The raw readdir order, os.listdir's (fs.readdirSync sorts: libuv's scandir). */
+function rawListing(dir: string): string[] {
+  const d = fs.opendirSync(dir);
+  const out: string[] = [];
+  try {
+    for (let e = d.readSync(); e !== null; e = d.readSync()) out.push(e.name);
+  } finally {
+    d.closeSync();
+  }
+  return out;
+}
+
+/** Expectations within one path entry follow its listing order (os.listdir's), as importlib's do. */
 function listingPosition(entry: string, dist: string): number {
   let names: string[];
   try {
-    names = fs.readdirSync(entry);
+    names = rawListing(entry);
   } catch {
     return 0;
   }

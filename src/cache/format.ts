@@ -1,325 +1,401 @@
 /**
- * The cache file format, version 2 (docs/spec.md §5.2, schema/cache-v2.schema.json).
- *
- * JSON Lines: a header line, then one line per section. The header names every section's byte
- * range and SHA-256, and ends with the SHA-256 of its own bytes, so a reader parses — and
- * verifies — only the sections a lookup needs: a group lookup reads the distribution list and
- * that group's entry points, not the whole environment. Serialization is deterministic (fixed
- * key order, records in scan order, which is sorted): the same directory gives the same bytes.
+ * Cache format v3 (docs/spec.md §5.2): a header line, then one JSON line per section. A lookup
+ * reads the header and the sections it needs — one group's, the freshness checks' — by offset
+ * (pread), verifying each with its CRC-32; nothing else is read or parsed. Every number is an
+ * integer, so a Python reader (json + zlib.crc32) reads the same values, and the same
+ * directory state gives the same bytes.
  */
-import { createHash } from 'node:crypto';
-import { diagnostic, DIAGNOSTIC_CODES, type DiagnosticCode } from '../diagnostics.js';
-import { normalizeName, type DistributionLayout } from '../entry-point.js';
-import type { EntryPointLine } from '../format/entry-points-txt.js';
-import type { DistRecord, DistStamps, PathEntryKind, PathEntryScan, Stamp } from '../python/discover.js';
-import { CacheSectionError, compareIndexed, type DistSummary, type EntryView, type IndexedDiagnostic, type IndexedEntry } from '../entry-view.js';
+import { crc32 } from '../crc32.js';
+import { DIAGNOSTIC_CODES, diagnostic, type Diagnostic, type DiagnosticCode, type Severity } from '../diagnostics.js';
+import { compareCodePoints } from '../python/text.js';
+import type { DirectoryScan, RefJSON, Unit } from './source.js';
+import { STAMP_WIDTH, type Stamp } from './stamp.js';
 
 export const CACHE_FORMAT = 'epindex-cache';
-export const CACHE_VERSION = 2;
+export const CACHE_VERSION = 3;
 
-/** What a file holds: a path entry's scan with its stamps. */
+/** What a cache file holds: one directory's scan, with what proves it still describes it. */
 export interface CacheContent {
-  readonly kind: Extract<PathEntryKind, 'directory' | 'zip'>;
-  /** The path entry's real path when the cache was built (checked for user-cache files). */
+  readonly source: string;
+  readonly kind: 'directory' | 'zip';
+  /** The directory's real path when it was scanned. */
   readonly realPath: string;
-  readonly scan: PathEntryScan;
+  readonly dev: number;
+  /** The directory's (or archive's) own stamp. */
+  readonly entry: Stamp;
+  readonly scan: DirectoryScan;
 }
 
-type StampJSON = [ino: string, size: string, mtimeNs: string, ctimeNs: string];
-type SectionRef = [offset: number, length: number, sha256: string];
+export interface Header {
+  readonly source: string;
+  readonly kind: 'directory' | 'zip';
+  readonly realPath: string;
+  readonly dev: number;
+  readonly entry: Stamp;
+  /**
+   * When the scan started, on the cache filesystem's clock: the cache file's mtime, which the
+   * writer sets to it (not in the bytes, so that the same directory gives the same bytes).
+   */
+  readonly scanned: readonly [number, number];
+  readonly distributions: number;
+  readonly entryPoints: number;
+  readonly counts: Readonly<Record<Severity, number>>;
+  readonly codes: readonly string[];
+  readonly bodyBytes: number;
+  /** name → [offset, length, crc]; offsets from the start of the body; length includes the newline. */
+  readonly sections: ReadonlyMap<string, readonly [number, number, number]>;
+}
 
-const sha256 = (s: string | Uint8Array): string => createHash('sha256').update(s).digest('hex');
-const stampJSON = (s: Stamp): StampJSON => [s.ino, s.size, s.mtimeNs, s.ctimeNs];
+// ---------------------------------------------------------------------------------------------
+// Section shapes (as parsed)
 
-/** Serialize; `scan` must have been made with stamps. */
-export function serializeCache(content: CacheContent): string {
+/** A distribution row of the `dists` section. */
+export type DistRow = readonly [child: string, name: string, normalizedName: string, version: string | null, layout: string, real: 0 | 1, winner: 0 | 1, digest: number];
+/** A distribution row of a group section (`i` = index in `dists`). */
+export type GroupDistRow = readonly [i: number, child: string, name: string, normalizedName: string, version: string | null, layout: string, real: 0 | 1];
+/** An entry point row of a group section (`k` = index in the group's `dists`). */
+export type GroupEntryRow = readonly [k: number, name: string, value: string, line: number, ref: RefJSON];
+export interface GroupSection {
+  readonly dists: readonly GroupDistRow[];
+  readonly eps: readonly GroupEntryRow[];
+}
+export interface NamesSection {
+  readonly real: readonly string[];
+  readonly leftover: readonly string[];
+}
+export interface StampList {
+  readonly paths: readonly string[];
+  readonly stamps: readonly number[];
+}
+export interface ListingSection {
+  readonly names: readonly string[];
+  readonly stamps: readonly number[];
+  /** Extra directories whose stamps prove the listing unchanged (npm scopes), relative. */
+  readonly dirs: readonly string[];
+  readonly dirStamps: readonly number[];
+}
+export type DiagnosticRow = readonly [dist: number, code: string, file: string | null, line: number | null, message: string];
+
+export const GROUP_PREFIX = 'g:';
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+function stampList(items: readonly { path: string; stamp: Stamp }[]): StampList {
+  const stamps: number[] = [];
+  for (const w of items) stamps.push(...w.stamp);
+  return { paths: items.map((w) => w.path), stamps };
+}
+
+/** The cache file's bytes for `content` (deterministic). */
+export function serializeCache(content: CacheContent): Buffer {
   const { scan } = content;
-  if (scan.stamp === undefined) throw new Error('serializeCache: the scan has no stamps');
-  const groups = new Map<string, Array<[number, string, string, number]>>();
-  const diagnostics: Array<[number, DiagnosticCode, string | null, number | null, string]> = scan.diagnostics.map((d) => [-1, d.code, d.file ?? null, d.line ?? null, d.message]);
-  scan.dists.forEach((r, i) => {
-    for (const e of r.entryPoints) {
-      let list = groups.get(e.group);
-      if (list === undefined) groups.set(e.group, (list = []));
-      list.push([i, e.name, e.value, e.line]);
+  const units = scan.units;
+  const groups = new Map<string, { dists: GroupDistRow[]; local: Map<number, number>; eps: GroupEntryRow[] }>();
+  const diagnostics: DiagnosticRow[] = scan.diagnostics.map((d) => [-1, d.code, d.file ?? null, d.line ?? null, d.message]);
+  const real: string[] = [];
+  const leftover: string[] = [];
+  const checks: { path: string; stamp: Stamp }[] = [];
+  const full: { path: string; stamp: Stamp }[] = [];
+  let entryPoints = 0;
+  units.forEach((u, i) => {
+    for (const d of u.diagnostics) diagnostics.push([i, d.code, d.file ?? null, d.line ?? null, d.message]);
+    for (const w of u.watches) (w.level === 'stat' ? checks : full).push(w);
+    if (!u.winner) return;
+    (u.real ? real : leftover).push(u.key);
+    for (const e of u.entryPoints) {
+      let g = groups.get(e.group);
+      if (g === undefined) groups.set(e.group, (g = { dists: [], local: new Map(), eps: [] }));
+      let k = g.local.get(i);
+      if (k === undefined) {
+        k = g.dists.length;
+        g.local.set(i, k);
+        g.dists.push([i, u.child, u.name, u.key, u.version, u.layout, u.real ? 1 : 0]);
+      }
+      g.eps.push([k, e.name, e.value, e.line, e.ref]);
+      entryPoints++;
     }
-    for (const d of r.diagnostics) diagnostics.push([i, d.code, d.file ?? null, d.line ?? null, d.message]);
   });
+  real.sort(compareCodePoints);
+  leftover.sort(compareCodePoints);
+  const listingStamps: number[] = [];
+  for (const l of scan.listing) listingStamps.push(...l.stamp);
+  const dirStamps: number[] = [];
+  for (const d of scan.listingDirs) dirStamps.push(...d.stamp);
   const sections: Array<[string, unknown]> = [
-    ['dists', scan.dists.map((r) => [r.child, r.layout, r.name, r.version, r.hasMetadata])],
-    ['stamps', scan.dists.map((r) => (r.stamps === undefined ? null : [stampJSON(r.stamps.self), r.stamps.entryPoints ? stampJSON(r.stamps.entryPoints) : null, r.stamps.metadata ? stampJSON(r.stamps.metadata) : null]))],
-    ['listing', scan.listing],
+    ['dists', units.map((u): DistRow => [u.child, u.name, u.key, u.version, u.layout, u.real ? 1 : 0, u.winner ? 1 : 0, unitDigest(u)])],
+    ['names', { real, leftover }],
+    ['listing', { names: scan.listing.map((l) => l.name), stamps: listingStamps, dirs: scan.listingDirs.map((d) => d.path), dirStamps }],
+    ['checks', stampList(checks)],
+    ['full', stampList(full)],
     ['diagnostics', diagnostics],
-    ...[...groups.keys()].sort().map((g): [string, unknown] => [`group:${g}`, groups.get(g)]),
+    ...[...groups.keys()].sort(compareCodePoints).map((g): [string, unknown] => {
+      const s = groups.get(g)!;
+      return [GROUP_PREFIX + g, { dists: s.dists, eps: s.eps }];
+    }),
   ];
-  const index: Record<string, SectionRef> = {};
-  const lines: string[] = [];
+  const lines: Buffer[] = [];
+  const index: string[] = [];
   let offset = 0;
   for (const [name, value] of sections) {
-    const line = JSON.stringify(value);
-    const length = Buffer.byteLength(line) + 1;
-    index[name] = [offset, length, sha256(line)];
+    const line = Buffer.from(JSON.stringify(value), 'utf8');
+    index.push(`${JSON.stringify(name)}:[${offset},${line.length + 1},${crc32(line)}]`);
     lines.push(line);
-    offset += length;
+    offset += line.length + 1;
   }
-  const header = JSON.stringify({
-    format: CACHE_FORMAT,
-    version: CACHE_VERSION,
-    kind: content.kind,
-    realPath: content.realPath,
-    stamp: stampJSON(scan.stamp),
-    distributions: scan.dists.length,
-    bodyBytes: offset,
-    sections: index,
-  });
-  return `${header.slice(0, -1)},"sha256":"${sha256(header)}"}\n${lines.map((l) => l + '\n').join('')}`;
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  const codes = new Set<string>();
+  for (const d of diagnostics) {
+    counts[DIAGNOSTIC_CODES[d[1] as DiagnosticCode][0]]++;
+    codes.add(d[1]);
+  }
+  const head =
+    `{"format":${JSON.stringify(CACHE_FORMAT)},"version":${CACHE_VERSION},"source":${JSON.stringify(content.source)},"kind":${JSON.stringify(content.kind)}` +
+    `,"realPath":${JSON.stringify(content.realPath)},"dev":${content.dev},"entry":${JSON.stringify(content.entry)}` +
+    `,"distributions":${units.length},"entryPoints":${entryPoints},"counts":${JSON.stringify(counts)},"codes":${JSON.stringify([...codes].sort())}` +
+    `,"bodyBytes":${offset},"sections":{${index.join(',')}}`;
+  const headBytes = Buffer.from(head, 'utf8');
+  const crc = crc32(Buffer.from('}', 'utf8'), crc32(headBytes));
+  const parts: Buffer[] = [headBytes, Buffer.from(`,"crc":${crc}}\n`, 'utf8')];
+  for (const l of lines) parts.push(l, NEWLINE);
+  return Buffer.concat(parts);
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * A unit's content digest: CRC-32 of the compact JSON of
+ * `[name, key, version, layout, real, [[group, name, value, line]...], [[code, file, line, message]...]]`.
+ * A racy re-read compares a rescanned unit's digest with the recorded one, without loading the
+ * group sections that hold its entry points.
+ */
+export function unitDigest(u: Unit): number {
+  const doc = [
+    u.name, u.key, u.version, u.layout, u.real ? 1 : 0,
+    u.entryPoints.map((e) => [e.group, e.name, e.value, e.line]),
+    u.diagnostics.map((d) => [d.code, d.file ?? null, d.line ?? null, d.message]),
+  ];
+  return crc32(Buffer.from(JSON.stringify(doc), 'utf8'));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-export type OpenResult =
-  | { readonly ok: true; readonly entry: CachedEntry }
-  | { readonly ok: false; readonly code: 'EP301' | 'EP302' | 'EP303'; readonly reason: string };
-
-const HEADER_SHA = /,"sha256":"([0-9a-f]{64})"\}$/;
-
-/**
- * Open cache bytes: parse and verify the header only. Sections are parsed and verified when a
- * lookup asks for them (`CachedEntry.prepare`). Never throws.
- */
-export function openCache(bytes: Buffer, pathEntry: string): OpenResult {
-  const nl = bytes.indexOf(0x0a);
-  if (nl < 0) return { ok: false, code: 'EP301', reason: 'no header line (truncated or not a cache)' };
-  const headerText = bytes.toString('utf8', 0, nl);
-  const m = HEADER_SHA.exec(headerText);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(m === null ? headerText : headerText.slice(0, m.index) + '}');
-  } catch (e) {
-    return { ok: false, code: 'EP301', reason: `not JSON: ${(e as Error).message}` };
+/** A problem with a cache's bytes: the engine turns it into a diagnostic and ignores the cache. */
+export class CacheFormatError extends Error {
+  override readonly name = 'CacheFormatError';
+  readonly code: 'EP301' | 'EP302' | 'EP303';
+  constructor(code: 'EP301' | 'EP302' | 'EP303', message: string) {
+    super(message);
+    this.code = code;
   }
-  if (!isObject(doc) || doc['format'] !== CACHE_FORMAT) return { ok: false, code: 'EP301', reason: 'not an epindex cache' };
-  if (doc['version'] !== CACHE_VERSION) return { ok: false, code: 'EP302', reason: `format version ${JSON.stringify(doc['version'])}, expected ${CACHE_VERSION}` };
-  if (m === null) return { ok: false, code: 'EP301', reason: 'no checksum in the header' };
-  if (sha256(headerText.slice(0, m.index) + '}') !== m[1]) return { ok: false, code: 'EP303', reason: 'header checksum mismatch' };
-  try {
-    const kind = doc['kind'] === 'directory' || doc['kind'] === 'zip' ? doc['kind'] : fail('kind');
-    const bodyBytes = typeof doc['bodyBytes'] === 'number' ? doc['bodyBytes'] : fail('bodyBytes');
-    const expected = nl + 1 + bodyBytes;
-    if (bytes.length !== expected) {
-      // Shorter: truncated (a crash, a full disk). Longer: something was written into it.
-      return bytes.length < expected
-        ? { ok: false, code: 'EP301', reason: `truncated: ${bytes.length} bytes, expected ${expected}` }
-        : { ok: false, code: 'EP303', reason: `${bytes.length} bytes where the header says ${expected}: edited after it was written` };
-    }
-    const sections = isObject(doc['sections']) ? doc['sections'] : fail('sections');
-    const index = new Map<string, SectionRef>();
-    for (const [name, ref] of Object.entries(sections)) {
-      const r = arr(ref, 'section');
-      if (typeof r[0] !== 'number' || typeof r[1] !== 'number' || typeof r[2] !== 'string' || r[0] + r[1] > bodyBytes) fail(`section ${name}`);
-      index.set(name, [r[0], r[1], r[2]]);
-    }
-    for (const required of ['dists', 'stamps', 'listing', 'diagnostics']) if (!index.has(required)) fail(`section ${required} missing`);
-    const entry = new CachedEntry(pathEntry, kind, str(doc['realPath'], 'realPath'), stamp(doc['stamp'], 'stamp'), bytes, nl + 1, index);
-    return { ok: true, entry };
-  } catch (e) {
-    return { ok: false, code: 'EP301', reason: `malformed: ${(e as Error).message}` };
-  }
-}
-
-/**
- * A cache file, opened: an EntryView whose sections are parsed on demand and kept. Every
- * method that parses can throw CacheSectionError; `prepare` is the one place that lets it
- * (loadPathEntry calls it before handing the entry to a lookup, which then never sees it).
- */
-export class CachedEntry implements EntryView {
-  readonly pathEntry: string;
-  readonly kind: 'directory' | 'zip';
-  readonly realPath: string;
-  readonly stamp: Stamp;
-  readonly #bytes: Buffer;
-  readonly #bodyStart: number;
-  readonly #index: ReadonlyMap<string, SectionRef>;
-  readonly #parsed = new Map<string, unknown>();
-  #summaries: DistSummary[] | undefined;
-  #stamps: Array<DistStamps | undefined> | undefined;
-  #diagnostics: IndexedDiagnostic[] | undefined;
-  readonly #groups = new Map<string, IndexedEntry[]>();
-  #all: IndexedEntry[] | undefined;
-
-  constructor(pathEntry: string, kind: 'directory' | 'zip', realPath: string, stamp: Stamp, bytes: Buffer, bodyStart: number, index: ReadonlyMap<string, SectionRef>) {
-    this.pathEntry = pathEntry;
-    this.kind = kind;
-    this.realPath = realPath;
-    this.stamp = stamp;
-    this.#bytes = bytes;
-    this.#bodyStart = bodyStart;
-    this.#index = index;
-  }
-
-  /** The same parsed content, bound to another spelling of the path entry. */
-  rebind(pathEntry: string): CachedEntry {
-    return new CachedEntry(pathEntry, this.kind, this.realPath, this.stamp, this.#bytes, this.#bodyStart, this.#index);
-  }
-
-  #section(name: string): unknown {
-    if (this.#parsed.has(name)) return this.#parsed.get(name);
-    const ref = this.#index.get(name);
-    if (ref === undefined) throw new CacheSectionError('EP301', `section ${name} missing`);
-    const start = this.#bodyStart + ref[0];
-    const end = start + ref[1] - 1;
-    if (this.#bytes[end] !== 0x0a) throw new CacheSectionError('EP301', `section ${name} is not where the header says`);
-    const text = this.#bytes.toString('utf8', start, end);
-    if (sha256(text) !== ref[2]) throw new CacheSectionError('EP303', `section ${name}: checksum mismatch`);
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      throw new CacheSectionError('EP301', `section ${name}: ${(e as Error).message}`);
-    }
-    this.#parsed.set(name, value);
-    return value;
-  }
-
-  /** Parse and verify what a lookup for `group` (all groups when undefined) will read. */
-  prepare(need: { readonly group?: string | undefined }): void {
-    void this.summaries;
-    this.diagnostics();
-    this.entries(need.group);
-  }
-
-  get groups(): string[] {
-    return [...this.#index.keys()].filter((k) => k.startsWith('group:')).map((k) => k.slice('group:'.length));
-  }
-
-  get summaries(): readonly DistSummary[] {
-    return (this.#summaries ??= guard(() => arr(this.#section('dists'), 'dists').map((x): DistSummary => {
-      const a = arr(x, 'distribution');
-      const layout = LAYOUTS.find((l) => l === a[1]) ?? fail('layout');
-      const name = str(a[2], 'name');
-      if (typeof a[4] !== 'boolean') fail('hasMetadata');
-      return { child: str(a[0], 'child'), layout, name, normalizedName: normalizeName(name), version: strOrNull(a[3], 'version'), hasMetadata: a[4] };
-    })));
-  }
-
-  get listing(): readonly string[] {
-    return guard(() => arr(this.#section('listing'), 'listing').map((n) => str(n, 'listing name')));
-  }
-
-  /** The stamps of distribution `i` (all of them are parsed on the first call). */
-  stampsOf(i: number): DistStamps | undefined {
-    this.#stamps ??= guard(() => arr(this.#section('stamps'), 'stamps').map((x): DistStamps | undefined => {
-      if (x === null) return undefined;
-      const a = arr(x, 'stamps');
-      return {
-        self: stamp(a[0], 'stamps.self'),
-        entryPoints: a[1] === null ? null : stamp(a[1], 'stamps.entryPoints'),
-        ...(a[2] === null ? {} : { metadata: stamp(a[2], 'stamps.metadata') }),
-      };
-    }));
-    return this.#stamps[i];
-  }
-
-  diagnostics(): readonly IndexedDiagnostic[] {
-    return (this.#diagnostics ??= guard(() => arr(this.#section('diagnostics'), 'diagnostics').map((x): IndexedDiagnostic => {
-      const a = arr(x, 'diagnostic');
-      if (typeof a[0] !== 'number') fail('diagnostic distribution');
-      const code = str(a[1], 'diagnostic code');
-      if (!(code in DIAGNOSTIC_CODES)) fail(`unknown diagnostic code ${code}`);
-      const file = strOrNull(a[2], 'diagnostic file');
-      const line = a[3] === null ? undefined : typeof a[3] === 'number' ? a[3] : fail('diagnostic line');
-      return { dist: a[0], diagnostic: diagnostic(code as DiagnosticCode, str(a[4], 'diagnostic message'), { file: file ?? undefined, line }) };
-    })));
-  }
-
-  entries(group?: string): readonly IndexedEntry[] {
-    if (group === undefined) return (this.#all ??= this.groups.flatMap((g) => this.entries(g)).sort(compareIndexed));
-    let list = this.#groups.get(group);
-    if (list === undefined) {
-      list = this.#index.has(`group:${group}`)
-        ? guard(() => arr(this.#section(`group:${group}`), 'group').map((x): IndexedEntry => {
-            const a = arr(x, 'entry point');
-            if (typeof a[0] !== 'number' || typeof a[3] !== 'number') fail('entry point');
-            return { dist: a[0], group, name: str(a[1], 'name'), value: str(a[2], 'value'), line: a[3] };
-          }))
-        : [];
-      this.#groups.set(group, list);
-    }
-    return list;
-  }
-
-  /** Distribution `i` as a full record (its entry points from every group). */
-  record(i: number): DistRecord {
-    const s = this.summaries[i]!;
-    const stamps = this.stampsOf(i);
-    return {
-      ...s,
-      entryPoints: this.entries().filter((e) => e.dist === i).map((e): EntryPointLine => ({ group: e.group, name: e.name, value: e.value, line: e.line })),
-      diagnostics: this.diagnostics().filter((d) => d.dist === i).map((d) => d.diagnostic),
-      ...(stamps === undefined ? {} : { stamps }),
-    };
-  }
-
-  /** The whole content as a PathEntryScan (every section parsed). */
-  toScan(): PathEntryScan {
-    return {
-      pathEntry: this.pathEntry,
-      kind: this.kind,
-      dists: this.summaries.map((_, i) => this.record(i)),
-      diagnostics: this.diagnostics().filter((d) => d.dist < 0).map((d) => d.diagnostic),
-      listing: this.listing,
-      stamp: this.stamp,
-    };
-  }
-}
-
-export type ParseResult =
-  | { readonly ok: true; readonly content: CacheContent }
-  | { readonly ok: false; readonly code: 'EP301' | 'EP302' | 'EP303'; readonly reason: string };
-
-/** Parse and verify a whole cache (every section). Never throws. */
-export function parseCache(text: string | Buffer, pathEntry: string): ParseResult {
-  const opened = openCache(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, pathEntry);
-  if (!opened.ok) return opened;
-  try {
-    const e = opened.entry;
-    return { ok: true, content: { kind: e.kind, realPath: e.realPath, scan: e.toScan() } };
-  } catch (err) {
-    if (err instanceof CacheSectionError) return { ok: false, code: err.code, reason: err.message };
-    throw err;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 function fail(what: string): never {
-  throw new Error(what);
+  throw new CacheFormatError('EP301', `malformed: ${what}`);
+}
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const int = (x: unknown, what: string): number => (Number.isInteger(x) ? (x as number) : fail(`${what} is not an integer`));
+const str = (x: unknown, what: string): string => (typeof x === 'string' ? x : fail(`${what} is not a string`));
+const arr = (x: unknown, what: string): unknown[] => (Array.isArray(x) ? x : fail(`${what} is not an array`));
+const ints = (x: unknown, what: string): number[] => {
+  const a = arr(x, what);
+  for (const v of a) if (!Number.isInteger(v)) fail(`${what} holds a non-integer`);
+  return a as number[];
+};
+const strs = (x: unknown, what: string): string[] => {
+  const a = arr(x, what);
+  for (const v of a) if (typeof v !== 'string') fail(`${what} holds a non-string`);
+  return a as string[];
+};
+const stampOf = (x: unknown, what: string): Stamp => {
+  const a = ints(x, what);
+  if (a.length !== STAMP_WIDTH) fail(`${what} is not a stamp`);
+  return a as unknown as Stamp;
+};
+
+/** The most a header may take; larger is not a cache (checked before anything is parsed). */
+export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+const CRC_MARK = ',"crc":';
+
+/**
+ * Parse and verify a header line (without its newline). Throws CacheFormatError.
+ * `fileSize` is the whole file's size: it must be exactly header + newline + bodyBytes.
+ */
+export function parseHeader(line: Buffer, fileSize: number, scanned: readonly [number, number]): Header {
+  const text = line.toString('utf8');
+  const mark = text.lastIndexOf(CRC_MARK);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new CacheFormatError('EP301', `not JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(doc) || doc['format'] !== CACHE_FORMAT) throw new CacheFormatError('EP301', 'not an epindex cache');
+  if (doc['version'] !== CACHE_VERSION) throw new CacheFormatError('EP302', `format version ${JSON.stringify(doc['version'])}, expected ${CACHE_VERSION}`);
+  if (mark < 0 || !Number.isInteger(doc['crc'])) throw new CacheFormatError('EP301', 'no checksum in the header');
+  const markBytes = Buffer.byteLength(text.slice(0, mark), 'utf8');
+  if (crc32(CLOSE, crc32(line, 0, 0, markBytes)) !== doc['crc']) throw new CacheFormatError('EP303', 'header checksum mismatch');
+  const bodyBytes = int(doc['bodyBytes'], 'bodyBytes');
+  const expected = line.length + 1 + bodyBytes;
+  if (fileSize !== expected) {
+    // Shorter: truncated (a crash, a full disk). Longer: something was written into it.
+    throw fileSize < expected
+      ? new CacheFormatError('EP301', `truncated: ${fileSize} bytes, expected ${expected}`)
+      : new CacheFormatError('EP303', `${fileSize} bytes where the header says ${expected}: edited after it was written`);
+  }
+  const kind = doc['kind'] === 'directory' || doc['kind'] === 'zip' ? doc['kind'] : fail('kind');
+  const sectionsDoc = isObject(doc['sections']) ? doc['sections'] : fail('sections');
+  const sections = new Map<string, readonly [number, number, number]>();
+  for (const [name, ref] of Object.entries(sectionsDoc)) {
+    const r = ints(ref, `section ${name}`);
+    if (r.length !== 3 || r[0]! < 0 || r[1]! < 1 || r[0]! + r[1]! > bodyBytes) fail(`section ${name}`);
+    sections.set(name, [r[0]!, r[1]!, r[2]!]);
+  }
+  for (const required of ['dists', 'names', 'listing', 'checks', 'full', 'diagnostics']) if (!sections.has(required)) fail(`section ${required} missing`);
+  const countsDoc = isObject(doc['counts']) ? doc['counts'] : fail('counts');
+  return {
+    source: str(doc['source'], 'source'),
+    kind,
+    realPath: str(doc['realPath'], 'realPath'),
+    dev: int(doc['dev'], 'dev'),
+    entry: stampOf(doc['entry'], 'entry'),
+    scanned,
+    distributions: int(doc['distributions'], 'distributions'),
+    entryPoints: int(doc['entryPoints'], 'entryPoints'),
+    counts: { error: int(countsDoc['error'], 'counts'), warning: int(countsDoc['warning'], 'counts'), info: int(countsDoc['info'], 'counts') },
+    codes: strs(doc['codes'], 'codes'),
+    bodyBytes,
+    sections,
+  };
 }
 
-/** Structural errors inside a section become CacheSectionError (EP301). */
-function guard<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof CacheSectionError) throw e;
-    throw new CacheSectionError('EP301', `malformed: ${(e as Error).message}`);
+const CLOSE = Buffer.from('}');
+
+/** Reads `length` bytes at `position` of the open cache file. */
+export type ReadAt = (length: number, position: number) => Buffer;
+
+/**
+ * An opened cache: its header, and its sections parsed on demand and kept (a cache file is
+ * immutable once renamed into place; the engine keys this object by the file's identity).
+ */
+export class CacheFile {
+  readonly header: Header;
+  readonly #bodyStart: number;
+  readonly #parsed = new Map<string, unknown>();
+
+  constructor(header: Header, bodyStart: number) {
+    this.header = header;
+    this.#bodyStart = bodyStart;
+  }
+
+  has(name: string): boolean {
+    return this.header.sections.has(name);
+  }
+
+  /** Whether section `name` was already read (a lookup that needs nothing new needs no read). */
+  loaded(name: string): boolean {
+    return this.#parsed.has(name);
+  }
+
+  /** Read, verify and parse section `name` (once). Throws CacheFormatError. */
+  load(name: string, readAt: ReadAt): void {
+    if (this.#parsed.has(name)) return;
+    const ref = this.header.sections.get(name);
+    if (ref === undefined) throw new CacheFormatError('EP301', `section ${name} missing`);
+    const bytes = readAt(ref[1], this.#bodyStart + ref[0]);
+    const end = ref[1] - 1;
+    if (bytes.length !== ref[1] || bytes[end] !== 0x0a) throw new CacheFormatError('EP301', `section ${name} is not where the header says`);
+    if (crc32(bytes, 0, 0, end) !== ref[2]) throw new CacheFormatError('EP303', `section ${name}: checksum mismatch`);
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8', 0, end));
+    } catch (e) {
+      throw new CacheFormatError('EP301', `section ${name}: ${(e as Error).message}`);
+    }
+    this.#parsed.set(name, validate(name, value));
+  }
+
+  /** A loaded section (the engine loads before handing the file to a lookup). */
+  #get(name: string): unknown {
+    if (!this.#parsed.has(name)) throw new Error(`internal: cache section ${name} read before it was loaded`);
+    return this.#parsed.get(name);
+  }
+
+  group(group: string): GroupSection | null {
+    const name = GROUP_PREFIX + group;
+    return this.header.sections.has(name) ? (this.#get(name) as GroupSection) : null;
+  }
+  get groups(): string[] {
+    const out: string[] = [];
+    for (const k of this.header.sections.keys()) if (k.startsWith(GROUP_PREFIX)) out.push(k.slice(GROUP_PREFIX.length));
+    return out;
+  }
+  get dists(): readonly DistRow[] {
+    return this.#get('dists') as DistRow[];
+  }
+  get names(): NamesSection {
+    return this.#get('names') as NamesSection;
+  }
+  get listing(): ListingSection {
+    return this.#get('listing') as ListingSection;
+  }
+  get checks(): StampList {
+    return this.#get('checks') as StampList;
+  }
+  get full(): StampList {
+    return this.#get('full') as StampList;
+  }
+  get diagnostics(): readonly DiagnosticRow[] {
+    return this.#get('diagnostics') as DiagnosticRow[];
   }
 }
 
-const str = (x: unknown, what: string): string => (typeof x === 'string' ? x : fail(`${what} is not a string`));
-const strOrNull = (x: unknown, what: string): string | null => (x === null ? null : str(x, what));
-const arr = (x: unknown, what: string): unknown[] => (Array.isArray(x) ? x : fail(`${what} is not an array`));
-const DIGITS = /^[0-9]+$/;
-
-function stamp(x: unknown, what: string): Stamp {
-  const a = arr(x, what);
-  if (a.length !== 4 || !a.every((v) => typeof v === 'string' && DIGITS.test(v))) fail(`${what} is not a stamp`);
-  return { ino: a[0] as string, size: a[1] as string, mtimeNs: a[2] as string, ctimeNs: a[3] as string };
+/** Structural validation of a parsed section (cheap: shapes, not contents). */
+function validate(name: string, v: unknown): unknown {
+  if (name.startsWith(GROUP_PREFIX)) {
+    if (!isObject(v)) fail(name);
+    const dists = arr(v['dists'], `${name} dists`);
+    const eps = arr(v['eps'], `${name} eps`);
+    for (const d of dists) if (!Array.isArray(d) || d.length !== 7 || !Number.isInteger(d[0]) || typeof d[1] !== 'string' || typeof d[2] !== 'string' || typeof d[3] !== 'string') fail(`${name} distribution`);
+    for (const e of eps) if (!Array.isArray(e) || e.length !== 5 || !Number.isInteger(e[0]) || e[0] >= dists.length || typeof e[1] !== 'string' || typeof e[2] !== 'string' || !Number.isInteger(e[3])) fail(`${name} entry point`);
+    return v;
+  }
+  switch (name) {
+    case 'dists':
+      for (const d of arr(v, name)) if (!Array.isArray(d) || d.length !== 8 || typeof d[0] !== 'string' || typeof d[1] !== 'string' || typeof d[2] !== 'string' || !Number.isInteger(d[7])) fail('distribution');
+      return v;
+    case 'names':
+      if (!isObject(v)) fail(name);
+      strs(v['real'], 'names.real');
+      strs(v['leftover'], 'names.leftover');
+      return v;
+    case 'listing': {
+      if (!isObject(v)) fail(name);
+      const n = strs(v['names'], 'listing.names');
+      if (ints(v['stamps'], 'listing.stamps').length !== n.length * STAMP_WIDTH) fail('listing.stamps');
+      const dirs = strs(v['dirs'], 'listing.dirs');
+      if (ints(v['dirStamps'], 'listing.dirStamps').length !== dirs.length * STAMP_WIDTH) fail('listing.dirStamps');
+      return v;
+    }
+    case 'checks':
+    case 'full': {
+      if (!isObject(v)) fail(name);
+      const paths = strs(v['paths'], `${name}.paths`);
+      if (ints(v['stamps'], `${name}.stamps`).length !== paths.length * STAMP_WIDTH) fail(`${name}.stamps`);
+      return v;
+    }
+    case 'diagnostics':
+      for (const d of arr(v, name)) {
+        if (!Array.isArray(d) || d.length !== 5 || !Number.isInteger(d[0]) || typeof d[1] !== 'string' || !(d[1] in DIAGNOSTIC_CODES) || typeof d[4] !== 'string') fail('diagnostic');
+      }
+      return v;
+    default:
+      return v;
+  }
 }
 
-const LAYOUTS: readonly DistributionLayout[] = ['dist-info', 'egg-info', 'egg-info-file', 'egg'];
+/** A diagnostic row as a Diagnostic (files still relative to the path entry). */
+export function diagnosticOf(row: DiagnosticRow): Diagnostic {
+  return diagnostic(row[1] as DiagnosticCode, row[4], { file: row[2] ?? undefined, line: row[3] ?? undefined });
+}

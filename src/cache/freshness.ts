@@ -1,174 +1,183 @@
 /**
- * Freshness: does a cache still describe its path entry? (docs/spec.md §5.4 has the table of
- * which check catches which change and what it costs.)
+ * Freshness: does a cache still describe its directory? Three levels (docs/spec.md §5.4 has the
+ * table of which check catches which change, and what each costs):
  *
- * - `listing` level: the path entry's own stamp (inode, nanosecond mtime and ctime); when it differs, or
- *   is too recent to be trusted, the candidate names are listed again and compared.
- * - `stat` level (default): the listing check, then per distribution the stamps of its metadata
- *   directory, its entry_points.txt and (when its content was used) its METADATA.
+ * - `listing`: the directory's own stamp; when it changed (or is racy), the candidates are
+ *   listed again and compared as a sequence, and each candidate's inode and ctime compared (a
+ *   same-version reinstall recreates its directory).
+ * - `stat` (default): `listing`, plus the stamps of what can change in place: every present
+ *   entry_points.txt, and `*.egg-info` directories with their PKG-INFO (setuptools rewrites
+ *   those in place).
+ * - `full`: `stat`, plus every other file the scan read (METADATA), every candidate's full
+ *   stamp, and candidates that gave no distribution are looked at again.
  *
- * Racy stamps: a stamp whose mtime/ctime is within RACY_WINDOW_NS of the scan (the cache file's
- * mtime, set to the scan's start on the cache's own filesystem clock) cannot prove that nothing
- * changed afterwards in the same timestamp tick; such items are re-read and compared instead
- * (the approach git takes with its index).
+ * Before any level, the engine has proved the cache is this directory's (same device and inode,
+ * a header naming its real path). Racy stamps (within 2 s of the scan's start: a change in the
+ * same timestamp tick cannot be told apart) are re-read instead of trusted.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { bigStat, listCandidates, entryIsEgg, scanCandidate, scanPathEntry, type DistRecord, type Stamp, type StatFn } from '../python/discover.js';
-import type { CachedEntry } from './format.js';
+import { unitDigest, type CacheFile } from './format.js';
+import type { Source } from './source.js';
+import { isRacy, sameStampAt, STAMP_WIDTH, statPath, type StatResult } from './stamp.js';
 
-export type Freshness = 'stat' | 'listing';
-
-/** 2 s: the coarsest common timestamp granularity (FAT); HFS+ and ext3 have 1 s. */
-export const RACY_WINDOW_NS = 2_000_000_000n;
+export type Freshness = 'listing' | 'stat' | 'full';
+export const FRESHNESS_LEVELS: readonly Freshness[] = ['listing', 'stat', 'full'];
 
 export type FreshnessResult =
-  | { readonly fresh: true; /** Content verified, but stamps are outdated or racy: worth rewriting. */ readonly worthRewriting: boolean }
+  | { readonly fresh: true; /** Verified, but stamps are outdated or racy: worth rewriting. */ readonly worthRewriting: boolean }
   | { readonly fresh: false; readonly reason: string };
 
-/** A recorded stamp as bigints, parsed once per stamp object (caches are kept in memory). */
-interface BigStamp {
-  readonly ino: bigint;
-  readonly size: bigint;
-  readonly mtimeNs: bigint;
-  readonly ctimeNs: bigint;
-}
-const parsed = new WeakMap<Stamp, BigStamp>();
-function big(s: Stamp): BigStamp {
-  let b = parsed.get(s);
-  if (b === undefined) {
-    b = { ino: BigInt(s.ino), size: BigInt(s.size), mtimeNs: BigInt(s.mtimeNs), ctimeNs: BigInt(s.ctimeNs) };
-    parsed.set(s, b);
-  }
-  return b;
-}
-
-/** Compare a stat with a recorded stamp without converting the stat to strings. */
-function sameStamp(st: fs.BigIntStats, s: Stamp): boolean {
-  const b = big(s);
-  return st.mtimeNs === b.mtimeNs && st.ino === b.ino && st.size === b.size && st.ctimeNs === b.ctimeNs;
-}
-
-function isRacy(s: Stamp, scannedAtNs: bigint): boolean {
-  const b = big(s);
-  return (b.mtimeNs > b.ctimeNs ? b.mtimeNs : b.ctimeNs) >= scannedAtNs - RACY_WINDOW_NS;
-}
-
-function statOrNull(stat: StatFn, p: string): fs.BigIntStats | null {
-  try {
-    return stat(p) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-export interface FreshnessOptions {
-  readonly level: Freshness;
-  /** The cache file's mtime: when the scan started, on the cache's filesystem clock. */
-  readonly scannedAtNs: bigint;
-  readonly stat?: StatFn;
-}
-
-export function checkFreshness(pathEntry: string, entry: CachedEntry, options: FreshnessOptions): FreshnessResult {
-  const stat = options.stat ?? bigStat;
-  const root = pathEntry === '' ? '.' : pathEntry;
-  const st = statOrNull(stat, root);
-  if (st === null) return { fresh: false, reason: 'the path entry is gone' };
-  const recorded = entry.stamp;
-
-  if (entry.kind === 'zip') {
-    if (!st.isFile()) return { fresh: false, reason: 'the path entry is no longer a file' };
-    if (!sameStamp(st, recorded)) return { fresh: false, reason: 'the zip archive changed' };
-    if (!isRacy(recorded, options.scannedAtNs)) return { fresh: true, worthRewriting: false };
-    // Too close to the scan to prove anything: read the archive again and compare.
-    const again = scanPathEntry(pathEntry);
-    const before = entry.toScan().dists;
-    const same = again.kind === 'zip' && again.dists.length === before.length && again.dists.every((r, i) => sameRecordContent(r, before[i]!));
-    return same ? { fresh: true, worthRewriting: true } : { fresh: false, reason: 'the zip archive changed within the timestamp granularity of the scan' };
-  }
-  if (!st.isDirectory()) return { fresh: false, reason: 'the path entry is no longer a directory' };
-
-  let worthRewriting = false;
+/**
+ * Whether the directory's own stamp proves the listing unchanged (no relisting needed). The
+ * caller has already compared device, inode and real path.
+ */
+export function listingUnchanged(file: CacheFile, st: StatResult): boolean {
+  const h = file.header;
+  const e = h.entry;
+  const s = st.stamp;
   // ctime too: an mtime set back with utimes (cp -p, rsync -t, tar) hides an install from the
-  // mtime alone, and nothing but the clock can set a ctime.
-  const b = big(recorded);
-  const listingTrusted = st.ino === b.ino && st.mtimeNs === b.mtimeNs && st.ctimeNs === b.ctimeNs && !isRacy(recorded, options.scannedAtNs);
-  if (!listingTrusted) {
-    let names: string[];
-    try {
-      names = listCandidates(root, entryIsEgg(root)).map((d) => d.name);
-    } catch (e) {
-      return { fresh: false, reason: `the path entry cannot be listed (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
-    }
-    const diff = listingDiff(entry.listing, names);
-    if (diff !== null) return { fresh: false, reason: diff };
+  // mtime alone, and nothing but the clock sets a ctime.
+  return s[2] === e[2] && s[3] === e[3] && s[4] === e[4] && s[5] === e[5] && (h.kind !== 'zip' || s[1] === e[1]) && !isRacy(e, 0, h.scanned);
+}
+
+export interface CheckInput {
+  readonly dir: string;
+  readonly file: CacheFile;
+  readonly source: Source;
+  readonly level: Freshness;
+  /** The directory's stat, taken by the engine. */
+  readonly stat: StatResult;
+  /** Loads a section of `file` (throws CacheFormatError when it is damaged). */
+  readonly need: (section: string) => void;
+}
+
+export function checkFreshness(input: CheckInput): FreshnessResult {
+  const { file, source, level, need } = input;
+  const root = input.dir === '' ? '.' : input.dir;
+  const listingOk = listingUnchanged(file, input.stat);
+  if (file.header.kind === 'zip') {
+    if (listingOk) return { fresh: true, worthRewriting: false };
+    // The stamp differs or is racy: only the content can tell.
+    need('dists');
+    return sameContent(file, source.scan(root, { stamps: false }).units) ? { fresh: true, worthRewriting: true } : { fresh: false, reason: 'the zip archive changed' };
+  }
+  let worthRewriting = false;
+  if (!listingOk) need('listing');
+  const racyChildren = new Set<string>();
+  if (!listingOk) {
+    const why = listingChanged(root, file, source, racyChildren);
+    if (why !== null) return { fresh: false, reason: why };
     worthRewriting = true;
   }
-  if (options.level === 'listing') return { fresh: true, worthRewriting };
-
-  const summaries = entry.summaries;
-  for (let i = 0; i < summaries.length; i++) {
-    const why = checkDistribution(root, entry, i, stat, options.scannedAtNs);
-    if (why === 'racy') worthRewriting = true;
-    else if (why !== null) return { fresh: false, reason: why };
+  if (level !== 'listing') {
+    const why = checkStamps(root, file, source, level, need, racyChildren);
+    if (why !== null) return { fresh: false, reason: why };
   }
-  // Candidates that gave no record (symlink loops, dangling links, .dist-info files) can start
-  // giving one without any stamp above changing (a link's target appears): look again.
-  const listing = entry.listing;
-  if (listing.length !== summaries.length) {
-    const known = new Set(summaries.map((r) => r.child));
-    for (const child of listing) {
-      if (!known.has(child) && 'record' in scanCandidate(root, child, 'unknown', { stat })) return { fresh: false, reason: `${child} became readable` };
+  if (racyChildren.size > 0) {
+    // Same stamps, but too close to the scan to prove anything: read them again and compare.
+    need('dists');
+    const digests = new Map<string, number>();
+    for (const d of file.dists) digests.set(d[0], d[7]);
+    for (const child of racyChildren) {
+      const again = source.rescan(root, child);
+      const want = digests.get(child);
+      if ((again === null) !== (want === undefined) || (again !== null && unitDigest(again) !== want)) return { fresh: false, reason: `${child} changed within the timestamp granularity of the scan` };
     }
+    worthRewriting = true;
   }
   return { fresh: true, worthRewriting };
 }
 
-/** `null` when equal, else a short description of the difference. */
+/** The `stat` and `full` levels' stamps. `null` when they all match; racy ones go into `racyChildren`. */
+function checkStamps(root: string, file: CacheFile, source: Source, level: Freshness, need: (s: string) => void, racyChildren: Set<string>): string | null {
+  need('checks');
+  const lists = level === 'full' ? (need('full'), [file.checks, file.full]) : [file.checks];
+  for (const list of lists) {
+    const prefix = root + '/';
+    const { paths, stamps } = list;
+    for (let i = 0, at = 0; i < paths.length; i++, at += STAMP_WIDTH) {
+      if (!sameStampAt(prefix + paths[i]!, stamps, at)) return `${paths[i]} changed`;
+    }
+    // Racy stamps (within 2 s of the scan) cannot prove anything: their candidates are re-read.
+    const scanned = file.header.scanned;
+    for (let i = 0, at = 0; i < paths.length; i++, at += STAMP_WIDTH) if (isRacy(stamps, at, scanned)) racyChildren.add(firstComponent(paths[i]!));
+  }
+  if (level === 'full') {
+    need('listing');
+    const listing = file.listing;
+    for (let i = 0; i < listing.names.length; i++) {
+      if (allZero(listing.stamps, i * STAMP_WIDTH)) continue;
+      if (!sameStampAt(root + '/' + listing.names[i]!, listing.stamps, i * STAMP_WIDTH)) return `${listing.names[i]} changed`;
+      if (isRacy(listing.stamps, i * STAMP_WIDTH, file.header.scanned)) racyChildren.add(listing.names[i]!);
+    }
+    // Candidates that gave no distribution (dangling links, loops) can start giving one
+    // without any stamp above changing (a link's target appears): look again.
+    need('dists');
+    const known = new Set(file.dists.map((d) => d[0]));
+    for (const child of listing.names) {
+      if (!known.has(child) && source.rescan(root, child) !== null) return `${child} became readable`;
+    }
+  }
+  return null;
+}
+
+/**
+ * The listing check after the directory's stamp changed: the candidates again, as a sequence;
+ * then each candidate's inode and ctime (a reinstall of the same version recreates its
+ * directory under the same name). `null` when unchanged.
+ */
+function listingChanged(root: string, file: CacheFile, source: Source, racyChildren: Set<string>): string | null {
+  let names: string[];
+  try {
+    names = source.listing(root);
+  } catch (e) {
+    return `the path entry cannot be listed (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+  const listing = file.listing;
+  const diff = listingDiff(listing.names, names);
+  if (diff !== null) return diff;
+  for (let i = 0; i < names.length; i++) {
+    const at = i * STAMP_WIDTH;
+    if (allZero(listing.stamps, at)) continue;
+    let st: StatResult | null;
+    try {
+      st = statPath(root + '/' + names[i]!);
+    } catch {
+      st = null;
+    }
+    const s = listing.stamps;
+    if (st === null || st.stamp[0] !== s[at] || st.stamp[4] !== s[at + 4] || st.stamp[5] !== s[at + 5]) return `${names[i]} was replaced`;
+    if (isRacy(s, at, file.header.scanned)) racyChildren.add(names[i]!);
+  }
+  for (let i = 0; i < listing.dirs.length; i++) {
+    if (!sameStampAt(root + '/' + listing.dirs[i]!, listing.dirStamps, i * STAMP_WIDTH)) return `${listing.dirs[i]} changed`;
+  }
+  return null;
+}
+
+/** `null` when equal as sequences, else a short description of the difference. */
 export function listingDiff(before: readonly string[], after: readonly string[]): string | null {
+  if (before.length === after.length && before.every((n, i) => n === after[i])) return null;
   const a = new Set(before);
   const b = new Set(after);
   const added = after.filter((n) => !a.has(n));
   const removed = before.filter((n) => !b.has(n));
-  if (added.length === 0 && removed.length === 0) return null;
+  if (added.length === 0 && removed.length === 0) return 'the listing order changed';
   const parts = [...added.slice(0, 3).map((n) => `+${n}`), ...removed.slice(0, 3).map((n) => `-${n}`)];
   const more = added.length + removed.length - parts.length;
   return `the listing changed: ${parts.join(' ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
-/** Per-distribution stat check. `null` = fresh, `'racy'` = fresh after re-reading, else the reason it is stale. */
-function checkDistribution(root: string, entry: CachedEntry, i: number, stat: StatFn, scannedAtNs: bigint): string | null | 'racy' {
-  const r = entry.summaries[i]!;
-  const s = entry.stampsOf(i);
-  if (s === undefined) return `${r.child} has no stamps`;
-  // Plain concatenation: path.join's normalization is measurable at one call per distribution.
-  const full = root + path.sep + r.child;
-  const self = statOrNull(stat, full);
-  if (self === null || !sameStamp(self, s.self)) return `${r.child} changed`;
-  let racy = isRacy(s.self, scannedAtNs);
-  // An absent entry_points.txt that appears changes its directory's stamp, checked just above
-  // (or re-read, when racy): only a present one needs a stat of its own, for in-place edits.
-  if (s.entryPoints !== undefined && s.entryPoints !== null) {
-    const ep = statOrNull(stat, full + path.sep + 'entry_points.txt');
-    if (ep === null) return `${r.child}/entry_points.txt was removed`;
-    if (!sameStamp(ep, s.entryPoints)) return `${r.child}/entry_points.txt changed`;
-    racy ||= isRacy(s.entryPoints, scannedAtNs);
-  }
-  if (s.metadata !== undefined) {
-    const file = r.layout === 'dist-info' ? 'METADATA' : 'PKG-INFO';
-    const md = statOrNull(stat, full + path.sep + file) ?? statOrNull(stat, full + path.sep + (file === 'METADATA' ? 'PKG-INFO' : 'METADATA'));
-    if (md === null || !sameStamp(md, s.metadata)) return `${r.child} metadata changed`;
-    racy ||= isRacy(s.metadata, scannedAtNs);
-  }
-  if (!racy) return null;
-  // Same stamps, but too close to the scan to prove anything: read it again and compare.
-  const again = scanCandidate(root, r.child, 'unknown', { stamps: true, stat });
-  if (!('record' in again) || !sameRecordContent(entry.record(i), again.record)) return `${r.child} changed within the timestamp granularity of the scan`;
-  return 'racy';
+function sameContent(file: CacheFile, units: readonly import('./source.js').Unit[]): boolean {
+  const dists = file.dists;
+  return units.length === dists.length && units.every((u, i) => dists[i]![0] === u.child && dists[i]![7] === unitDigest(u));
 }
 
-function sameRecordContent(a: DistRecord, b: DistRecord): boolean {
-  return a.layout === b.layout && a.name === b.name && a.version === b.version && a.hasMetadata === b.hasMetadata &&
-    JSON.stringify(a.entryPoints.map((e) => [e.group, e.name, e.value, e.line])) === JSON.stringify(b.entryPoints.map((e) => [e.group, e.name, e.value, e.line])) &&
-    JSON.stringify(a.diagnostics) === JSON.stringify(b.diagnostics);
+function allZero(a: readonly number[], at: number): boolean {
+  for (let i = 0; i < STAMP_WIDTH; i++) if (a[at + i] !== 0) return false;
+  return true;
+}
+
+function firstComponent(p: string): string {
+  const slash = p.indexOf('/');
+  return slash < 0 ? p : p.slice(0, slash);
 }

@@ -1,10 +1,9 @@
 /**
- * Where a path entry's cache lives: in the directory itself (`.epindex/entry-points.v2.jsonl`)
- * when the user may write there, else in the user's private cache directory keyed by the
- * path entry's real path.
+ * Where a directory's cache lives: in the directory itself (`.epindex/entry-points.v3.jsonl`),
+ * or in the user's private cache directory keyed by the directory's real path.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import envPaths from 'env-paths';
 import { CACHE_VERSION } from './format.js';
@@ -12,6 +11,8 @@ import { CACHE_VERSION } from './format.js';
 /** The directory inside a path entry that holds its cache (a subdirectory, so that writing the cache does not change the path entry's own mtime). */
 export const IN_DIR_CACHE_DIR = '.epindex';
 export const IN_DIR_CACHE_FILE = `entry-points.v${CACHE_VERSION}.jsonl`;
+/** Files of earlier format versions that `clear` also removes. */
+export const OLDER_CACHE_FILES = ['entry-points.v1.json', 'entry-points.v2.jsonl'];
 
 export type CacheLocationKind = 'in-directory' | 'user';
 
@@ -22,9 +23,9 @@ export interface CacheLocation {
   readonly file: string;
 }
 
-export function inDirectoryLocation(pathEntry: string): CacheLocation {
-  const dir = path.join(pathEntry === '' ? '.' : pathEntry, IN_DIR_CACHE_DIR);
-  return { kind: 'in-directory', dir, file: path.join(dir, IN_DIR_CACHE_FILE) };
+export function inDirectoryLocation(dir: string): CacheLocation {
+  const holder = path.join(dir === '' ? '.' : dir, IN_DIR_CACHE_DIR);
+  return { kind: 'in-directory', dir: holder, file: path.join(holder, IN_DIR_CACHE_FILE) };
 }
 
 /**
@@ -34,20 +35,31 @@ export function inDirectoryLocation(pathEntry: string): CacheLocation {
  */
 export function userCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   const override = env['EPINDEX_CACHE_DIR'];
-  return override ? path.resolve(override) : envPaths('epindex', { suffix: '' }).cache;
+  if (override) return path.resolve(override);
+  return envPaths('epindex', { suffix: '' }).cache;
 }
 
+type Crypto = typeof import('node:crypto');
+let crypto: Crypto | undefined;
+
+/** The user-cache file of a directory whose real path is `realPath`. */
 export function userLocation(root: string, realPath: string): CacheLocation {
   const dir = path.join(root, `entry-points.v${CACHE_VERSION}`);
-  const key = createHash('sha256').update(realPath).digest('hex').slice(0, 40);
+  // node:crypto costs ~1 ms to load: only lookups that reach the user cache pay it.
+  crypto ??= createRequire(import.meta.url)('node:crypto') as Crypto;
+  const key = crypto.createHash('sha256').update(realPath).digest('hex').slice(0, 40);
   return { kind: 'user', dir, file: path.join(dir, `${key}.jsonl`) };
 }
 
 const realPaths = new Map<string, string>();
 
-/** The real path of a path entry, memoized per process (null when it cannot be resolved). */
-export function realPathOf(pathEntry: string): string | null {
-  const abs = path.resolve(pathEntry === '' ? '.' : pathEntry);
+/**
+ * The real path of a directory, memoized per process (null when it cannot be resolved, which
+ * is not memoized). A stale memo can only make a cache look like another directory's (then it
+ * is rebuilt), never the reverse: the device and inode are compared as well.
+ */
+export function realPathOf(dir: string): string | null {
+  const abs = path.resolve(dir === '' ? '.' : dir);
   let r = realPaths.get(abs);
   if (r === undefined) {
     try {
@@ -58,4 +70,9 @@ export function realPathOf(pathEntry: string): string | null {
     realPaths.set(abs, r);
   }
   return r;
+}
+
+/** Forget memoized real paths (a directory was replaced, e.g. in tests). */
+export function forgetRealPaths(): void {
+  realPaths.clear();
 }

@@ -1,50 +1,90 @@
 /**
- * Trust: a cache is believed only if nobody who cannot write its directory could have written
- * it. Checked on the open file (opened with O_NOFOLLOW, so never through a symlink) and on the
- * directories around it. POSIX only; on Windows ownership is not checked.
+ * Who may be believed, and where we may write (docs/spec.md §5.5, the threat model).
+ *
+ * Reading: a cache is believed only if it was written by the reading user or by root — by
+ * nobody who could make it say something other than the files importlib reads. So the file and
+ * its holder directory must be owned by the reader or root and writable by nobody else; a
+ * user-cache holder must be private (0700) and the reader's own.
+ *
+ * Writing: a process writes, renames or deletes inside `<dir>/.epindex` only when nobody else
+ * can swap any component of that path under it: it owns the directory, the directory is not
+ * writable by group or others, and every ancestor of its real path is owned by root or by it and
+ * not writable by group or others (unless sticky, like /tmp). Root therefore never writes into a
+ * directory owned by another user (it uses its own user cache). Node has no openat/unlinkat, so
+ * this rule, checked once before acting, is what makes the operations immune to a swapped
+ * component: nobody who could swap one exists.
+ *
+ * POSIX only; on Windows ownership and modes are not checked.
  */
-import type * as fs from 'node:fs';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
-const WORLD_WRITABLE = 0o002n;
-const GROUP_WRITABLE = 0o020n;
-const STICKY = 0o1000n;
+const WORLD_WRITABLE = 0o002;
+const GROUP_WRITABLE = 0o020;
+const STICKY = 0o1000;
 
-export interface TrustInput {
-  /** fstat of the opened cache file. */
-  readonly file: fs.BigIntStats;
-  /** lstat of the directory holding the cache file. */
-  readonly holder: fs.BigIntStats;
-  /** lstat of the path entry, when the cache is stored in it (in-directory caches). */
-  readonly entry?: fs.BigIntStats;
-  /** For user-cache files: the holder must be private to this user. */
-  readonly private: boolean;
+export const currentUid = (): number => (typeof process.getuid === 'function' ? process.getuid() : 0);
+const posix = process.platform !== 'win32';
+
+export interface Owned {
   readonly uid: number;
+  readonly mode: number;
 }
 
-/** `null` when trusted, else why not. */
-export function trustProblem(t: TrustInput): string | null {
-  if (process.platform === 'win32') return t.file.isFile() ? null : 'not a regular file';
-  const uid = BigInt(t.uid);
-  if (!t.file.isFile()) return 'not a regular file';
-  if (!t.holder.isDirectory()) return 'its directory is not a directory (a symlink?)';
-  if (t.file.mode & WORLD_WRITABLE) return 'the cache file is world-writable';
-  if (t.holder.mode & WORLD_WRITABLE && !(t.holder.mode & STICKY)) return 'its directory is world-writable';
-  if (t.private) {
-    if (t.holder.uid !== uid) return 'the user cache directory belongs to another user';
-    if (t.holder.mode & 0o077n) return 'the user cache directory is readable or writable by others (expected mode 0700)';
-    if (t.file.uid !== uid) return 'the cache file belongs to another user';
-    if (t.file.mode & GROUP_WRITABLE) return 'the cache file is group-writable';
-    return null;
+/** `null` when a cache file (fstat of the opened file) in `holder` (lstat) may be believed, else why not. */
+export function readTrustProblem(file: Owned & { isFile(): boolean }, holder: fs.Stats, userCache: boolean, uid = currentUid()): string | null {
+  if (!file.isFile()) return 'not a regular file';
+  if (!holder.isDirectory()) return 'its directory is not a directory (a symlink?)';
+  if (!posix) return null;
+  if (userCache) {
+    if (holder.uid !== uid) return 'the user cache directory belongs to another user';
+    if (holder.mode & 0o077) return 'the user cache directory is readable or writable by others (expected mode 0700)';
+    if (file.uid !== uid) return 'the cache file belongs to another user';
+  } else {
+    if (file.uid !== uid && file.uid !== 0) return `the cache file belongs to uid ${file.uid}, neither you nor root`;
+    if (holder.uid !== uid && holder.uid !== 0) return `its directory belongs to uid ${holder.uid}, neither you nor root`;
+    if (holder.mode & (WORLD_WRITABLE | GROUP_WRITABLE)) return 'its directory is writable by group or others';
   }
-  const entry = t.entry ?? t.holder;
-  if (entry.mode & WORLD_WRITABLE && !(entry.mode & STICKY)) return 'the path entry is world-writable';
-  // Whoever can write the file must be able to write the path entry anyway: root, the entry's
-  // owner, or (for the group-writable case) members of the entry's own group.
-  const writers = new Set([0n, entry.uid]);
-  if (!writers.has(t.file.uid)) return `the cache file belongs to uid ${t.file.uid}, who does not own ${entry === t.holder ? 'its directory' : 'the path entry'}`;
-  if (!writers.has(t.holder.uid)) return `the cache directory belongs to uid ${t.holder.uid}, who does not own the path entry`;
-  for (const [st, what] of [[t.file, 'cache file'], [t.holder, 'cache directory']] as const) {
-    if (st.mode & GROUP_WRITABLE && !(entry.mode & GROUP_WRITABLE && st.gid === entry.gid)) return `the ${what} is group-writable by a group that cannot write the path entry`;
-  }
+  if (file.mode & (WORLD_WRITABLE | GROUP_WRITABLE)) return 'the cache file is writable by group or others';
   return null;
+}
+
+/**
+ * Why this process may not write inside `realDir` (a real path, as realpath gives it), or
+ * `null` when it may: it owns `realDir`, which nobody else can write, and no ancestor can be
+ * swapped by anyone else.
+ */
+export function writeProblem(realDir: string, uid = currentUid()): string | null {
+  if (!posix) return null;
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(realDir);
+  } catch (e) {
+    return `cannot be examined (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+  }
+  if (!st.isDirectory()) return 'not a directory';
+  if (st.uid !== uid) return `owned by uid ${st.uid}, not by you`;
+  if (st.mode & (WORLD_WRITABLE | GROUP_WRITABLE)) return 'writable by group or others';
+  return ancestorsProblem(realDir, uid);
+}
+
+/** Why some ancestor of `realDir` could be swapped by someone else, or `null`. */
+export function ancestorsProblem(realDir: string, uid = currentUid()): string | null {
+  if (!posix) return null;
+  let dir = path.dirname(realDir);
+  for (let depth = 0; depth < 256; depth++) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(dir);
+    } catch (e) {
+      return `${dir} cannot be examined (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+    }
+    if (!st.isDirectory()) return `${dir} is not a directory`;
+    if (st.uid !== uid && st.uid !== 0) return `${dir} belongs to uid ${st.uid}, neither you nor root`;
+    if (st.mode & (WORLD_WRITABLE | GROUP_WRITABLE) && !(st.mode & STICKY)) return `${dir} is writable by group or others`;
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+  return 'too deep';
 }

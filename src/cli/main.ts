@@ -16,10 +16,10 @@ import { ENVIRONMENT_OPTIONS, FRESHNESS_OPTION } from './environment-options.js'
 declare const __EPINDEX_VERSION__: string | undefined;
 const version = typeof __EPINDEX_VERSION__ === 'string' ? __EPINDEX_VERSION__ : (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
-const JSON_OPTION: OptionSpec = { name: 'json', type: 'boolean', description: 'print JSON' };
+const JSON_OPTION: OptionSpec = { name: 'json', type: 'boolean', description: 'print JSON (schema/*.schema.json)', conflicts: ['quiet'] };
 const QUIET: OptionSpec = { name: 'quiet', short: 'q', type: 'boolean', description: 'print nothing unless something failed (for installer hooks)' };
 const FORCE: OptionSpec = { name: 'force', type: 'boolean', description: 'rebuild even when fresh' };
-const GROUP: OptionSpec = { name: 'group', short: 'g', type: 'string', value: '<group>', description: 'only this group' };
+const GROUP: OptionSpec = { name: 'group', short: 'g', type: 'string', value: '<group>', repeatable: true, description: 'only this group' };
 const query = (options: readonly OptionSpec[]): readonly OptionSpec[] => [...options, ...ENVIRONMENT_OPTIONS, JSON_OPTION];
 
 /** Options arrive validated (types, choices, conflicts) by the parser, in the shape of each command's flags. */
@@ -34,7 +34,7 @@ const commands: CommandSpec[] = [
       GROUP,
       { name: 'name', short: 'n', type: 'string', value: '<name>', description: 'only entry points with this name' },
       { name: 'dist', short: 'd', type: 'string', value: '<dist>', description: 'only this distribution (any spelling of its name)' },
-      { name: 'format', type: 'string', value: '<format>', choices: ['table', 'json', 'ini'], description: 'output format', defaultText: 'table' },
+      { name: 'format', type: 'string', value: '<format>', choices: ['table', 'json', 'ini'], description: 'output format', defaultText: 'table', conflicts: ['json'] },
     ]),
     run: async (_, o) => (await import('./commands/list.js')).list(flags<ListFlags>(o)),
   },
@@ -57,14 +57,14 @@ const commands: CommandSpec[] = [
     summary: 'who provides an entry point name (exit 1 if nobody does)',
     args: [{ name: 'name', required: true, variadic: false }],
     options: query([{ ...GROUP, description: 'group to search', defaultText: 'console_scripts' }]),
-    run: async ([name], o) => (await import('./commands/which.js')).which(name!, flags<EnvironmentFlags & { group?: string; json?: boolean }>(o)),
+    run: async ([name], o) => (await import('./commands/which.js')).which(name!, flags<EnvironmentFlags & { group?: string[]; json?: boolean }>(o)),
   },
   {
     name: 'conflicts',
     summary: 'group + name pairs provided by more than one distribution',
     args: [],
     options: query([GROUP]),
-    run: async (_, o) => (await import('./commands/conflicts.js')).conflicts(flags<EnvironmentFlags & { group?: string; json?: boolean }>(o)),
+    run: async (_, o) => (await import('./commands/conflicts.js')).conflicts(flags<EnvironmentFlags & { group?: string[]; json?: boolean }>(o)),
   },
   {
     name: 'diagnose',
@@ -103,7 +103,7 @@ const commands: CommandSpec[] = [
   {
     name: 'cache build',
     summary: 'build the cache of each directory (left alone when already fresh)',
-    args: [{ name: 'dir', required: true, variadic: true }],
+    args: [{ name: 'dir', required: true, variadic: true, complete: 'directory' }],
     options: [FORCE, FRESHNESS_OPTION, QUIET, JSON_OPTION],
     run: async (dirs, o) => (await import('./commands/cache.js')).cacheBuild(dirs, flags<CacheFlags>(o)),
   },
@@ -124,9 +124,23 @@ const commands: CommandSpec[] = [
   {
     name: 'cache clear',
     summary: "remove the caches of the given directories (default: the environment's search path)",
-    args: [{ name: 'dir', required: false, variadic: true }],
+    args: [{ name: 'dir', required: false, variadic: true, complete: 'directory' }],
     options: [...ENVIRONMENT_OPTIONS.filter((x) => x.name !== 'cache' && x.name !== 'freshness'), QUIET, JSON_OPTION],
     run: async (dirs, o) => (await import('./commands/cache.js')).cacheClear(dirs, flags<CacheFlags>(o)),
+  },
+  {
+    name: 'env',
+    summary: 'which interpreter and search path the other commands use, and why',
+    args: [],
+    options: query([]),
+    run: async (_, o) => (await import('./commands/env.js')).env(flags<EnvironmentFlags & { json?: boolean }>(o)),
+  },
+  {
+    name: 'completion',
+    summary: 'print a shell completion script (bash, zsh or fish)',
+    args: [{ name: 'shell', required: true, variadic: false }],
+    options: [],
+    run: async ([shell]) => (await import('./commands/completion.js')).completion(program, shell!),
   },
 ];
 
@@ -142,18 +156,37 @@ const program: Program = {
   ],
 };
 
-/** `--debug` may appear anywhere; it only decides whether failures show a stack trace. */
+/**
+ * A reader that goes away (`epi list | head -1`) is not an error: from the first EPIPE on,
+ * output is dropped, and the command finishes with its own exit status.
+ */
+function quietOnClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+      stream.write = (() => true) as typeof stream.write;
+    });
+  }
+}
+
+/** `--debug` may appear anywhere before `--`; it only decides whether failures show a stack trace. */
 async function main(argv: readonly string[]): Promise<number> {
-  const debug = argv.includes('--debug');
+  quietOnClosedPipes();
+  const end = argv.indexOf('--');
+  const isDebug = (a: string, i: number): boolean => a === '--debug' && (end === -1 || i < end);
+  const debug = argv.some(isDebug);
   try {
-    const parsed = parseCommandLine(program, argv.filter((a) => a !== '--debug'));
+    const parsed = parseCommandLine(program, argv.filter((a, i) => !isDebug(a, i)));
     if (parsed.kind === 'version') process.stdout.write(`${version}\n`);
     else if (parsed.kind === 'help') process.stdout.write(parsed.text);
-    else return await parsed.command.run(parsed.args, parsed.options);
+    else {
+      for (const w of parsed.warnings) process.stderr.write(`epi: warning: ${w}\n`);
+      return await parsed.command.run(parsed.args, parsed.options);
+    }
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`epi: ${e.message}\n(add --help for usage)\n`);
+      process.stderr.write(`epi: ${e.message}\n${e.hint ? '(add --help for usage)\n' : ''}`);
       return 2;
     }
     const message = e instanceof Error ? e.message : String(e);

@@ -1,7 +1,7 @@
-/** Output for the CLI only: tables, colours, JSON, diagnostics. */
+/** Output for the CLI only: tables, colours, JSON, diagnostics, counts, terminal escaping. */
 import { createRequire } from 'node:module';
 import { stripVTControlCharacters } from 'node:util';
-import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
+import type { Diagnostic } from '../diagnostics.js';
 
 type Style = (s: string) => string;
 type Colors = { readonly red: Style; readonly yellow: Style; readonly green: Style; readonly dim: Style; readonly bold: Style };
@@ -19,36 +19,139 @@ function pickColors(): Colors {
 export const colors: Colors = pickColors();
 const pc = colors;
 
-/** Print JSON (two-space indent, final newline). */
+/** Print JSON (two-space indent, final newline). JSON is exact: nothing in it is escaped for the terminal. */
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
-/** Display width of a string: code points without colour escapes (good enough for identifiers and paths). */
-const width = (s: string): number => [...stripVTControlCharacters(s)].length;
+// ---------------------------------------------------------------------------------------------
+// Terminal escaping (docs/spec.md §8.6)
 
-/** An aligned table: columns separated by two spaces, the last column unpadded. */
-export function table(rows: readonly (readonly string[])[], header?: readonly string[]): string {
-  const all = header ? [header, ...rows] : rows;
-  if (all.length === 0) return '';
-  const n = Math.max(...all.map((r) => r.length));
-  const widths = Array.from({ length: n }, (_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
-  const line = (r: readonly string[], style: (s: string) => string = (s) => s): string =>
-    r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).map(style).join('  ').trimEnd();
-  const out = all.map((r, i) => (header && i === 0 ? line(r, pc.bold) : line(r)));
-  return out.join('\n') + '\n';
+/**
+ * C0 controls, DEL, C1 controls (U+009B is a one-byte CSI), and the bidirectional overrides and
+ * isolates that reorder what a terminal shows: anything a name, value or path could use to
+ * move the cursor, retitle the window, clear the screen or disguise itself.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** Text made safe for a terminal: every unsafe character shown as `\t`, `\n`, `\r`, `\xNN` or `\uNNNN`. */
+export function esc(s: string): string {
+  return s.replace(UNSAFE, (c) => NAMED[c] ?? (c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+/** `file:line: severity CODE message`, escaped for the terminal. */
+export function formatDiagnosticText(d: Diagnostic): string {
+  const at = d.file === undefined ? '' : d.line === undefined ? `${esc(d.file)}: ` : `${esc(d.file)}:${d.line}: `;
+  return `${at}${d.severity} ${d.code} ${esc(d.message)}`;
 }
 
 export function colorDiagnostic(d: Diagnostic): string {
-  const s = formatDiagnostic(d);
+  const s = formatDiagnosticText(d);
   return d.severity === 'error' ? pc.red(s) : d.severity === 'warning' ? pc.yellow(s) : pc.dim(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counts: one wording everywhere ("1 error, 3 warnings")
+
+export interface Counts {
+  readonly errors: number;
+  readonly warnings: number;
+  readonly info: number;
+}
+
+export function countDiagnostics(diagnostics: readonly Diagnostic[]): Counts {
+  let errors = 0;
+  let warnings = 0;
+  let info = 0;
+  for (const d of diagnostics) d.severity === 'error' ? errors++ : d.severity === 'warning' ? warnings++ : info++;
+  return { errors, warnings, info };
+}
+
+/** `1 entry point`, `3 entry points`. */
+export const plural = (n: number, noun: string, nouns = `${noun}s`): string => `${n} ${n === 1 ? noun : nouns}`;
+
+/** `1 error, 3 warnings`, `2 warnings`, `1 error`; `no errors or warnings` when there are none. Info is counted separately. */
+export function countsText(c: Counts): string {
+  const parts = [c.errors > 0 ? plural(c.errors, 'error') : '', c.warnings > 0 ? plural(c.warnings, 'warning') : ''].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : 'no errors or warnings';
 }
 
 /** A one-line hint on stderr when a lookup noticed warnings or errors. */
 export function summarizeDiagnostics(diagnostics: readonly Diagnostic[]): void {
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
-  if (errors + warnings === 0) return;
-  const parts = [errors > 0 ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings > 0 ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean);
-  process.stderr.write(pc.dim(`epi: ${parts.join(', ')} in this environment; run \`epi diagnose\` for details\n`));
+  const c = countDiagnostics(diagnostics);
+  if (c.errors + c.warnings === 0) return;
+  process.stderr.write(pc.dim(`epi: ${countsText(c)} in this environment; run \`epi diagnose\` for details\n`));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables that fit
+
+/** A cell: text (escaped for the terminal by the table) and an optional style applied after. */
+export type Cell = string | { readonly text: string; readonly style: Style };
+
+export interface TableOptions {
+  /**
+   * Columns that may be shortened to fit the width, first to last: the first is shortened down
+   * to its minimum before the next is touched. Columns not named are never shortened.
+   */
+  readonly shrink?: ReadonlyArray<{ readonly column: number; readonly from?: 'end' | 'start'; readonly min?: number }>;
+  /** Width to fit; default `tableWidth()`. */
+  readonly width?: number | null;
+}
+
+/**
+ * The width tables must fit: the terminal's columns when stdout is a terminal, else a positive
+ * `$COLUMNS` when set, else unlimited (a pipe gets every character, for grep and scripts).
+ */
+export function tableWidth(): number | null {
+  if (process.stdout.isTTY === true && typeof process.stdout.columns === 'number' && process.stdout.columns > 0) return process.stdout.columns;
+  const env = Number(process.env['COLUMNS']);
+  return Number.isInteger(env) && env > 0 ? env : null;
+}
+
+/** Display width: code points without colour escapes (good enough for identifiers and paths). */
+const width = (s: string): number => [...stripVTControlCharacters(s)].length;
+
+function shorten(s: string, to: number, from: 'end' | 'start'): string {
+  const cps = [...s];
+  if (cps.length <= to) return s;
+  if (to <= 1) return '…';
+  return from === 'end' ? cps.slice(0, to - 1).join('') + '…' : '…' + cps.slice(cps.length - (to - 1)).join('');
+}
+
+/** An aligned table: columns separated by two spaces, the last column unpadded, fitted to the width. */
+export function table(rows: readonly (readonly Cell[])[], header?: readonly string[], options: TableOptions = {}): string {
+  const text = (c: Cell | undefined): string => esc(c === undefined ? '' : typeof c === 'string' ? c : c.text);
+  const all: string[][] = [...(header ? [header.map((h) => esc(h))] : []), ...rows.map((r) => r.map(text))];
+  if (all.length === 0) return '';
+  const n = Math.max(...all.map((r) => r.length));
+  const widths = Array.from({ length: n }, (_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
+  const limit = options.width === undefined ? tableWidth() : options.width;
+  const from: Array<'end' | 'start'> = Array.from({ length: n }, () => 'end');
+  if (limit !== null) {
+    const total = (): number => widths.reduce((a, b) => a + b, 0) + 2 * (n - 1);
+    for (const s of options.shrink ?? []) {
+      if (total() <= limit) break;
+      const min = Math.max(s.min ?? 8, header ? width(all[0]![s.column] ?? '') : 0);
+      widths[s.column] = Math.max(min, Math.min(widths[s.column]!, widths[s.column]! - (total() - limit)));
+      from[s.column] = s.from ?? 'end';
+    }
+  }
+  const styleOf = (ri: number, ci: number): Style => {
+    if (header && ri === 0) return pc.bold;
+    const c = rows[header ? ri - 1 : ri]?.[ci];
+    return c !== undefined && typeof c !== 'string' ? c.style : plain;
+  };
+  const out = all.map((r, ri) =>
+    r
+      .map((c, ci) => {
+        const fitted = width(c) > widths[ci]! ? shorten(c, widths[ci]!, from[ci]!) : c;
+        return styleOf(ri, ci)(fitted) + (ci === r.length - 1 ? '' : ' '.repeat(widths[ci]! - width(fitted)));
+      })
+      .join('  ')
+      .trimEnd(),
+  );
+  return out.join('\n') + '\n';
 }

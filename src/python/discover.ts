@@ -1,86 +1,35 @@
 /**
  * Discovery of distributions in ONE search-path entry: a directory (site-packages, an `.egg`
  * directory, a source checkout holding `*.egg-info`) or a zip archive (`python3X.zip`, a zipped
- * egg, a wheel). The result is a `PathEntryScan`: plain data that the cache stores as it is.
+ * egg, a wheel). The result is a `DirectoryScan` (src/cache/source.ts): plain data that the
+ * cache engine stores as it is. This module is the Python *source*'s scanner.
  *
  * Only the entries of the path entry itself are examined (never recursively), so symlink loops
  * can only surface as ELOOP on a single stat, which becomes a diagnostic.
+ *
+ * Order: units come in importlib's in-directory order — by the position in the directory
+ * listing (not sorted) of the first candidate of each normalized name — and within one name by
+ * epindex's preference (`comparePreference`); the first of a name is its winner.
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
-import { normalizeName, type DistributionLayout } from '../entry-point.js';
-import type { DistSummary } from '../entry-view.js';
+import { normalizeName, parseObjectReference, type DistributionLayout } from '../entry-point.js';
 import { errnoCode } from '../errors.js';
 import { parseEntryPointsTxt, type EntryPointLine } from '../format/entry-points-txt.js';
+import type { DirectoryScan, RefJSON, Unit, UnitEntryPoint, Watch } from '../cache/source.js';
+import { NO_STAMP, statPath, type Stamp, type StatResult } from '../cache/stamp.js';
 import { readCoreMetadata } from './metadata.js';
 import { compareVersionsDescending } from './versions.js';
 
-/** What freshness needs of one file or directory; bigints as decimal strings (JSON-safe). */
-export interface Stamp {
-  readonly ino: string;
-  readonly size: string;
-  readonly mtimeNs: string;
-  readonly ctimeNs: string;
-}
-
-export interface DistStamps {
-  /** The metadata directory (or the egg-info file). */
-  readonly self: Stamp;
-  /** entry_points.txt; `null` when absent. Only for directory layouts. */
-  readonly entryPoints?: Stamp | null;
-  /** METADATA / PKG-INFO, only when its content (name or version) was used. */
-  readonly metadata?: Stamp;
-}
-
-
-/** One candidate distribution found in a path entry: what resolution needs, its entry points and diagnostics. */
-export interface DistRecord extends DistSummary {
-  readonly entryPoints: readonly EntryPointLine[];
-  readonly diagnostics: readonly Diagnostic[];
-  readonly stamps?: DistStamps;
-}
-
-export type PathEntryKind = 'directory' | 'zip' | 'missing' | 'unsearchable';
-
-/**
- * Everything discovery found in one path entry. Every `file` in it (diagnostics included) is
- * relative to the path entry, `''` being the entry itself, so a scan does not depend on where
- * the entry is mounted or how it was spelled; `resolve` makes them absolute.
- */
-export interface PathEntryScan {
-  readonly pathEntry: string;
-  readonly kind: PathEntryKind;
-  /** Sorted by normalized name, then by preference (see `comparePreference`). */
-  readonly dists: readonly DistRecord[];
-  /** About the path entry itself and its children (unreadable, loop, bad zip). */
-  readonly diagnostics: readonly Diagnostic[];
-  /** The candidate names, sorted: what the "listing" freshness level compares. */
-  readonly listing: readonly string[];
-  readonly stamp?: Stamp;
-}
-
-/** A stat that follows symlinks; `undefined` (or an ENOENT error) when the path does not exist. */
-export type StatFn = (p: string) => fs.BigIntStats | undefined;
-
 export interface ScanOptions {
-  /** Record stamps for freshness checks (cache building). */
+  /** Record stamps and watches for freshness checks (cache building). */
   readonly stamps?: boolean;
-  /** The stat used for stamps (tests inject coarse-mtime filesystems). */
-  readonly stat?: StatFn;
 }
 
-// throwIfNoEntry: an exception per absent file costs ten times the stat itself.
-export const bigStat: StatFn = (p) => fs.statSync(p, { bigint: true, throwIfNoEntry: false });
-
-const enoent = (): never => {
-  throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-};
-
-export function stampOf(st: fs.BigIntStats): Stamp {
-  return { ino: String(st.ino), size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs) };
-}
+/** The most of a METADATA / PKG-INFO file read for its headers. */
+export const METADATA_HEAD_BYTES = 64 * 1024;
 
 const errCode = errnoCode;
 
@@ -109,211 +58,301 @@ export function splitStem(stem: string): { name: string; version: string | null 
 
 const LAYOUT_RANK: Record<DistributionLayout, number> = { 'dist-info': 0, 'egg-info': 1, egg: 2, 'egg-info-file': 3 };
 
+/** What the preference among candidates of one name looks at. */
+export interface Preferable {
+  readonly child: string;
+  readonly layout: string;
+  readonly version: string | null;
+  readonly real: boolean;
+}
+
 /**
  * Preference among candidates of one normalized name within one path entry: a real
  * distribution (with METADATA/PKG-INFO) before a metadata-less leftover; then the highest
  * PEP 440 version; then dist-info before egg-info before egg before egg-info file; then by
  * child name (code units). Returns <0 when `a` is preferred.
  */
-export function comparePreference(a: DistRecord, b: DistRecord): number {
-  if (a.hasMetadata !== b.hasMetadata) return a.hasMetadata ? -1 : 1;
+export function comparePreference(a: Preferable, b: Preferable): number {
+  if (a.real !== b.real) return a.real ? -1 : 1;
   const v = a.version === b.version ? 0 : compareVersionsDescending(a.version, b.version);
   if (v !== 0) return v;
-  const l = LAYOUT_RANK[a.layout] - LAYOUT_RANK[b.layout];
+  const l = (LAYOUT_RANK[a.layout as DistributionLayout] ?? 9) - (LAYOUT_RANK[b.layout as DistributionLayout] ?? 9);
   if (l !== 0) return l;
   return a.child < b.child ? -1 : a.child > b.child ? 1 : 0;
 }
 
-export function sortRecords(records: DistRecord[]): DistRecord[] {
-  return records.sort((a, b) => (a.normalizedName < b.normalizedName ? -1 : a.normalizedName > b.normalizedName ? 1 : comparePreference(a, b)));
+/** A unit before the in-directory choice (`winner` is decided by `arrange`). */
+export type Candidate = Omit<Unit, 'winner'>;
+
+/**
+ * importlib's in-directory order: group candidates by key in the order of each key's first
+ * appearance (the candidates arrive in listing order), prefer within a key, mark winners.
+ * Every candidate that is not its key's winner gets an EP206 (directory-level, so that a
+ * rescan of the candidate alone reads the same unit).
+ */
+export function arrange(candidates: readonly Candidate[]): { units: Unit[]; diagnostics: Diagnostic[] } {
+  const byKey = new Map<string, Candidate[]>();
+  for (const c of candidates) {
+    const list = byKey.get(c.key);
+    if (list === undefined) byKey.set(c.key, [c]);
+    else list.push(c);
+  }
+  const units: Unit[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const label = (c: Candidate): string => `${c.name} ${c.version ?? '(no version)'}`;
+  for (const list of byKey.values()) {
+    if (list.length > 1) list.sort(comparePreference);
+    list.forEach((c, i) => {
+      units.push({ ...c, winner: i === 0 });
+      if (i > 0) diagnostics.push(diagnostic('EP206', `${label(c)} is not used: ${label(list[0]!)} (${list[0]!.child}) in the same directory is preferred`, { file: c.child }));
+    });
+  }
+  return { units, diagnostics };
 }
 
 /** Scan one search-path entry. Never throws for anything the filesystem does. */
-export function scanPathEntry(pathEntry: string, options: ScanOptions = {}): PathEntryScan {
+export function scanPathEntry(pathEntry: string, options: ScanOptions = {}): DirectoryScan {
   const root = pathEntry === '' ? '.' : pathEntry;
-  const stat = options.stat ?? bigStat;
-  let st: fs.BigIntStats | fs.Stats;
+  let st: StatResult | null;
   try {
-    st = options.stamps ? stat(root) ?? enoent() : fs.statSync(root);
+    st = statPath(root);
   } catch (e) {
     const code = errCode(e);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return emptyScan(pathEntry, 'missing', []);
-    if (code === 'ELOOP') return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP204', 'path entry is a symbolic link loop', { file: '' })]);
-    return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP203', `path entry cannot be read (${code})`, { file: '' })]);
+    if (code === 'ELOOP') return emptyScan('unsearchable', [diagnostic('EP204', 'path entry is a symbolic link loop', { file: '' })]);
+    return emptyScan('unsearchable', [diagnostic('EP203', `path entry cannot be read (${code})`, { file: '' })]);
   }
-  const stamp = options.stamps ? stampOf(st as fs.BigIntStats) : undefined;
-  if (st.isDirectory()) return scanDirectory(pathEntry, root, stamp, options);
-  if (st.isFile()) return scanZip(pathEntry, root, stamp);
-  return emptyScan(pathEntry, 'unsearchable', [], stamp);
+  if (st === null) return emptyScan('missing', []);
+  if (st.isDirectory()) return scanDirectory(root, options);
+  if (st.isFile()) return scanZip(root);
+  return emptyScan('unsearchable', []);
 }
 
-function emptyScan(pathEntry: string, kind: PathEntryKind, diagnostics: Diagnostic[], stamp?: Stamp): PathEntryScan {
-  return stamp === undefined ? { pathEntry, kind, dists: [], diagnostics, listing: [] } : { pathEntry, kind, dists: [], diagnostics, listing: [], stamp };
+function emptyScan(kind: DirectoryScan['kind'], diagnostics: Diagnostic[]): DirectoryScan {
+  return { kind, listing: [], units: [], diagnostics, listingDirs: [] };
 }
 
-/** The sorted candidate names of a directory path entry; throws the readdir error. */
-export function listCandidates(root: string, isEgg: boolean): fs.Dirent[] {
-  const out: fs.Dirent[] = [];
-  for (const d of fs.readdirSync(root, { withFileTypes: true })) {
-    if (candidateLayout(d.name, isEgg) !== null) out.push(d);
-  }
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+export interface ListedCandidate {
+  readonly name: string;
+  /** What readdir said: 'unknown' for symlinks and filesystems without d_type. */
+  readonly type: 'dir' | 'file' | 'unknown';
 }
 
-function scanDirectory(pathEntry: string, root: string, stamp: Stamp | undefined, options: ScanOptions): PathEntryScan {
-  const isEgg = entryIsEgg(root);
-  let dirents: fs.Dirent[];
+/** The candidates of a directory path entry in listing order (not sorted); throws the readdir error. */
+export function listCandidates(root: string, isEgg: boolean): ListedCandidate[] {
+  const out: ListedCandidate[] = [];
+  // opendir, not readdirSync: libuv's scandir sorts the names, while importlib's order is
+  // os.listdir's, the raw readdir order (spec §4.2); opendir's reads give that order.
+  const dir = fs.opendirSync(root);
   try {
-    dirents = listCandidates(root, isEgg);
+    for (let d = dir.readSync(); d !== null; d = dir.readSync()) {
+      if (candidateLayout(d.name, isEgg) !== null) out.push({ name: d.name, type: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : 'unknown' });
+    }
+  } finally {
+    dir.closeSync();
+  }
+  return out;
+}
+
+function scanDirectory(root: string, options: ScanOptions): DirectoryScan {
+  const isEgg = entryIsEgg(root);
+  let listed: ListedCandidate[];
+  try {
+    listed = listCandidates(root, isEgg);
   } catch (e) {
-    return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP203', `path entry cannot be listed (${errCode(e)})`, { file: '' })], stamp);
+    return emptyScan('unsearchable', [diagnostic('EP203', `path entry cannot be listed (${errCode(e)})`, { file: '' })]);
   }
   const diagnostics: Diagnostic[] = [];
-  const records: DistRecord[] = [];
-  for (const d of dirents) {
-    const type = d.isDirectory() ? 'dir' : d.isFile() ? 'file' : 'unknown';
-    const r = scanCandidate(root, d.name, type, options);
-    if ('record' in r) records.push(r.record);
+  const candidates: Candidate[] = [];
+  const listing: { name: string; stamp: Stamp }[] = [];
+  for (const d of listed) {
+    const r = scanCandidate(root, d.name, d.type, options);
+    if (r.unit !== null) candidates.push(r.unit);
     if (r.diagnostics.length > 0) diagnostics.push(...r.diagnostics);
+    listing.push({ name: d.name, stamp: r.stamp ?? NO_STAMP });
   }
-  const scan: PathEntryScan = { pathEntry, kind: 'directory', dists: sortRecords(records), diagnostics, listing: dirents.map((d) => d.name) };
-  return stamp === undefined ? scan : { ...scan, stamp };
+  const arranged = arrange(candidates);
+  return { kind: 'directory', listing, units: arranged.units, diagnostics: [...diagnostics, ...arranged.diagnostics], listingDirs: [] };
 }
 
-type CandidateResult = { record: DistRecord; diagnostics: Diagnostic[] } | { diagnostics: Diagnostic[] };
+export interface CandidateResult {
+  /** `null` when the candidate gives no distribution (a loop, a dangling link, a .dist-info file…). */
+  readonly unit: Candidate | null;
+  /** Path-level diagnostics (files relative to the path entry); a unit's own are in `unit`. */
+  readonly diagnostics: Diagnostic[];
+  /** The candidate's own stamp (with `stamps`; `null` when it could not be stat'ed). */
+  readonly stamp: Stamp | null;
+}
+
+const noUnit = (diagnostics: Diagnostic[], stamp: Stamp | null = null): CandidateResult => ({ unit: null, diagnostics, stamp });
+
+/** A stat that turns "cannot stat" into `null` plus the error code. */
+function tryStat(p: string): { st: StatResult | null; code: string | null } {
+  try {
+    return { st: statPath(p), code: null };
+  } catch (e) {
+    return { st: null, code: errCode(e) };
+  }
+}
 
 /**
- * Scan one candidate child of a directory path entry. `type` is what readdir said
- * ('unknown' for symlinks and filesystems without d_type). Path-level diagnostics (loops,
- * unreadable) are returned with absolute files; record diagnostics are relative.
+ * Scan one candidate child of a directory path entry. `type` is what readdir said.
+ * Diagnostics' files are relative to the path entry.
  */
-export function scanCandidate(root: string, child: string, type: 'dir' | 'file' | 'unknown', options: ScanOptions = {}): CandidateResult {
-  const full = path.join(root, child);
+export function scanCandidate(root: string, child: string, type: ListedCandidate['type'], options: ScanOptions = {}): CandidateResult {
+  const full = root + path.sep + child;
   const layout0 = candidateLayout(child, entryIsEgg(root));
-  if (layout0 === null) return { diagnostics: [] };
-  const stat = options.stat ?? bigStat;
-  let selfStat: fs.BigIntStats | undefined;
+  if (layout0 === null) return noUnit([]);
+  let self: StatResult | null = null;
   if (type === 'unknown' || options.stamps) {
-    try {
-      selfStat = stat(full) ?? enoent();
-    } catch (e) {
-      const code = errCode(e);
-      if (code === 'ELOOP') return { diagnostics: [diagnostic('EP204', 'symbolic link loop; ignored', { file: child })] };
-      if (code === 'ENOENT') return { diagnostics: [diagnostic('EP203', 'dangling symbolic link; ignored', { file: child })] };
-      return { diagnostics: [diagnostic('EP203', `cannot be read (${code}); ignored`, { file: child })] };
+    const { st, code } = tryStat(full);
+    if (st === null) {
+      if (code === 'ELOOP') return noUnit([diagnostic('EP204', 'symbolic link loop; ignored', { file: child })]);
+      if (code === null) return noUnit([diagnostic('EP203', 'dangling symbolic link; ignored', { file: child })]);
+      return noUnit([diagnostic('EP203', `cannot be read (${code}); ignored`, { file: child })]);
     }
-    type = selfStat.isDirectory() ? 'dir' : selfStat.isFile() ? 'file' : 'unknown';
+    self = st;
+    type = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'unknown';
   }
-  if (type === 'unknown') return { diagnostics: [] };
+  const selfStamp = self?.stamp ?? null;
+  if (type === 'unknown') return noUnit([], selfStamp);
   if (type === 'file' && layout0 !== 'egg-info') {
-    return { diagnostics: [diagnostic('EP209', 'is a file, not a directory; ignored', { file: child })] };
+    return noUnit([diagnostic('EP209', 'is a file, not a directory; ignored', { file: child })], selfStamp);
   }
   const layout: DistributionLayout = type === 'file' ? 'egg-info-file' : layout0;
   const stem = layout === 'egg' ? path.basename(root).slice(0, -'.egg'.length) : child.slice(0, child.lastIndexOf('.'));
-  let { name, version } = splitStem(stem);
+  const fromStem = splitStem(stem);
+  let key = fromStem.name;
+  let version = fromStem.version;
   const diagnostics: Diagnostic[] = [];
-  const stamps: { self?: Stamp; entryPoints?: Stamp | null; metadata?: Stamp } = {};
-  if (options.stamps && selfStat) stamps.self = stampOf(selfStat);
+  const watches: Watch[] = [];
+  const editable = layout !== 'dist-info'; // setuptools rewrites *.egg-info in place (spec §5.4)
+  if (options.stamps && selfStamp !== null && layout !== 'egg-info-file') watches.push({ path: child, level: editable ? 'stat' : 'full', stamp: selfStamp });
 
-  // METADATA / PKG-INFO: existence always; content only when the stem lacks a name or version
-  // (importlib takes an egg's name from PKG-INFO, so eggs always read it).
+  // METADATA / PKG-INFO: its Name is the distribution's name (as importlib's `dist.name`); its
+  // Version is used when the stem has none; eggs and empty stems take their identity from Name.
   let metadataFile: string | null = null;
+  let metadataRel: string | null = null;
+  let metadataStamp: Stamp | null = null;
   if (layout === 'egg-info-file') {
     metadataFile = full;
+    metadataRel = child;
+    metadataStamp = selfStamp;
   } else {
     for (const f of layout === 'dist-info' ? ['METADATA', 'PKG-INFO'] : ['PKG-INFO', 'METADATA']) {
-      const p = path.join(full, f);
-      const s = fs.statSync(p, { throwIfNoEntry: false });
-      if (s?.isFile()) {
-        metadataFile = p;
+      const { st } = tryStat(full + path.sep + f);
+      if (st?.isFile()) {
+        metadataFile = full + path.sep + f;
+        metadataRel = `${child}/${f}`;
+        metadataStamp = st.stamp;
         break;
       }
     }
   }
-  const hasMetadata = metadataFile !== null;
-  if (metadataFile !== null && (version === null || name === '' || layout === 'egg')) {
-    try {
-      const fd = fs.openSync(metadataFile, 'r');
-      try {
-        if (options.stamps && layout !== 'egg-info-file') stamps.metadata = stampOf(fstamp(fd, metadataFile, options.stat));
-        const md = readCoreMetadata(fs.readFileSync(fd, 'utf8'));
-        if (layout === 'egg' && md.name !== null) name = md.name;
-        if (name === '' && md.name !== null) name = md.name;
-        if (version === null) version = md.version;
-      } finally {
-        fs.closeSync(fd);
+  const real = metadataFile !== null;
+  let name = fromStem.name;
+  if (metadataFile !== null) {
+    if (options.stamps && metadataStamp !== null) watches.push({ path: metadataRel!, level: editable ? 'stat' : 'full', stamp: metadataStamp });
+    const needVersion = version === null;
+    const head = readHead(metadataFile, METADATA_HEAD_BYTES, (text) => {
+      const md = readCoreMetadata(text);
+      return md.name !== null && (!needVersion || md.version !== null);
+    });
+    if (head.text === null) {
+      diagnostics.push(diagnostic('EP203', `metadata cannot be read (${head.problem})`, { file: metadataRel! }));
+    } else {
+      const md = readCoreMetadata(head.text);
+      if (md.name !== null) {
+        name = md.name;
+        if (layout === 'egg' || key === '') key = md.name;
       }
-    } catch (e) {
-      diagnostics.push(diagnostic('EP203', `metadata cannot be read (${errCode(e)})`, { file: path.join(child, path.basename(metadataFile)) }));
+      if (version === null) version = md.version;
     }
   }
-  if (name === '') {
-    return { diagnostics: [diagnostic('EP208', 'no distribution name in the directory name or the metadata; ignored', { file: child })] };
+  if (key === '') {
+    return noUnit([diagnostic('EP208', 'no distribution name in the directory name or the metadata; ignored', { file: child })], selfStamp);
   }
+  if (name === '') name = key;
 
-  let entryPoints: EntryPointLine[] = [];
+  let entryPoints: UnitEntryPoint[] = [];
   if (layout !== 'egg-info-file') {
-    const rel = path.join(child, 'entry_points.txt');
-    const read = readEntryPointsFile(path.join(full, 'entry_points.txt'), options.stamps === true, options.stat);
-    if (options.stamps) stamps.entryPoints = read.stamp;
-    if (read.bytes !== null) {
-      const parsed = parseEntryPointsTxt(read.bytes, { file: rel });
-      entryPoints = parsed.entries;
-      diagnostics.push(...parsed.diagnostics);
-    } else if (read.problem !== null) {
-      diagnostics.push(read.problem === 'not a regular file'
-        ? diagnostic('EP112', 'entry_points.txt is not a regular file; ignored', { file: rel })
-        : diagnostic('EP111', `entry_points.txt cannot be read (${read.problem}); no entry points are read from it`, { file: rel }));
+    const rel = `${child}/entry_points.txt`;
+    const file = full + path.sep + 'entry_points.txt';
+    const { st, code } = tryStat(file);
+    if (st !== null && options.stamps) watches.push({ path: rel, level: 'stat', stamp: st.stamp });
+    if (st === null && code !== null) {
+      diagnostics.push(diagnostic('EP111', `entry_points.txt cannot be read (${code}); no entry points are read from it`, { file: rel }));
+    } else if (st !== null && !st.isFile()) {
+      diagnostics.push(diagnostic('EP112', 'entry_points.txt is not a regular file; ignored', { file: rel }));
+    } else if (st !== null) {
+      const read = readWhole(file);
+      if (read.bytes === null) {
+        diagnostics.push(diagnostic('EP111', `entry_points.txt cannot be read (${read.problem}); no entry points are read from it`, { file: rel }));
+      } else {
+        const parsed = parseEntryPointsTxt(read.bytes, { file: rel });
+        entryPoints = parsed.entries.map(withRef);
+        diagnostics.push(...parsed.diagnostics);
+      }
     }
   }
-  if (!hasMetadata) {
-    diagnostics.push(diagnostic('EP202', 'no METADATA or PKG-INFO: a leftover metadata directory', { file: child }));
-  }
-  const record: DistRecord = {
-    child,
-    layout,
-    name,
-    normalizedName: normalizeName(name),
-    version,
-    hasMetadata,
-    entryPoints,
-    diagnostics,
-    ...(options.stamps ? { stamps: stamps as DistStamps } : {}),
-  };
-  return { record, diagnostics: [] };
+  if (!real) diagnostics.push(diagnostic('EP202', 'no METADATA or PKG-INFO: a leftover metadata directory', { file: child }));
+  const unit: Candidate = { child, key: normalizeName(key), name, version, layout, real, entryPoints, diagnostics, watches };
+  return { unit, diagnostics: [], stamp: selfStamp };
 }
 
-interface EntryPointsRead {
-  readonly bytes: Uint8Array | null;
-  readonly stamp: Stamp | null;
-  /** `null` when the file is simply absent (no diagnostic). */
+/** The parsed object reference, decided once when the scan is made (and stored in caches). */
+export function referenceJSON(value: string): RefJSON {
+  const r = parseObjectReference(value);
+  return r.ok ? [r.module, r.attr, [...r.extras]] : r.problem;
+}
+
+const withRef = (e: EntryPointLine): UnitEntryPoint => ({ group: e.group, name: e.name, value: e.value, line: e.line, ref: referenceJSON(e.value) });
+
+interface Read {
+  readonly bytes: Buffer | null;
   readonly problem: string | null;
 }
 
-/**
- * The stamp of an open file: fstat, so that stamp and content come from the same file; through
- * the `stat` hook instead when one is given (a simulated filesystem must see every stamp).
- */
-function fstamp(fd: number, file: string, stat: StatFn | undefined): fs.BigIntStats {
-  return (stat === undefined ? undefined : stat(file)) ?? fs.fstatSync(fd, { bigint: true });
+function readWhole(file: string): Read {
+  try {
+    return { bytes: fs.readFileSync(file), problem: null };
+  } catch (e) {
+    return { bytes: null, problem: errCode(e) };
+  }
 }
 
-function readEntryPointsFile(file: string, stamps: boolean, stat?: StatFn): EntryPointsRead {
+/** One buffer for every metadata head (the scan is synchronous). */
+let headBuffer: Buffer | undefined;
+const FIRST_READ = 4096;
+
+/**
+ * The start of a metadata file, decoded as UTF-8: the first 4 KiB, which hold `Name` and
+ * `Version` in every real file, and more (up to `limit`) only when they are not there yet.
+ */
+function readHead(file: string, limit: number, satisfied: (text: string) => boolean): { text: string | null; problem: string | null } {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
   } catch (e) {
-    const code = errCode(e);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { bytes: null, stamp: null, problem: null };
-    return { bytes: null, stamp: null, problem: code };
+    return { text: null, problem: errCode(e) };
   }
   try {
-    const st = stamps ? fstamp(fd, file, stat) : fs.fstatSync(fd, { bigint: true });
-    const stamp = stamps ? stampOf(st) : null;
-    if (!st.isFile()) return { bytes: null, stamp, problem: 'not a regular file' };
-    return { bytes: fs.readFileSync(fd), stamp, problem: null };
+    const buf = (headBuffer ??= Buffer.allocUnsafe(limit));
+    let n = 0;
+    let want = FIRST_READ;
+    for (;;) {
+      const got = fs.readSync(fd, buf, n, want - n, n);
+      n += got;
+      if (got === 0 || n >= limit) break;
+      if (n >= want) {
+        // Only whole lines count: a header cut at the boundary is read again in full.
+        const whole = buf.lastIndexOf(0x0a, n - 1);
+        if (whole >= 0 && satisfied(buf.toString('utf8', 0, whole + 1))) break;
+        want = limit;
+      }
+    }
+    return { text: buf.toString('utf8', 0, n), problem: null };
   } catch (e) {
-    return { bytes: null, stamp: null, problem: errCode(e) };
+    return { text: null, problem: errCode(e) };
   } finally {
     fs.closeSync(fd);
   }
@@ -326,7 +365,7 @@ type Fflate = typeof import('fflate');
 let fflate: Fflate | undefined;
 const loadFflate = (): Fflate => (fflate ??= createRequire(import.meta.url)('fflate') as Fflate);
 
-function scanZip(pathEntry: string, root: string, stamp: Stamp | undefined): PathEntryScan {
+function scanZip(root: string): DirectoryScan {
   const isEgg = entryIsEgg(root);
   const names: string[] = [];
   let files: Record<string, Uint8Array>;
@@ -334,11 +373,11 @@ function scanZip(pathEntry: string, root: string, stamp: Stamp | undefined): Pat
   try {
     data = fs.readFileSync(root);
   } catch (e) {
-    return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP203', `path entry cannot be read (${errCode(e)})`, { file: '' })], stamp);
+    return emptyScan('unsearchable', [diagnostic('EP203', `path entry cannot be read (${errCode(e)})`, { file: '' })]);
   }
   // Not a zip (no local-file or end-of-central-directory signature): silently not searchable, like importlib.
   if (data.length < 22 || data.readUInt32LE(0) !== 0x04034b50 && data.lastIndexOf(Buffer.from('PK\x05\x06', 'latin1')) < 0) {
-    return emptyScan(pathEntry, 'unsearchable', [], stamp);
+    return emptyScan('unsearchable', []);
   }
   const wanted = (n: string): boolean => {
     const slash = n.indexOf('/');
@@ -355,8 +394,9 @@ function scanZip(pathEntry: string, root: string, stamp: Stamp | undefined): Pat
       },
     });
   } catch (e) {
-    return emptyScan(pathEntry, 'unsearchable', [diagnostic('EP205', `zip archive cannot be read: ${(e as Error).message}`, { file: '' })], stamp);
+    return emptyScan('unsearchable', [diagnostic('EP205', `zip archive cannot be read: ${(e as Error).message}`, { file: '' })]);
   }
+  // Top-level candidate names in central-directory order (first appearance).
   const tops = new Map<string, boolean /* isDir */>();
   for (const n of names) {
     const slash = n.indexOf('/');
@@ -365,11 +405,9 @@ function scanZip(pathEntry: string, root: string, stamp: Stamp | undefined): Pat
     tops.set(top, (tops.get(top) ?? false) || slash >= 0);
   }
   const decoder = new TextDecoder();
-  const records: DistRecord[] = [];
+  const candidates: Candidate[] = [];
   const diagnostics: Diagnostic[] = [];
-  const listing = [...tops.keys()].sort();
-  for (const child of listing) {
-    const isDir = tops.get(child)!;
+  for (const [child, isDir] of tops) {
     const layout0 = candidateLayout(child, isEgg)!;
     if (!isDir && layout0 !== 'egg-info') {
       diagnostics.push(diagnostic('EP209', 'is a file, not a directory; ignored', { file: child }));
@@ -377,28 +415,36 @@ function scanZip(pathEntry: string, root: string, stamp: Stamp | undefined): Pat
     }
     const layout: DistributionLayout = isDir ? layout0 : 'egg-info-file';
     const stem = layout === 'egg' ? path.basename(root).slice(0, -'.egg'.length) : child.slice(0, child.lastIndexOf('.'));
-    let { name, version } = splitStem(stem);
+    const fromStem = splitStem(stem);
+    let key = fromStem.name;
+    let name = fromStem.name;
+    let version = fromStem.version;
     const mdBytes = isDir ? (files[`${child}/${layout === 'dist-info' ? 'METADATA' : 'PKG-INFO'}`] ?? files[`${child}/${layout === 'dist-info' ? 'PKG-INFO' : 'METADATA'}`]) : files[child];
-    if (mdBytes !== undefined && (version === null || name === '' || layout === 'egg')) {
-      const md = readCoreMetadata(decoder.decode(mdBytes));
-      if ((layout === 'egg' || name === '') && md.name !== null) name = md.name;
+    if (mdBytes !== undefined) {
+      const md = readCoreMetadata(decoder.decode(mdBytes.subarray(0, METADATA_HEAD_BYTES)));
+      if (md.name !== null) {
+        name = md.name;
+        if (layout === 'egg' || key === '') key = md.name;
+      }
       if (version === null) version = md.version;
     }
-    if (name === '') {
+    if (key === '') {
       diagnostics.push(diagnostic('EP208', 'no distribution name in the directory name or the metadata; ignored', { file: child }));
       continue;
     }
-    const recordDiagnostics: Diagnostic[] = [];
-    let entryPoints: EntryPointLine[] = [];
+    if (name === '') name = key;
+    const unitDiagnostics: Diagnostic[] = [];
+    let entryPoints: UnitEntryPoint[] = [];
     const ep = isDir ? files[`${child}/entry_points.txt`] : undefined;
     if (ep !== undefined) {
       const parsed = parseEntryPointsTxt(ep, { file: `${child}/entry_points.txt` });
-      entryPoints = parsed.entries;
-      recordDiagnostics.push(...parsed.diagnostics);
+      entryPoints = parsed.entries.map(withRef);
+      unitDiagnostics.push(...parsed.diagnostics);
     }
-    if (mdBytes === undefined) recordDiagnostics.push(diagnostic('EP202', 'no METADATA or PKG-INFO: a leftover metadata directory', { file: child }));
-    records.push({ child, layout, name, normalizedName: normalizeName(name), version, hasMetadata: mdBytes !== undefined, entryPoints, diagnostics: recordDiagnostics });
+    if (mdBytes === undefined) unitDiagnostics.push(diagnostic('EP202', 'no METADATA or PKG-INFO: a leftover metadata directory', { file: child }));
+    candidates.push({ child, key: normalizeName(key), name, version, layout, real: mdBytes !== undefined, entryPoints, diagnostics: unitDiagnostics, watches: [] });
   }
-  const scan: PathEntryScan = { pathEntry, kind: 'zip', dists: sortRecords(records), diagnostics, listing };
-  return stamp === undefined ? scan : { ...scan, stamp };
+  const listing = [...tops.keys()].map((name) => ({ name, stamp: NO_STAMP }));
+  const arranged = arrange(candidates);
+  return { kind: 'zip', listing, units: arranged.units, diagnostics: [...diagnostics, ...arranged.diagnostics], listingDirs: [] };
 }

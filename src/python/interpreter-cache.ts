@@ -2,16 +2,18 @@
  * A per-user cache of what an interpreter reports (its sys.path), so that a warm `epi` does
  * not start Python at all. The entry is used only while everything sys.path is computed from
  * is unchanged: the interpreter binary, `pyvenv.cfg`, the environment variables Python reads,
- * and the `.pth` files of its site directories (docs/spec.md §4.4). Interpreters reached
- * through wrappers or shims (pyenv, asdf), whose `sys.executable` is another file, are never
- * cached: what they run depends on more than we can see.
+ * and the `.pth` files of its site directories (docs/spec.md §4.4). A pyenv/asdf/mise shim is
+ * resolved first (its selection recomputed every run) and the interpreter it selects is cached;
+ * wrappers and unresolvable shims, whose `sys.executable` is another file, are never cached.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { userCacheRoot } from '../cache/location.js';
-import { trustProblem } from '../cache/trust.js';
-import { pthLines, queryInterpreter, type InterpreterInfo } from './interpreter.js';
+import { readTrustProblem } from '../cache/trust.js';
+import { choosePython, parseVersionRequest } from './find-python.js';
+import { parseInterpreterAnswer, probeVersion, pthLines, queryInterpreter, type InterpreterInfo } from './interpreter.js';
+import { resolveShim, type ShimResolution } from './shims.js';
 
 const ENV_KEYS = ['PYTHONPATH', 'PYTHONHOME', 'PYTHONNOUSERSITE', 'PYTHONUSERBASE', 'PYTHONSAFEPATH', 'PYTHONPLATLIBDIR', 'PYTHONEXECUTABLE', 'HOME', 'USERPROFILE', 'APPDATA'];
 const FORMAT = 'epindex-interpreter-cache/1';
@@ -51,6 +53,14 @@ export function resolveCommand(command: string, env: NodeJS.ProcessEnv = process
     }
   }
   return null;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
 }
 
 function stampTuple(p: string): StampTuple {
@@ -102,11 +112,11 @@ function uid(): number {
 function readValid(file: string, key: Record<string, string | null>): InterpreterInfo | null {
   let text: string;
   try {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
     try {
-      const st = fs.fstatSync(fd, { bigint: true });
-      const holder = fs.lstatSync(path.dirname(file), { bigint: true });
-      if (trustProblem({ file: st, holder, private: true, uid: uid() }) !== null) return null;
+      const st = fs.fstatSync(fd);
+      const holder = fs.lstatSync(path.dirname(file));
+      if (readTrustProblem(st, holder, true, uid()) !== null) return null;
       text = fs.readFileSync(fd, 'utf8');
     } finally {
       fs.closeSync(fd);
@@ -120,7 +130,11 @@ function readValid(file: string, key: Record<string, string | null>): Interprete
   } catch {
     return null;
   }
-  if (doc.format !== FORMAT || JSON.stringify(doc.key) !== JSON.stringify(key)) return null;
+  if (typeof doc !== 'object' || doc === null || doc.format !== FORMAT || JSON.stringify(doc.key) !== JSON.stringify(key)) return null;
+  // A damaged or hand-edited entry is ignored, never searched character by character.
+  const i = doc.info as unknown as Record<string, unknown> | null;
+  if (typeof i !== 'object' || i === null || typeof parseInterpreterAnswer(JSON.stringify({ ...i, base_prefix: i['basePrefix'], site_dirs: i['siteDirs'], startup_files: i['startupFiles'] })) === 'string') return null;
+  if (!Array.isArray(doc.files) || !Array.isArray(doc.siteDirs)) return null;
   // The command may be a symlink re-pointed at another interpreter (update-alternatives, a venv's
   // bin/python): the binary whose stamp was recorded (files[0]) must still be the one it runs.
   try {
@@ -184,17 +198,52 @@ export interface InterpreterCacheOptions {
   readonly userCacheDir?: string;
 }
 
-/** What the interpreter reports, from the cache when still valid, else by running it. */
+/** How an answer was obtained: the file that runs, the shim in front of it, from the cache or not. */
+export interface InterpreterDetails {
+  /** The interpreter file the answer is about (after resolving a shim). */
+  readonly interpreter: string;
+  /** The version-manager shim the command was, and what it selected. */
+  readonly shim: ShimResolution | null;
+  /** True when the answer came from the interpreter cache (nothing was run). */
+  readonly fromCache: boolean;
+}
+const details = new WeakMap<InterpreterInfo, InterpreterDetails>();
+
+/** How `info` was obtained (for `epi env` and the CLI's JSON `environment`); null for foreign objects. */
+export function interpreterDetails(info: InterpreterInfo): InterpreterDetails | null {
+  return details.get(info) ?? null;
+}
+
+function remember(info: InterpreterInfo, d: InterpreterDetails): InterpreterInfo {
+  details.set(info, d);
+  return info;
+}
+
+/**
+ * What the interpreter reports, from the cache when still valid, else by running it. A
+ * pyenv/asdf/mise shim is first resolved to the interpreter it would run (src/python/shims.ts,
+ * recomputed every time from `PYENV_VERSION`, `.python-version` and the like), which is then
+ * run and cached like any interpreter; a shim that cannot be resolved without running it is
+ * run, and its answer never cached.
+ */
 export async function interpreterInfo(python: string, options: InterpreterCacheOptions): Promise<InterpreterInfo> {
-  const abs = options.read || options.write ? resolveCommand(python) : null;
-  if (abs === null) return queryInterpreter(python);
+  // A version request or an environment directory names an interpreter as `--python` does (§4.4.1).
+  const chosen = parseVersionRequest(python) !== null || isDirectory(python) ? choosePython(python, { probe: probeVersion }).command : python;
+  const resolved = resolveCommand(chosen);
+  const shim = resolved === null ? null : resolveShim(resolved);
+  if (shim !== null && shim.interpreter === null) {
+    return remember(await queryInterpreter(python, chosen), { interpreter: resolved!, shim, fromCache: false });
+  }
+  const target = shim?.interpreter ?? resolved;
+  const abs = options.read || options.write ? target : null;
+  if (abs === null) return remember(await queryInterpreter(python, target ?? chosen), { interpreter: target ?? chosen, shim, fromCache: false });
   const key = keyOf(abs, process.env);
   const file = cacheFile(options.userCacheDir ?? userCacheRoot(), key);
   if (options.read) {
     const cached = readValid(file, key);
-    if (cached !== null) return { ...cached, command: python };
+    if (cached !== null) return remember({ ...cached, command: python }, { interpreter: abs, shim, fromCache: true });
   }
-  const info = await queryInterpreter(python);
+  const info = remember(await queryInterpreter(python, abs), { interpreter: abs, shim, fromCache: false });
   if (!options.write) return info;
   let real: string;
   let realExe: string;
@@ -204,7 +253,7 @@ export async function interpreterInfo(python: string, options: InterpreterCacheO
   } catch {
     return info;
   }
-  if (real !== realExe) return info; // a wrapper or shim: never cached
+  if (real !== realExe) return info; // a wrapper script: never cached
   const dir = path.dirname(abs);
   const doc: CacheDoc = {
     format: FORMAT,

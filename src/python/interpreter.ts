@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { EpindexError } from '../errors.js';
 import { pyRstrip, pyStrip } from './text.js';
+import { choosePython } from './find-python.js';
+import { createRequire } from 'node:module';
 
 /** What one run of the interpreter tells about itself. */
 export interface InterpreterInfo {
@@ -47,37 +49,142 @@ sys.stdout.write(json.dumps({"executable": sys.executable, "version": "%d.%d.%d"
     "startup_files": [f for f in s if f]}))
 `;
 
-/** The default interpreter: `$VIRTUAL_ENV`'s python when a virtual environment is active, else `python3` on PATH. */
+/**
+ * The default interpreter, chosen as uv chooses one (`$VIRTUAL_ENV`, `$CONDA_PREFIX`, a `.venv`
+ * in the working directory or a parent, else `python3` on PATH): see `choosePython`.
+ */
 export function defaultPython(env: NodeJS.ProcessEnv = process.env): string {
-  const win = process.platform === 'win32';
-  const venv = env['VIRTUAL_ENV'];
-  if (venv) {
-    const p = win ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
-    if (fs.existsSync(p)) return p;
+  return choosePython(undefined, { env }).command;
+}
+
+/** How long an interpreter may take to answer (`$EPINDEX_PYTHON_TIMEOUT`, seconds), and the grace between SIGTERM and SIGKILL. */
+function timeouts(): { answerMs: number; graceMs: number } {
+  const t = Number(process.env['EPINDEX_PYTHON_TIMEOUT']);
+  return { answerMs: Number.isFinite(t) && t > 0 ? t * 1000 : 60_000, graceMs: 2_000 };
+}
+
+const MAX_OUTPUT = 64 * 1024 * 1024;
+
+export interface ChildResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Why it was stopped: it took too long, or said too much. */
+  readonly stopped: 'timeout' | 'output' | null;
+  readonly error: NodeJS.ErrnoException | null;
+}
+
+/**
+ * Run a child with a deadline that holds: SIGTERM when it is late or prints too much, SIGKILL
+ * after a grace period if it ignores SIGTERM (an interpreter with a handler that never exits
+ * would otherwise hang `epi` forever). Resolves once the child has exited and its pipes closed,
+ * or — when even SIGKILL leaves a grandchild holding the pipes — shortly after the kill.
+ */
+export async function runBounded(file: string, args: readonly string[]): Promise<ChildResult> {
+  // Loaded here: a warm lookup answers from the interpreter cache and never starts a process.
+  const { spawn } = await import('node:child_process');
+  const { answerMs, graceMs } = timeouts();
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    let stopped: ChildResult['stopped'] = null;
+    let error: NodeJS.ErrnoException | null = null;
+    let settled = false;
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, [...args], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    } catch (e) {
+      resolve({ stdout, stderr, code: null, signal: null, stopped, error: e as NodeJS.ErrnoException });
+      return;
+    }
+    const timers: NodeJS.Timeout[] = [];
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (settled) return;
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      resolve({ stdout, stderr, code, signal, stopped, error });
+    };
+    const stop = (why: 'timeout' | 'output'): void => {
+      if (stopped !== null) return;
+      stopped = why;
+      child.kill('SIGTERM');
+      timers.push(setTimeout(() => {
+        child.kill('SIGKILL');
+        // The pipes may stay open in a grandchild; do not wait for them for ever.
+        timers.push(setTimeout(() => finish(child.exitCode, child.signalCode), graceMs).unref());
+      }, graceMs).unref());
+    };
+    timers.push(setTimeout(() => stop('timeout'), answerMs).unref());
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+      if (stdout.length > MAX_OUTPUT) stop('output');
+    });
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+      if (stderr.length < 1024 * 1024) stderr += s;
+    });
+    child.on('error', (e) => {
+      error = e;
+      finish(null, null);
+    });
+    child.on('close', (code, signal) => finish(code, signal));
+  });
+}
+
+/** The interpreter's answer, checked field by field: a wrong shape is an error, never a search of its characters. */
+export function parseInterpreterAnswer(stdout: string): Omit<InterpreterInfo, 'command'> | string {
+  let j: unknown;
+  try {
+    j = JSON.parse(stdout);
+  } catch {
+    return stdout.trim() === '' ? 'it printed nothing' : 'it did not print JSON';
   }
-  return win ? 'python' : 'python3';
+  if (typeof j !== 'object' || j === null || Array.isArray(j)) return `it printed ${Array.isArray(j) ? 'a list' : 'JSON that is not an object'}`;
+  const o = j as Record<string, unknown>;
+  const str = (k: string): string | null => (typeof o[k] === 'string' ? (o[k] as string) : null);
+  const strs = (k: string): string[] | null => (Array.isArray(o[k]) && (o[k] as unknown[]).every((x) => typeof x === 'string') ? (o[k] as string[]) : null);
+  const path = strs('path');
+  if (path === null) return `its "path" is ${o['path'] === undefined ? 'missing' : 'not a list of strings'}`;
+  const executable = str('executable');
+  const version = str('version');
+  const prefix = str('prefix');
+  const basePrefix = str('base_prefix');
+  const siteDirs = strs('site_dirs');
+  const startupFiles = strs('startup_files');
+  for (const [k, v] of [['executable', executable], ['version', version], ['prefix', prefix], ['base_prefix', basePrefix], ['site_dirs', siteDirs], ['startup_files', startupFiles]] as const) {
+    if (v === null) return `its "${k}" is ${o[k] === undefined ? 'missing' : 'of the wrong type'}`;
+  }
+  return { executable: executable!, version: version!, prefix: prefix!, basePrefix: basePrefix!, path, siteDirs: siteDirs!, startupFiles: startupFiles! };
 }
 
 /** Run the interpreter once and read its search path. */
-export async function queryInterpreter(python: string): Promise<InterpreterInfo> {
-  // Loaded here: a warm lookup answers from the interpreter cache and never starts a process.
-  const { execFile } = await import('node:child_process');
-  return new Promise((resolve, reject) => {
-    execFile(python, ['-c', QUERY], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
-      if (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        const why = code === 'ENOENT' ? 'not found (give another with --python, or the directories with --path)' : code === 'EACCES' ? 'not executable' : (stderr.trim().split('\n').pop() ?? err.message);
-        reject(new EpindexError('PYTHON_FAILED', `cannot run the Python interpreter ${JSON.stringify(python)}: ${why}`, { cause: err }));
-        return;
-      }
-      try {
-        const j = JSON.parse(stdout) as { executable: string; version: string; prefix: string; base_prefix: string; path: string[]; site_dirs: string[]; startup_files: string[] };
-        resolve({ command: python, executable: j.executable, version: j.version, prefix: j.prefix, basePrefix: j.base_prefix, path: j.path, siteDirs: j.site_dirs, startupFiles: j.startup_files });
-      } catch (e) {
-        reject(new EpindexError('PYTHON_FAILED', `the Python interpreter ${JSON.stringify(python)} did not report its sys.path`, { cause: e }));
-      }
-    });
-  });
+export async function queryInterpreter(python: string, run: string = python): Promise<InterpreterInfo> {
+  const r = await runBounded(run, ['-c', QUERY]);
+  const fail = (why: string, cause?: unknown): never => {
+    throw new EpindexError('PYTHON_FAILED', `cannot run the Python interpreter ${JSON.stringify(python)}: ${why}`, cause !== undefined ? { cause } : {});
+  };
+  if (r.error !== null) {
+    const code = r.error.code;
+    fail(code === 'ENOENT' ? 'not found (give another with --python, or the directories with --path)' : code === 'EACCES' ? 'not executable' : r.error.message, r.error);
+  }
+  const { answerMs, graceMs } = timeouts();
+  if (r.stopped === 'timeout') fail(`no answer within ${answerMs / 1000} s; stopped${r.signal === 'SIGKILL' ? ` (it ignored SIGTERM and was killed after ${graceMs / 1000} s more)` : ''} (set $EPINDEX_PYTHON_TIMEOUT for a slower one)`);
+  if (r.stopped === 'output') fail(`it printed more than ${MAX_OUTPUT / 1024 / 1024} MiB; stopped`);
+  if (r.code !== 0) fail(r.signal !== null ? `killed by ${r.signal}` : (r.stderr.trim().split('\n').pop() || `exit status ${r.code}`));
+  const answer = parseInterpreterAnswer(r.stdout);
+  if (typeof answer === 'string') {
+    throw new EpindexError('PYTHON_FAILED', `the Python interpreter ${JSON.stringify(python)} did not report its sys.path: ${answer}`);
+  }
+  return { command: python, ...answer };
+}
+
+/** A version for a version request: `major.minor.micro` and the implementation, asked of the interpreter (synchronously, bounded). */
+export function probeVersion(interpreter: string): string | null {
+  const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+  const { answerMs } = timeouts();
+  const r = spawnSync(interpreter, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8', timeout: Math.min(answerMs, 10_000), killSignal: 'SIGKILL', windowsHide: true });
+  const v = r.status === 0 ? r.stdout.trim() : '';
+  return /^\d+\.\d+\.\d+$/.test(v) ? v : null;
 }
 
 /**

@@ -54,48 +54,41 @@ async function main(): Promise<void> {
     syncBuiltinESMExports();
   }
 
-  const store = await import('../../src/cache/store.js');
-  const { parseCache } = await import('../../src/cache/format.js');
+  const driver = await import('./driver.js');
   const { inDirectoryLocation } = await import('../../src/cache/location.js');
 
   switch (mode) {
     case 'kill-mid-write':
     case 'kill-before-rename': {
-      store.scanAndWrite(a.dir, opts);
+      driver.buildCache(a.dir, { ...opts, force: true });
       process.stdout.write(JSON.stringify({ survived: true }) + '\n');
       return;
     }
     case 'build-loop': {
       barrier(a);
       const outcomes: string[] = [];
-      for (let i = 0; i < (a.iterations ?? 1); i++) outcomes.push(store.buildCache(a.dir, { ...opts, force: true }).outcome);
+      for (let i = 0; i < (a.iterations ?? 1); i++) outcomes.push(driver.buildCache(a.dir, { ...opts, force: true }).outcome);
       process.stdout.write(JSON.stringify({ outcomes }) + '\n');
       return;
     }
     case 'build-forever': {
       process.stdout.write('started\n');
-      for (;;) store.buildCache(a.dir, { ...opts, force: true });
+      for (;;) driver.buildCache(a.dir, { ...opts, force: true });
     }
     case 'read-loop': {
       barrier(a);
       const file = inDirectoryLocation(a.dir).file;
       const results: Array<{ source: string; codes: string[]; dists: unknown; raw: string }> = [];
       for (let i = 0; i < (a.iterations ?? 1); i++) {
-        const load = store.loadPathEntry(a.dir, a.policy ?? 'prefer', opts);
+        const load = driver.loadPathEntry(a.dir, a.policy ?? 'prefer', opts);
         // The raw file, read as any other reader would: missing, or a complete valid cache.
         let raw: string;
         try {
-          const parsed = parseCache(fs.readFileSync(file, 'utf8'), a.dir);
-          raw = parsed.ok ? 'ok' : `${parsed.code} ${parsed.reason}`;
+          raw = driver.cacheProblem(fs.readFileSync(file)) ?? 'ok';
         } catch (e) {
           raw = (e as NodeJS.ErrnoException).code ?? 'error';
         }
-        results.push({
-          source: load.source,
-          codes: load.diagnostics.map((d) => d.code),
-          dists: load.scan.dists.map((r) => ({ child: r.child, name: r.name, version: r.version, entryPoints: r.entryPoints })),
-          raw,
-        });
+        results.push({ source: load.source, codes: load.diagnostics.map((d) => d.code), dists: driver.view(load.view), raw });
       }
       process.stdout.write(JSON.stringify({ results }) + '\n');
       return;

@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { parseCache } from '../../src/cache/format.js';
-import { buildCache, cacheStatusOf, clearCache, loadPathEntry } from '../../src/cache/store.js';
-import { scanPathEntry } from '../../src/python/discover.js';
+import { clearCache } from '../../src/caches.js';
 import { distInfo, tempDir, writeTree, type Tree } from '../support/fixtures.js';
-import { cacheFile, ep, freshView, runChild, runCli, runCliAsync, site, tmpFiles, userCache, view, type Ran } from './helpers.js';
+import {
+  cacheFile, cacheProblem, ep, freshView, runChild, runCli, runCliAsync, site, tmpFiles, userCache, view, type Ran, buildCache, cacheStatusOf, loadPathEntry,
+} from './helpers.js';
 
 const BUILDERS = 16;
 
@@ -36,15 +36,15 @@ function changeEverything(dir: string): void {
 }
 
 function validCacheOrAbsent(dir: string): 'absent' | 'valid' {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(cacheFile(dir), 'utf8');
+    bytes = fs.readFileSync(cacheFile(dir));
   } catch (e) {
     assert.equal((e as NodeJS.ErrnoException).code, 'ENOENT');
     return 'absent';
   }
-  const parsed = parseCache(text, dir);
-  assert.ok(parsed.ok, `the cache file is never partial or corrupt: ${parsed.ok ? '' : parsed.reason}`);
+  const problem = cacheProblem(bytes);
+  assert.equal(problem, null, 'the cache file is never partial or corrupt');
   return 'valid';
 }
 
@@ -76,7 +76,7 @@ test('16 concurrent builders and 16 concurrent readers on a stale cache: no corr
   await waitForFiles(readyDir, builders.length + readers.length);
   fs.writeFileSync(go, '');
 
-  const fresh = scanPathEntry(dir).dists.map((r) => ({ child: r.child, name: r.name, version: r.version, entryPoints: r.entryPoints }));
+  const fresh = freshView(dir);
   for (const b of builders) {
     const out = parseOut<{ outcomes: string[] }>(await b.done);
     assert.deepEqual(new Set(out.outcomes), new Set(['written']), 'every forced build wrote its cache');
@@ -88,7 +88,7 @@ test('16 concurrent builders and 16 concurrent readers on a stale cache: no corr
       assert.equal(r.raw, 'ok', 'the cache file read by a reader is always complete and valid');
       assert.ok(!r.codes.some((c) => ['EP301', 'EP302', 'EP303', 'EP304'].includes(c)), `${policy}: no corrupt or untrusted cache seen (${r.codes})`);
       if (policy === 'only' && r.source === 'none') {
-        assert.deepEqual(r.dists, [], 'only: contributes nothing rather than a stale answer');
+        assert.deepEqual((r.dists as { dists: unknown[] }).dists, [], 'only: contributes nothing rather than a stale answer');
         assert.ok(r.codes.includes('EP307'));
         continue;
       }
@@ -99,7 +99,7 @@ test('16 concurrent builders and 16 concurrent readers on a stale cache: no corr
   assert.ok(fromCache > 0, 'some readers were answered by a cache the builders wrote');
   assert.equal(validCacheOrAbsent(dir), 'valid');
   assert.equal(cacheStatusOf(dir, { userCacheDir: uc }).state, 'fresh');
-  assert.deepEqual(view(loadPathEntry(dir, 'only', { userCacheDir: uc }).scan), freshView(dir));
+  assert.deepEqual(view(loadPathEntry(dir, 'only', { userCacheDir: uc }).view), freshView(dir));
   assert.deepEqual(tmpFiles(dir), [], 'no temporary file is left behind by builders that finished');
 });
 
@@ -157,17 +157,17 @@ test('a builder killed (SIGKILL) in the middle of writing leaves the old valid c
   const leftovers = tmpFiles(dir);
   assert.equal(leftovers.length, 1, 'the killed writer left its temporary file');
   const tmp = path.join(path.dirname(cacheFile(dir)), leftovers[0]!);
-  const partial = parseCache(fs.readFileSync(tmp, 'utf8'), dir);
-  assert.ok(!partial.ok && partial.code === 'EP301', 'the temporary file really is partial');
+  const partial = cacheProblem(fs.readFileSync(tmp));
+  assert.ok(partial !== null && partial.startsWith('EP301'), 'the temporary file really is partial');
 
   // Readers ignore the leftover: the old cache is stale, the answer is a fresh scan.
   const opts = { userCacheDir: uc };
   assert.equal(cacheStatusOf(dir, opts).state, 'stale');
-  assert.deepEqual(view(loadPathEntry(dir, 'prefer', opts).scan), freshView(dir));
+  assert.deepEqual(view(loadPathEntry(dir, 'prefer', opts).view), freshView(dir));
   const only = loadPathEntry(dir, 'only', opts);
   assert.equal(only.source, 'none');
   const auto = loadPathEntry(dir, 'auto', opts);
-  assert.deepEqual(view(auto.scan), freshView(dir));
+  assert.deepEqual(view(auto.view), freshView(dir));
   assert.equal(cacheStatusOf(dir, opts).state, 'fresh', 'the next writer replaced the cache');
   assert.ok(fs.existsSync(tmp), 'a recent temporary file may belong to a live writer: kept');
 
@@ -190,10 +190,10 @@ test('a builder killed (SIGKILL) after writing but before the rename leaves the 
   assert.deepEqual(fs.readFileSync(cacheFile(dir)), oldBytes);
   const [leftover] = tmpFiles(dir);
   assert.ok(leftover !== undefined);
-  assert.ok(parseCache(fs.readFileSync(path.join(path.dirname(cacheFile(dir)), leftover), 'utf8'), dir).ok, 'the temporary file is complete');
+  assert.equal(cacheProblem(fs.readFileSync(path.join(path.dirname(cacheFile(dir)), leftover))), null, 'the temporary file is complete');
   assert.equal(cacheStatusOf(dir, opts).state, 'stale', 'the complete temporary file is not taken for the cache');
   assert.equal(loadPathEntry(dir, 'only', opts).source, 'none');
-  assert.deepEqual(clearCache(dir, opts), [cacheFile(dir)]);
+  assert.deepEqual(clearCache(dir, opts).removed.filter((f) => !f.endsWith('.tmp')), [cacheFile(dir)]);
   assert.deepEqual(tmpFiles(dir), [], '`cache clear` removes leftover temporary files too');
 });
 
@@ -208,7 +208,7 @@ test('a builder killed (SIGKILL) while writing the first cache leaves no cache a
   const only = loadPathEntry(dir, 'only', opts);
   assert.equal(only.source, 'none');
   assert.deepEqual(only.diagnostics.map((d) => d.code), ['EP307']);
-  assert.deepEqual(view(loadPathEntry(dir, 'auto', opts).scan), freshView(dir));
+  assert.deepEqual(view(loadPathEntry(dir, 'auto', opts).view), freshView(dir));
   assert.equal(cacheStatusOf(dir, opts).state, 'fresh');
 });
 
@@ -226,8 +226,8 @@ test('builders killed (SIGKILL) at arbitrary moments never leave a partial cache
     validCacheOrAbsent(dir);
   }
   const opts = { userCacheDir: uc };
-  assert.deepEqual(view(loadPathEntry(dir, 'auto', opts).scan), freshView(dir));
-  assert.deepEqual(view(loadPathEntry(dir, 'only', opts).scan), freshView(dir));
+  assert.deepEqual(view(loadPathEntry(dir, 'auto', opts).view), freshView(dir));
+  assert.deepEqual(view(loadPathEntry(dir, 'only', opts).view), freshView(dir));
 });
 
 function changeEverythingSmall(dir: string, tag = 'x'): void {

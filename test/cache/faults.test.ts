@@ -9,32 +9,20 @@
  * machine allows them; each such test has an injected-failure twin that always runs.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { buildCache, cacheStatusOf, loadPathEntry, type CacheOptions } from '../../src/cache/store.js';
 import { userLocation } from '../../src/cache/location.js';
 import { scanPathEntry } from '../../src/python/discover.js';
 import { distInfo, tempDir, writeTree } from '../support/fixtures.js';
 import {
-  cacheFile, chownTree, ep, errnoError, freshView, IS_ROOT, lookup, mountTmpfs, NOBODY, remount, roBind, runCli, site, tmpFiles,
-  settle, userCache, verdict, view, withPatchedFs,
+  cacheFile, chownTree, ep, errnoError, freshView, IS_ROOT, lookup, mountTmpfs, NOBODY, remount, roBind, runCli, site, tmpFiles, settle, userCache, verdict, view, withPatchedFs, buildCache, cacheStatusOf, loadPathEntry, type TestCacheOptions as CacheOptions, resign, forge,
 } from './helpers.js';
 
 /** Recompute the trailing checksum, as a forger (or a foreign writer) would. */
-/** Re-sign a cache's header line after editing it (as a forger who knows the format would). */
-function resign(text: string): string {
-  const nl = text.indexOf('\n');
-  const header = text.slice(0, nl);
-  const i = header.lastIndexOf(',"sha256":"');
-  const signed = header.slice(0, i) + '}';
-  return `${header.slice(0, i)},"sha256":"${createHash('sha256').update(signed).digest('hex')}"}${text.slice(nl)}`;
-}
-
 /** A fault in the cache: ignored with `code`, results equal a fresh scan, `auto` heals it. */
-async function assertIgnoredAndHealed(dir: string, uc: string, code: string, state: 'corrupt' | 'untrusted', opts: CacheOptions = {}): Promise<void> {
+async function assertIgnoredAndHealed(dir: string, uc: string, code: string, state: 'corrupt' | 'untrusted' | 'foreign', opts: CacheOptions = {}): Promise<void> {
   const o: CacheOptions = { ...opts, userCacheDir: uc };
   const status = cacheStatusOf(dir, o);
   assert.equal(status.state, state, `status: ${status.state} (${status.reason})`);
@@ -44,7 +32,7 @@ async function assertIgnoredAndHealed(dir: string, uc: string, code: string, sta
   const prefer = loadPathEntry(dir, 'prefer', o);
   assert.equal(prefer.source, 'scan');
   assert.deepEqual(prefer.diagnostics.map((d) => d.code), [code]);
-  assert.deepEqual(view(prefer.scan), fresh);
+  assert.deepEqual(view(prefer.view), fresh);
 
   const only = loadPathEntry(dir, 'only', o);
   assert.equal(only.source, 'none');
@@ -52,7 +40,7 @@ async function assertIgnoredAndHealed(dir: string, uc: string, code: string, sta
 
   const trust = loadPathEntry(dir, 'trust', o);
   assert.equal(trust.source, 'scan', 'fallback never believes a faulty cache either');
-  assert.deepEqual(view(trust.scan), fresh);
+  assert.deepEqual(view(trust.view), fresh);
 
   const fallback = await lookup([dir], 'fallback', { userCacheDir: uc });
   assert.deepEqual(fallback.entryPoints, (await lookup([dir], 'scan', { userCacheDir: uc })).entryPoints);
@@ -61,12 +49,12 @@ async function assertIgnoredAndHealed(dir: string, uc: string, code: string, sta
   const auto = loadPathEntry(dir, 'auto', o);
   assert.equal(auto.source, 'scan');
   assert.deepEqual(auto.diagnostics.map((d) => d.code), [code]);
-  assert.deepEqual(view(auto.scan), fresh);
+  assert.deepEqual(view(auto.view), fresh);
   assert.equal(cacheStatusOf(dir, o).state, 'fresh', 'auto rebuilt the cache');
   const again = loadPathEntry(dir, 'only', o);
   assert.equal(again.source, 'cache');
   assert.deepEqual(again.diagnostics, []);
-  assert.deepEqual(view(again.scan), fresh);
+  assert.deepEqual(view(again.view), fresh);
 }
 
 /** A site with a built in-directory cache. */
@@ -110,8 +98,8 @@ test('a cache with a valid checksum but a malformed document is ignored with EP3
 
 test('a cache of a foreign format version is ignored with EP302 (even with a valid checksum) and rebuilt under auto', async () => {
   const { dir, uc, file, text } = cachedSite();
-  assert.ok(text.includes('"version":2,'));
-  fs.writeFileSync(file, resign(text.replace('"version":2,', '"version":3,')));
+  assert.ok(text.includes('"version":3,'));
+  fs.writeFileSync(file, resign(text.replace('"version":3,', '"version":4,')));
   await assertIgnoredAndHealed(dir, uc, 'EP302', 'corrupt');
 });
 
@@ -134,7 +122,7 @@ test('a user-cache file that describes another directory is ignored with EP308',
   const fb = userLocation(uc, b).file;
   fs.copyFileSync(fa, fb);
   fs.chmodSync(fb, 0o600);
-  await assertIgnoredAndHealed(b, uc, 'EP308', 'corrupt');
+  await assertIgnoredAndHealed(b, uc, 'EP308', 'foreign');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -144,7 +132,7 @@ test('a symlink planted at the cache path is never followed: EP304, its target u
   const { dir, uc, file, text } = cachedSite();
   // The target is a perfectly valid (re-signed) cache that lies: believing it would be wrong.
   const victim = path.join(tempDir('epindex-victim-'), 'victim.json');
-  const lie = resign(text.replace('"beta:Second"', '"evil:Payload"'));
+  const lie = forge(text, (body) => body.replace('"beta:Second"', '"evil:Payload"'));
   fs.writeFileSync(victim, lie);
   const victimStat = fs.statSync(victim, { bigint: true });
   fs.rmSync(file);
@@ -167,7 +155,7 @@ test('a symlink planted at the cache directory (.epindex) is never followed for 
   const holder = path.dirname(cacheFile(dir));
   const elsewhere = tempDir('epindex-elsewhere-');
   // The other directory holds a lying but valid cache under the expected name.
-  fs.writeFileSync(path.join(elsewhere, path.basename(cacheFile(dir))), resign(fs.readFileSync(cacheFile(dir), 'utf8').replace('"beta:Second"', '"evil:Payload"')));
+  fs.writeFileSync(path.join(elsewhere, path.basename(cacheFile(dir))), forge(fs.readFileSync(cacheFile(dir), 'utf8'), (body) => body.replace('"beta:Second"', '"evil:Payload"')));
   fs.rmSync(holder, { recursive: true });
   fs.symlinkSync(elsewhere, holder);
   const before = fs.readdirSync(elsewhere).map((n) => [n, fs.readFileSync(path.join(elsewhere, n), 'utf8')]);
@@ -176,12 +164,14 @@ test('a symlink planted at the cache directory (.epindex) is never followed for 
   assert.equal(cacheStatusOf(dir, o).state, 'untrusted');
   const prefer = loadPathEntry(dir, 'prefer', o);
   assert.deepEqual(prefer.diagnostics.map((d) => d.code), ['EP304']);
-  assert.deepEqual(view(prefer.scan), freshView(dir));
+  assert.deepEqual(view(prefer.view), freshView(dir));
   const auto = loadPathEntry(dir, 'auto', o);
-  assert.deepEqual(view(auto.scan), freshView(dir));
-  assert.deepEqual(auto.diagnostics.map((d) => d.code), ['EP304', 'EP306'], 'the write is refused, and said so');
+  assert.deepEqual(view(auto.view), freshView(dir));
+  assert.deepEqual(auto.diagnostics.map((d) => d.code), ['EP304'], 'the in-directory write is refused; the user cache takes it');
   assert.deepEqual(fs.readdirSync(elsewhere).map((n) => [n, fs.readFileSync(path.join(elsewhere, n), 'utf8')]), before, 'nothing was written through the link');
   assert.ok(fs.lstatSync(holder).isSymbolicLink());
+  const status = cacheStatusOf(dir, o);
+  assert.deepEqual([status.state, status.location], ['fresh', 'user']);
 });
 
 test('a path entry spelled through a symlink keeps a trusted cache (the link itself is not the directory)', async () => {
@@ -196,7 +186,7 @@ test('a path entry spelled through a symlink keeps a trusted cache (the link its
   const load = loadPathEntry(link, 'only', o);
   assert.equal(load.source, 'cache');
   assert.deepEqual(load.diagnostics, []);
-  assert.deepEqual(view(load.scan), freshView(link));
+  assert.deepEqual(view(load.view), freshView(link));
   assert.equal(loadPathEntry(link, 'auto', o).source, 'cache', 'auto does not rewrite a trusted cache on every lookup');
 });
 
@@ -217,13 +207,17 @@ test('a cache file group-writable by a group that cannot write the directory is 
   await assertIgnoredAndHealed(dir, uc, 'EP304', 'untrusted');
 });
 
-test('a cache in a world-writable directory (no sticky bit) is untrusted (EP304); auto writes to the user cache instead', async () => {
+test('a world-writable directory (no sticky bit): its cache, written by root, is still believed, but nothing is written there; auto writes to the user cache', async () => {
   const { dir, uc } = cachedSite();
   fs.chmodSync(dir, 0o777);
   const o = { userCacheDir: uc };
-  assert.equal(cacheStatusOf(dir, o).state, 'untrusted');
+  assert.equal(cacheStatusOf(dir, o).state, 'fresh', 'nobody else can have written a file and holder that are ours');
+  writeTree(dir, distInfo('later', '1.0', ep({ 'epi.plugins': { later: 'later:Plugin' } })));
+  assert.equal(cacheStatusOf(dir, o).state, 'stale');
+  const inDirBytes = fs.readFileSync(cacheFile(dir));
   const auto = loadPathEntry(dir, 'auto', o);
-  assert.deepEqual(view(auto.scan), freshView(dir));
+  assert.deepEqual(fs.readFileSync(cacheFile(dir)), inDirBytes, 'the in-directory cache is not rewritten in a directory others can change');
+  assert.deepEqual(view(auto.view), freshView(dir));
   const user = userLocation(uc, dir).file;
   assert.ok(fs.existsSync(user), 'written to the private user cache');
   const status = cacheStatusOf(dir, o);
@@ -231,7 +225,7 @@ test('a cache in a world-writable directory (no sticky bit) is untrusted (EP304)
   assert.equal(status.location, 'user');
   const only = loadPathEntry(dir, 'only', o);
   assert.equal(only.source, 'cache');
-  assert.deepEqual(view(only.scan), freshView(dir));
+  assert.deepEqual(view(only.view), freshView(dir));
 });
 
 test('a cache file owned by another user in a root-owned directory is untrusted (EP304)', { skip: IS_ROOT ? false : 'giving a file to another user needs root' }, async () => {
@@ -250,7 +244,7 @@ test('a cache directory (.epindex) owned by another user is untrusted (EP304)', 
   fs.chownSync(path.dirname(cacheFile(dir)), NOBODY, NOBODY);
   const status = cacheStatusOf(dir, { userCacheDir: uc });
   assert.equal(status.state, 'untrusted');
-  assert.match(String(status.reason), /cache directory belongs to uid/);
+  assert.match(String(status.reason), /its directory belongs to uid 65534, neither you nor root/);
 });
 
 function zipSite(tag: string): string {
@@ -299,7 +293,7 @@ function assertUserCacheUsed(dir: string, uc: string): void {
   const o = { userCacheDir: uc };
   const fresh = freshView(dir);
   const auto = loadPathEntry(dir, 'auto', o);
-  assert.deepEqual(view(auto.scan), fresh);
+  assert.deepEqual(view(auto.view), fresh);
   assert.ok(!auto.diagnostics.some((d) => d.code === 'EP306'), 'not a failure: the user cache is the right place');
   const status = cacheStatusOf(dir, o);
   assert.equal(status.state, 'fresh');
@@ -307,7 +301,7 @@ function assertUserCacheUsed(dir: string, uc: string): void {
   assert.equal(status.file, userLocation(uc, dir).file);
   const only = loadPathEntry(dir, 'only', o);
   assert.equal(only.source, 'cache');
-  assert.deepEqual(view(only.scan), fresh);
+  assert.deepEqual(view(only.view), fresh);
 }
 
 test('a directory on a read-only filesystem falls back to the user cache (tmpfs remounted ro)', (t) => {
@@ -339,10 +333,11 @@ test('a read-only bind mount of a directory with a stale in-directory cache answ
   try {
     writeTree(src, distInfo('late', '1.0', ep({ 'epi.plugins': { late: 'late:Plugin' } })));
     const o = { userCacheDir: uc };
-    assert.equal(cacheStatusOf(m.dir, o).state, 'stale');
+    // Seen through the mount, the cache describes another real path (the source directory).
+    assert.equal(cacheStatusOf(m.dir, o).state, 'foreign');
     const auto = loadPathEntry(m.dir, 'auto', o);
-    assert.deepEqual(view(auto.scan), freshView(m.dir));
-    assert.deepEqual(auto.diagnostics.map((d) => d.code), ['EP305']);
+    assert.deepEqual(view(auto.view), freshView(m.dir));
+    assert.deepEqual(auto.diagnostics.map((d) => d.code), ['EP308']);
     const status = cacheStatusOf(m.dir, o);
     assert.equal(status.state, 'fresh');
     assert.equal(status.location, 'user');
@@ -382,7 +377,7 @@ test('a fresh but racy in-directory cache that auto cannot rewrite is used as it
       const auto = loadPathEntry(dir, 'auto', { userCacheDir: uc });
       assert.equal(auto.source, 'cache', `lookup ${i + 1} is answered by the in-directory cache`);
       assert.deepEqual(auto.diagnostics, []);
-      assert.deepEqual(view(auto.scan), freshView(dir));
+      assert.deepEqual(view(auto.view), freshView(dir));
     }
   });
   assert.ok(!fs.existsSync(userLocation(uc, dir).file), 'no user-cache copy is written');
@@ -432,7 +427,7 @@ test('a read-only directory (mode 0555, its owner not root) falls back to the us
   }
 });
 
-test('a permission error while writing (an unwritable .epindex) degrades to scanning with EP306 and correct results', () => {
+test('an unwritable .epindex (another owner) never stops a lookup or a build: both use the user cache, with correct results', () => {
   const base = tempDir('epindex-perm-');
   fs.chmodSync(base, 0o755);
   const dir = writeTree(path.join(base, 'site'), distInfo('alpha', '1.0', ep({ 'epi.plugins': { first: 'alpha:First' } })));
@@ -452,12 +447,14 @@ test('a permission error while writing (an unwritable .epindex) degrades to scan
     const parsed = JSON.parse(got.stdout) as { entryPoints: unknown[]; diagnostics: Array<{ code: string; message: string }> };
     assert.deepEqual(parsed.entryPoints, (JSON.parse(expected.stdout) as { entryPoints: unknown[] }).entryPoints);
     assert.equal(parsed.entryPoints.length, 1);
-    assert.deepEqual(parsed.diagnostics.map((d) => d.code), ['EP306']);
-    assert.match(parsed.diagnostics[0]!.message, /EACCES/);
+    assert.deepEqual(parsed.diagnostics.map((d) => d.code), [], 'a lookup writes only to the user cache when the directory has no cache of its own');
     assert.deepEqual(fs.readdirSync(holder), [], 'no cache and no temporary file');
     const build = runCli(['cache', 'build', dir, '--json'], env, user);
-    assert.equal(build.status, 1, 'cache build reports the failure');
-    assert.equal((JSON.parse(build.stdout) as { results: Array<{ outcome: string }> }).results[0]!.outcome, 'failed');
+    assert.equal(build.status, 0, build.stderr);
+    const result = (JSON.parse(build.stdout) as { results: Array<{ outcome: string; location: string; reason: string }> }).results[0]!;
+    assert.deepEqual([result.outcome, result.location], ['written', 'user'], 'the explicit build falls back to the user cache, and says so');
+    assert.match(result.reason, /user cache/);
+    assert.deepEqual(fs.readdirSync(holder), []);
   } finally {
     fs.chmodSync(holder, 0o755);
   }
@@ -466,24 +463,25 @@ test('a permission error while writing (an unwritable .epindex) degrades to scan
 // ---------------------------------------------------------------------------------------------
 // ENOSPC
 
-/** The full-disk assertions: scan results with EP306, the old cache untouched, no temporary file. */
+/**
+ * The full-disk assertions when only the directory's filesystem is full: correct results, the
+ * old in-directory cache untouched, no temporary file, the fresh cache in the user cache.
+ */
 function assertFullDisk(dir: string, uc: string, oldBytes: Buffer): void {
   const o = { userCacheDir: uc };
   assert.equal(cacheStatusOf(dir, o).state, 'stale', 'precondition: the cache is stale');
   const auto = loadPathEntry(dir, 'auto', o);
   assert.equal(auto.source, 'scan');
-  assert.deepEqual(view(auto.scan), freshView(dir));
-  assert.deepEqual(auto.diagnostics.map((d) => d.code), ['EP305', 'EP306']);
-  assert.match(auto.diagnostics[1]!.message, /ENOSPC/);
+  assert.deepEqual(view(auto.view), freshView(dir));
+  assert.deepEqual(auto.diagnostics.map((d) => d.code), ['EP305'], 'the user cache took the write');
   assert.deepEqual(fs.readFileSync(cacheFile(dir)), oldBytes, 'the old cache is untouched');
   assert.deepEqual(tmpFiles(dir), [], 'the temporary file was removed');
-  const built = buildCache(dir, o);
-  assert.equal(built.outcome, 'failed');
-  assert.deepEqual(built.diagnostics.map((d) => d.code), ['EP306']);
-  assert.equal(cacheStatusOf(dir, o).state, 'stale');
+  const status = cacheStatusOf(dir, o);
+  assert.deepEqual([status.state, status.location], ['fresh', 'user']);
+  assert.equal(loadPathEntry(dir, 'only', o).source, 'cache');
 }
 
-test('a full disk (ENOSPC on a tiny tmpfs) degrades to scanning with EP306 and correct results', (t) => {
+test('a full disk where the directory lives (ENOSPC on a tiny tmpfs): correct results, the old cache untouched, the user cache used', (t) => {
   const m = mountTmpfs('256k');
   if (m.dir === null) return t.skip(`${m.why}; the injected ENOSPC test below covers the same path`);
   try {
@@ -507,35 +505,46 @@ test('a full disk (ENOSPC on a tiny tmpfs) degrades to scanning with EP306 and c
       fs.closeSync(fd);
     }
     assertFullDisk(dir, uc, oldBytes);
-    // The CLI: `cache build` fails with exit 1, `list` still answers correctly.
+    // The CLI: `cache build` writes to the user cache and says so; `list` answers correctly.
     const env = { EPINDEX_CACHE_DIR: uc };
-    const build = runCli(['cache', 'build', dir, '--json'], env);
-    assert.equal(build.status, 1);
-    const res = (JSON.parse(build.stdout) as { results: Array<{ outcome: string; diagnostics: Array<{ code: string }> }> }).results[0]!;
-    assert.equal(res.outcome, 'failed');
-    assert.deepEqual(res.diagnostics.map((d) => d.code), ['EP306']);
+    const build = runCli(['cache', 'build', '--force', dir, '--json'], env);
+    assert.equal(build.status, 0, build.stderr);
+    const res = (JSON.parse(build.stdout) as { results: Array<{ outcome: string; location: string }> }).results[0]!;
+    assert.deepEqual([res.outcome, res.location], ['written', 'user']);
     const list = runCli(['list', '--path', dir, '--json'], env);
     assert.equal(list.status, 0);
     const parsed = JSON.parse(list.stdout) as { entryPoints: unknown[]; diagnostics: Array<{ code: string }> };
     assert.equal(parsed.entryPoints.length, 3);
-    assert.ok(parsed.diagnostics.some((d) => d.code === 'EP306'));
-    // Space again: the next auto lookup writes the cache.
+    // Space again: an explicit build writes the directory's own cache again.
     fs.rmSync(filler);
-    assert.deepEqual(view(loadPathEntry(dir, 'auto', { userCacheDir: uc }).scan), freshView(dir));
-    assert.equal(cacheStatusOf(dir, { userCacheDir: uc }).state, 'fresh');
+    assert.equal(buildCache(dir, { userCacheDir: uc, force: true }).location, 'in-directory');
+    assert.equal(cacheStatusOf(dir, { userCacheDir: uc }).location, 'in-directory');
   } finally {
     m.unmount();
   }
 });
 
-test('a full disk (injected ENOSPC on write) degrades to scanning with EP306 and correct results', () => {
+test('a full disk everywhere (injected ENOSPC on write) degrades to scanning with one EP306 and correct results', () => {
   const { dir, uc, file } = cachedSite();
   const oldBytes = fs.readFileSync(file);
   writeTree(dir, distInfo('gamma2', '3.0', ep({ 'epi.plugins': { third: 'gamma:Third' } })));
   withPatchedFs('writeSync', (() => {
     throw errnoError('ENOSPC', 'write');
-  }) as typeof fs.writeSync, () => assertFullDisk(dir, uc, oldBytes));
-  assert.deepEqual(view(loadPathEntry(dir, 'auto', { userCacheDir: uc }).scan), freshView(dir));
+  }) as typeof fs.writeSync, () => {
+    const o = { userCacheDir: uc };
+    const auto = loadPathEntry(dir, 'auto', o);
+    assert.equal(auto.source, 'scan');
+    assert.deepEqual(view(auto.view), freshView(dir));
+    assert.deepEqual(auto.diagnostics.map((d) => d.code), ['EP305', 'EP306']);
+    assert.match(auto.diagnostics[1]!.message, /ENOSPC.*in the directory, and .*ENOSPC.* in the user cache/);
+    assert.deepEqual(fs.readFileSync(cacheFile(dir)), oldBytes, 'the old cache is untouched');
+    assert.deepEqual(tmpFiles(dir), [], 'the temporary file was removed');
+    const built = buildCache(dir, o);
+    assert.equal(built.outcome, 'failed');
+    assert.deepEqual(built.diagnostics.map((d) => d.code), ['EP306']);
+    assert.equal(cacheStatusOf(dir, o).state, 'stale');
+  });
+  assert.deepEqual(view(loadPathEntry(dir, 'auto', { userCacheDir: uc }).view), freshView(dir));
   assert.equal(cacheStatusOf(dir, { userCacheDir: uc }).state, 'fresh');
 });
 
@@ -546,10 +555,10 @@ test('a full disk at fsync time (injected ENOSPC/EDQUOT) leaves no cache and no 
     const out = withPatchedFs('fsyncSync', (() => {
       throw errnoError(code, 'fsync');
     }) as typeof fs.fsyncSync, () => loadPathEntry(dir, 'auto', { userCacheDir: uc }));
-    assert.deepEqual(view(out.scan), freshView(dir));
+    assert.deepEqual(view(out.view), freshView(dir));
     assert.deepEqual(out.diagnostics.map((d) => d.code), ['EP306']);
     assert.ok(!fs.existsSync(cacheFile(dir)));
     assert.deepEqual(tmpFiles(dir), []);
   }
-  assert.equal(scanPathEntry(dir).dists.length, 3);
+  assert.equal(scanPathEntry(dir).units.length, 3);
 });

@@ -9,16 +9,12 @@ import * as fs from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openCache, parseCache, type CacheContent } from '../../src/cache/format.js';
-import { checkFreshness, RACY_WINDOW_NS, type FreshnessResult } from '../../src/cache/freshness.js';
-import { inDirectoryLocation } from '../../src/cache/location.js';
-import type { CachePolicy, CacheOptions } from '../../src/cache/store.js';
-import type { Diagnostic } from '../../src/diagnostics.js';
-import type { EntryPointJSON, EntryPointQuery } from '../../src/entry-point.js';
-import { pythonEnvironment } from '../../src/environment.js';
-import { scanPathEntry, type PathEntryScan, type StatFn } from '../../src/python/discover.js';
+import type { CacheOptions } from '../../src/cache/engine.js';
+import type { Freshness } from '../../src/cache/freshness.js';
+import { statResult, RACY_WINDOW_MS, type StatHook } from '../../src/cache/stamp.js';
 import { CLI } from '../support/cli.js';
 import { distInfo, tempDir, writeTree, type Tree } from '../support/fixtures.js';
+import { reachableCli } from '../support/reachable.js';
 
 /** The shipped bin (test/support/cli.ts says which file that is). */
 export { CLI };
@@ -54,66 +50,8 @@ export function userCache(): string {
   return d;
 }
 
-// ---------------------------------------------------------------------------------------------
-// What a fresh scan says
-
-/** A scan without its stamps and spelling: what a lookup's answer is made of. */
-export function view(scan: PathEntryScan): unknown {
-  return {
-    kind: scan.kind,
-    listing: [...scan.listing],
-    diagnostics: scan.diagnostics.map(plainDiag),
-    dists: scan.dists.map((r) => ({
-      child: r.child,
-      layout: r.layout,
-      name: r.name,
-      normalizedName: r.normalizedName,
-      version: r.version,
-      hasMetadata: r.hasMetadata,
-      entryPoints: r.entryPoints.map((e) => ({ ...e })),
-      diagnostics: r.diagnostics.map(plainDiag),
-    })),
-  };
-}
-
-const plainDiag = (d: Diagnostic): unknown => ({ code: d.code, file: d.file ?? null, line: d.line ?? null, message: d.message });
-
-export const freshView = (dir: string): unknown => view(scanPathEntry(dir));
-
-export interface PolicyResult {
-  readonly entryPoints: EntryPointJSON[];
-  readonly codes: string[];
-}
-
-/** `entryPoints(query)` under one policy, through the public front door. */
-export async function lookup(dirs: readonly string[], cache: CachePolicy, opts: { userCacheDir: string; freshness?: 'stat' | 'listing' }, query: EntryPointQuery = {}): Promise<PolicyResult> {
-  const env = await pythonEnvironment({ path: dirs, cache, userCacheDir: opts.userCacheDir, ...(opts.freshness ? { freshness: opts.freshness } : {}) });
-  const eps = await env.entryPoints(query);
-  return { entryPoints: eps.toJSON(), codes: eps.diagnostics.map((d) => d.code) };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Looking inside a cache
-
-export function cacheFile(dir: string): string {
-  return inDirectoryLocation(dir).file;
-}
-
-/** Parse the in-directory cache of `dir` (throws when it is not a valid cache). */
-export function readCache(file: string, pathEntry: string): { content: CacheContent; scannedAtNs: bigint } {
-  const text = fs.readFileSync(file, 'utf8');
-  const parsed = parseCache(text, pathEntry);
-  if (!parsed.ok) throw new Error(`${file}: ${parsed.code} ${parsed.reason}`);
-  return { content: parsed.content, scannedAtNs: fs.statSync(file, { bigint: true }).mtimeNs };
-}
-
-/** The engine's own freshness verdict on the in-directory cache, with its racy flag. */
-export function verdict(dir: string, level: 'stat' | 'listing', stat?: StatFn): FreshnessResult {
-  const file = cacheFile(dir);
-  const opened = openCache(fs.readFileSync(file), dir);
-  if (!opened.ok) throw new Error(`${file}: ${opened.code} ${opened.reason}`);
-  return checkFreshness(dir, opened.entry, { level, scannedAtNs: fs.statSync(file, { bigint: true }).mtimeNs, ...(stat ? { stat } : {}) });
-}
+export * from './driver.js';
+import { cacheFile } from './driver.js';
 
 export function tmpFiles(dir: string): string[] {
   try {
@@ -151,11 +89,12 @@ export async function settle(roots: readonly string[]): Promise<void> {
   }
   const probeDir = tempDir('epindex-probe-');
   const probe = path.join(probeDir, 'probe');
+  const window = BigInt(RACY_WINDOW_MS) * 1_000_000n;
   for (;;) {
     fs.writeFileSync(probe, '');
     const now = fs.statSync(probe, { bigint: true }).ctimeNs;
-    if (now - newest > RACY_WINDOW_NS + 200_000_000n) return;
-    await sleep(Math.min(500, Number((RACY_WINDOW_NS + 250_000_000n - (now - newest)) / 1_000_000n)));
+    if (now - newest > window + 200_000_000n) return;
+    await sleep(Math.min(500, Number((window + 250_000_000n - (now - newest)) / 1_000_000n)));
   }
 }
 
@@ -201,10 +140,20 @@ function truncateStats(s: fs.BigIntStats, tick: bigint): fs.BigIntStats {
 export const SECOND = 1_000_000_000n;
 
 /** The injected `stat` of a filesystem whose timestamps have a granularity of `tick`. */
-export function coarseStat(tick: bigint = SECOND): StatFn {
+export function coarseStat(tick: bigint = SECOND): StatHook {
   return (p) => {
-    const s = fsMut.statSync(p, { bigint: true, throwIfNoEntry: false });
-    return s === undefined ? undefined : truncateStats(s, tick);
+    let s: fs.BigIntStats | undefined;
+    try {
+      s = fsMut.statSync(p, { bigint: true, throwIfNoEntry: false });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+      throw e;
+    }
+    if (s === undefined) return null;
+    const t = truncateStats(s, tick);
+    const sec = (ns: bigint): number => Number(ns / 1_000_000_000n);
+    const nsec = (ns: bigint): number => Number(ns % 1_000_000_000n);
+    return statResult(Number(t.dev), Number(t.mode), Number(t.uid), Number(t.gid), [Number(t.ino), Number(t.size), sec(t.mtimeNs), nsec(t.mtimeNs), sec(t.ctimeNs), nsec(t.ctimeNs)]);
   };
 }
 
@@ -265,7 +214,9 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 /** Run the CLI synchronously; `user` = run as that uid/gid (root only). */
 export function runCli(args: readonly string[], env: Record<string, string>, user?: number): Ran {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: childEnv(env), cwd: '/', ...(user !== undefined ? { uid: user, gid: user } : {}) });
+  // Another user runs a copy of the CLI it can reach: the checkout may sit in a mode-0700 directory.
+  const cli = user !== undefined ? reachableCli() : CLI;
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: childEnv(env), cwd: '/', ...(user !== undefined ? { uid: user, gid: user } : {}) });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -338,4 +289,4 @@ export function roBind(src: string): { dir: string; unmount: () => void } | { di
   return { dir, unmount: () => void spawnSync('umount', ['-l', dir]) };
 }
 
-export type { CacheOptions };
+export type { CacheOptions, Freshness };

@@ -12,11 +12,12 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function epi(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
+export function epi(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { cwd?: string } = {}): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
     env: { ...process.env, NODE_EXTRA_CA_CERTS: '', NO_COLOR: '1', ...env },
     maxBuffer: 256 * 1024 * 1024,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -12,11 +12,12 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ._diagnostics import Diagnostic
 from ._discover import (
-    RACY_WINDOW_NS, ZERO_STAMP, Scan, entry_is_egg, errno_code, list_candidate_names, scan_candidate, scan_path_entry,
-    stamp_of, stamp_time_ns,
+    RACY_WINDOW_MS, ZERO_STAMP, Scan, entry_is_egg, errno_code, is_racy, list_candidate_names, scan_candidate, scan_path_entry,
+    stamp_of,
 )
 from ._format import CacheError, CachedEntry, serialize
 from ._lookup import real_path
+from ._text import js_json
 from ._view import ScanView, View
 
 IN_DIR = ".epindex"
@@ -43,6 +44,10 @@ def user_cache_root() -> str:
         return os.path.join(os.path.expanduser("~"), "Library", "Caches", "epindex")
     xdg = os.environ.get("XDG_CACHE_HOME")
     return os.path.join(xdg if xdg else os.path.join(os.path.expanduser("~"), ".cache"), "epindex")
+
+
+def in_directory_location(path_entry: str) -> Location:
+    return in_directory(path_entry)
 
 
 def in_directory(path_entry: str) -> Location:
@@ -187,7 +192,7 @@ def read_cache(loc: Location, path_entry: str) -> Tuple[str, Any]:
             left -= len(b)
         data = b"".join(chunks)
         try:
-            entry = CachedEntry(data, path_entry)
+            entry = CachedEntry(data, path_entry, divmod(st.st_mtime_ns, 1_000_000_000))
         except CacheError as e:
             return "corrupt", Diagnostic(e.code, f"cache ignored: {e}", loc.file)
         _memo[key] = (ident, entry)
@@ -229,40 +234,49 @@ def _same_stamp(now: Tuple[int, ...], recorded: Sequence[int]) -> bool:
     return _same_id(now[0], recorded[0]) and now[1:] == tuple(recorded[1:])
 
 
-def _reread(path_entry: str, entry: CachedEntry) -> Fresh:
-    again = scan_path_entry(path_entry)
-    if again.kind == entry.kind and entry.same_content(again):
-        return Fresh(True, True, None)
-    return Fresh(False, False, "changed within the timestamp granularity of the scan")
+def identity_problem(entry: CachedEntry, path_entry: str, st: os.stat_result) -> Optional[str]:
+    """Why the cache is not this directory's (EP308), or None (docs/spec.md §5.4)."""
+    if entry.source != "python":
+        return f"it is a cache of {js_json(entry.source)} packages"
+    if (entry.kind == "zip") != S.S_ISREG(st.st_mode):
+        return f"it describes a {entry.kind}"
+    if not _same_id(st.st_dev, entry.dev) or not _same_id(st.st_ino, entry.entry[0]):
+        return "the path entry is another directory now (device or inode changed)"
+    real = real_path(path_entry)
+    if real is not None and entry.real_path != real:
+        return f"it describes {entry.real_path}"
+    return None
 
 
-def check_freshness(path_entry: str, entry: CachedEntry, level: str) -> Fresh:
+def listing_unchanged(entry: CachedEntry, now: Tuple[int, ...]) -> bool:
+    e = entry.entry
+    return (now[2] == e[2] and now[3] == e[3] and now[4] == e[4] and now[5] == e[5] and (entry.kind != "zip" or now[1] == e[1])
+            and not is_racy(e, entry.scanned))
+
+
+def _all_zero(s: Sequence[int]) -> bool:
+    return not any(s)
+
+
+def check_freshness(path_entry: str, entry: CachedEntry, level: str, st: Optional[os.stat_result] = None) -> Fresh:
+    """Identity is the caller's (identity_problem); this is the level's check (§5.4)."""
     root = path_entry or "."
-    try:
-        st = os.stat(root)
-    except OSError:
-        return Fresh(False, False, "the path entry is gone")
-    is_dir = S.S_ISDIR(st.st_mode)
-    if entry.kind == "zip" and not S.S_ISREG(st.st_mode):
-        return Fresh(False, False, "the path entry is no longer a file")
-    if entry.kind == "directory" and not is_dir:
-        return Fresh(False, False, "the path entry is no longer a directory")
+    if st is None:
+        try:
+            st = os.stat(root)
+        except OSError:
+            return Fresh(False, False, "the path entry is gone")
     now = stamp_of(st)
-    rec = entry.entry
-    if not _same_id(st.st_dev, entry.dev) or not _same_id(now[0], rec[0]):
-        return Fresh(False, False, "the path entry was replaced")
-    if entry.real_path != real_path(path_entry):
-        return Fresh(False, False, f"it describes {entry.real_path}")
-    scanned = entry.scanned_ns
-    racy_entry = stamp_time_ns(rec) >= scanned - RACY_WINDOW_NS
+    listing_ok = listing_unchanged(entry, now)
     if entry.kind == "zip":
-        if now[1:] != tuple(rec[1:]):
-            return Fresh(False, False, "the zip archive changed")
-        return _reread(path_entry, entry) if racy_entry else Fresh(True, False, None)
-
+        if listing_ok:
+            return Fresh(True, False, None)
+        again = scan_path_entry(path_entry)
+        return Fresh(True, True, None) if entry.same_units(again.dists) else Fresh(False, False, "the zip archive changed")
     worth = False
+    racy_children: set = set()
     listing = None
-    if now[2:] != tuple(rec[2:]) or racy_entry:
+    if not listing_ok:
         try:
             names = list_candidate_names(root)
         except OSError as e:
@@ -272,51 +286,70 @@ def check_freshness(path_entry: str, entry: CachedEntry, level: str) -> Fresh:
             return Fresh(False, False, _listing_diff(listing["names"], names))
         stamps = listing["stamps"]
         for i, n in enumerate(names):
-            s = _stamp(os.path.join(root, n)) or ZERO_STAMP
-            r = stamps[6 * i : 6 * i + 6]
-            if not _same_id(s[0], r[0]) or s[4:] != tuple(r[4:]):
+            rec = stamps[6 * i : 6 * i + 6]
+            if _all_zero(rec):
+                continue
+            cur = _stamp(root + os.sep + n)
+            if cur is None or not _same_id(cur[0], rec[0]) or cur[4] != rec[4] or cur[5] != rec[5]:
                 return Fresh(False, False, f"{n} was replaced")
+            if is_racy(rec, entry.scanned):
+                racy_children.add(n)
+        for i, d in enumerate(listing.get("dirs", [])):
+            cur = _stamp(root + os.sep + d)
+            if cur is None or not _same_stamp(cur, listing["dirStamps"][6 * i : 6 * i + 6]):
+                return Fresh(False, False, f"{d} changed")
         worth = True
-    if level == "listing":
-        return Fresh(True, worth, None)
-    racy = False
-    stat = os.stat
-    sep = os.sep
-    for sec in (("checks", "full") if level == "full" else ("checks",)):
-        paths, expected, racy_ix = entry.stamp_table(sec)
-        prefix = root + sep
-        for i, p in enumerate(paths):
-            try:
-                st = stat(prefix + p)
-            except OSError:
-                return Fresh(False, False, f"{p} is gone")
-            ino, size, m, c = expected[i]
-            if st.st_mtime_ns != m or st.st_ctime_ns != c or st.st_size != size or (st.st_ino != ino and float(st.st_ino) != float(ino)):
-                return Fresh(False, False, f"{p} changed")
-        if racy_ix:
-            racy = True
-    if level == "full":
-        if listing is None:
-            listing = entry.section("listing")
-        names = listing["names"]
-        stamps = listing["stamps"]
-        for i, n in enumerate(names):
-            s = _stamp(os.path.join(root, n)) or ZERO_STAMP
-            if not _same_stamp(s, stamps[6 * i : 6 * i + 6]):
-                return Fresh(False, False, f"{n} changed")
-        known = {d.child for d, _ in entry.dists()}
+    if level != "listing":
+        stat = os.stat
+        prefix = root + os.sep
+        for sec in (("checks", "full") if level == "full" else ("checks",)):
+            paths, expected, racy = entry.stamp_table(sec)
+            for i, p in enumerate(paths):
+                try:
+                    cur_st = stat(prefix + p)
+                except OSError:
+                    return Fresh(False, False, f"{p} changed")
+                ino, size, m, c = expected[i]
+                if cur_st.st_mtime_ns != m or cur_st.st_ctime_ns != c or cur_st.st_size != size or (cur_st.st_ino != ino and float(cur_st.st_ino) != float(ino)):
+                    return Fresh(False, False, f"{p} changed")
+            racy_children.update(racy)
+        if level == "full":
+            if listing is None:
+                listing = entry.section("listing")
+            names = listing["names"]
+            stamps = listing["stamps"]
+            for i, n in enumerate(names):
+                rec = stamps[6 * i : 6 * i + 6]
+                if _all_zero(rec):
+                    continue
+                cur = _stamp(root + os.sep + n)
+                if cur is None or not _same_stamp(cur, rec):
+                    return Fresh(False, False, f"{n} changed")
+                if is_racy(rec, entry.scanned):
+                    racy_children.add(n)
+            known = set(entry.digests())
+            is_egg = entry_is_egg(root)
+            for n in names:
+                if n not in known and scan_candidate(root, n, "unknown", is_egg)[0] is not None:
+                    return Fresh(False, False, f"{n} became readable")
+    if racy_children:
+        from ._format import unit_digest
+
+        digests = entry.digests()
         is_egg = entry_is_egg(root)
-        for n in names:
-            if n not in known and scan_candidate(root, n, "unknown", is_egg)[0] is not None:
-                return Fresh(False, False, f"{n} became readable")
-    if racy:
-        got = _reread(path_entry, entry)
-        return got
+        for child in sorted(racy_children):
+            again = scan_candidate(root, child, "unknown", is_egg, stamps=True)[0]
+            want = digests.get(child)
+            if (again is None) != (want is None) or (again is not None and unit_digest(again) != want):
+                return Fresh(False, False, f"{child} changed within the timestamp granularity of the scan")
+        worth = True
     return Fresh(True, worth, None)
 
 
 def _listing_diff(before: List[str], after: List[str]) -> str:
     a, b = set(before), set(after)
+    if before == after:
+        return "unchanged"
     added = [n for n in after if n not in a]
     removed = [n for n in before if n not in b]
     if not added and not removed:
@@ -361,6 +394,36 @@ def _remove_stale_temporaries(d: str) -> None:
         pass
 
 
+_counter = 0
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if n == 0:
+            return out
+
+
+def write_somewhere(path_entry: str, loc: Location) -> Tuple[Scan, Optional[Diagnostic], Optional[Location]]:
+    """Write at ``loc``; when an in-directory write fails, the user cache instead (§5.3);
+    one EP306 when nothing could be written."""
+    scan, problem = write_cache(path_entry, loc)
+    if problem is None:
+        return scan, None, loc
+    if loc.kind == "in-directory":
+        real = real_path(path_entry)
+        if real is not None:
+            user = user_location(real)
+            scan2, problem2 = write_cache(path_entry, user)
+            if problem2 is None:
+                return scan2, None, user
+            return scan2, Diagnostic("EP306", f"{problem.message}; in the user cache: {problem2.message}", loc.file), None
+    return scan, problem, None
+
+
 def write_cache(path_entry: str, loc: Location) -> Tuple[Scan, Optional[Diagnostic]]:
     """Scan and write atomically: an exclusive temporary file in the holder (its mtime is the
     scan's start), fsync, rename. On failure the old cache stays and the scan is returned
@@ -370,7 +433,9 @@ def write_cache(path_entry: str, loc: Location) -> Tuple[Scan, Optional[Diagnost
     except OSError as e:
         return scan_path_entry(path_entry), Diagnostic("EP306", f"cannot prepare the cache directory ({errno_code(e)}: {e.strerror})", loc.file)
     _remove_stale_temporaries(loc.dir)
-    tmp = os.path.join(loc.dir, f"{FILE}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
+    global _counter
+    _counter += 1
+    tmp = os.path.join(loc.dir, f"{FILE}.{os.getpid()}.{_base36(time.time_ns() // 1_000_000)}{_base36(_counter)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(tmp, flags, 0o600 if loc.kind == "user" else 0o644)
@@ -380,16 +445,20 @@ def write_cache(path_entry: str, loc: Location) -> Tuple[Scan, Optional[Diagnost
     try:
         if loc.kind != "user":
             os.fchmod(fd, 0o644)  # whatever the umask, so that readers trust it
-        scanned_ns = os.fstat(fd).st_mtime_ns
+        # The scan starts now, on the cache filesystem's clock: the temporary file's birth time
+        # minus 1 ms becomes the cache file's mtime, which readers take as the scan's start.
+        born_ns = os.fstat(fd).st_mtime_ns
         scan = scan_path_entry(path_entry, stamps=True)
         if scan.kind not in ("directory", "zip"):
             raise OSError(95, "the path entry cannot be scanned")
         real = real_path(path_entry) or os.path.abspath(path_entry or ".")
-        data = serialize(scan, real, scanned_ns)
+        data = serialize(scan, real)
         view = memoryview(data)
         while view:
             n = os.write(fd, view)
             view = view[n:]
+        at = born_ns - 1_000_000
+        os.utime(fd, ns=(at, at))
         os.fsync(fd)
         os.close(fd)
         fd = -1
@@ -439,11 +508,12 @@ def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[
             diagnostics.append(got)
             continue
         entry: CachedEntry = got.entry
-        if loc.kind == "user" and entry.real_path != real_path(path_entry):
-            diagnostics.append(Diagnostic("EP308", f"cache ignored: it describes {entry.real_path}", loc.file))
+        wrong = identity_problem(entry, path_entry, st)
+        if wrong is not None:
+            diagnostics.append(Diagnostic("EP308", f"cache ignored: {wrong}", loc.file))
             continue
         try:
-            f = Fresh(True, False, None) if mode == "trust" else check_freshness(path_entry, entry, freshness)
+            f = Fresh(True, False, None) if mode == "trust" else check_freshness(path_entry, entry, freshness, st)
             if f.fresh:
                 entry.prepare(group)
         except CacheError as e:
@@ -455,11 +525,13 @@ def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[
             diagnostics.append(Diagnostic("EP301", f"cache ignored: a section is malformed ({type(e).__name__})", loc.file))
             continue
         if f.fresh:
-            rewrite = (mode == "auto" and f.worth_rewriting and time.time_ns() - entry.scanned_ns > RACY_WINDOW_NS
-                       and _write_location(path_entry, st, existing_in_dir and loc.kind == "in-directory") == loc)
-            if not rewrite:
+            if not (mode == "auto" and f.worth_rewriting and racy_window_passed(entry.scanned)):
                 return entry, diagnostics
-            break
+            target = _write_location(path_entry, st, loc.kind == "in-directory")
+            if target is None or target.kind != loc.kind:
+                return entry, diagnostics
+            scan, problem, _ = write_somewhere(path_entry, target)
+            return ScanView(scan), diagnostics + ([problem] if problem else [])
         stale.append(f.reason or "stale")
         diagnostics.append(Diagnostic("EP305", f"cache is stale: {f.reason}", loc.file))
     if mode == "only":
@@ -469,31 +541,27 @@ def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[
     if mode == "auto":
         loc2 = _write_location(path_entry, st, existing_in_dir)
         if loc2 is not None:
-            scan, problem = write_cache(path_entry, loc2)
+            scan, problem, _ = write_somewhere(path_entry, loc2)
             if problem is not None:
                 diagnostics.append(problem)
             return ScanView(scan), diagnostics
     return ScanView(scan_path_entry(path_entry)), diagnostics
 
 
-def _holds_candidates(path_entry: str) -> bool:
-    try:
-        return bool(list_candidate_names(path_entry or "."))
-    except OSError:
-        return False
+def racy_window_passed(scanned: Tuple[int, int]) -> bool:
+    return time.time() * 1000 - (scanned[0] * 1e3 + scanned[1] / 1e6) > RACY_WINDOW_MS
 
 
-def _write_location(path_entry: str, st: os.stat_result, refresh_in_dir: bool, explicit: bool = False) -> Optional[Location]:
-    """A lookup refreshes an in-directory cache that exists (when allowed) and otherwise writes
-    the user cache; an explicit build also creates in-directory caches (cache-v3 §B)."""
-    if refresh_in_dir and may_write_in_directory(path_entry, st):
-        return in_directory(path_entry)
-    # Only directories that hold distributions get a cache of their own: the stdlib,
-    # lib-dynload and source directories are left untouched (docs/spec.md §5.1).
-    if explicit and may_write_in_directory(path_entry, st) and _holds_candidates(path_entry):
-        return in_directory(path_entry)
+def _write_location(path_entry: str, st: os.stat_result, in_directory: bool) -> Optional[Location]:
+    """In the directory (under its real path) only when ``in_directory`` allows it (an explicit
+    build, or an in-directory cache exists already) and this process may write there (§5.1);
+    else the user cache."""
     real = real_path(path_entry)
-    return None if real is None else user_location(real)
+    if real is None:
+        return None
+    if in_directory and may_write_in_directory(path_entry, st):
+        return in_directory_location(real)
+    return user_location(real)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -517,17 +585,20 @@ def status_of(path_entry: str, freshness: str = "stat") -> Dict[str, Any]:
             continue
         s = {**base, "file": loc.file, "location": loc.kind}
         if state != "ok":
-            s.update(state=state, reason=got.message.replace("cache ignored: ", ""))
+            s.update(state="untrusted" if state == "untrusted" else "corrupt", reason=got.message.replace("cache ignored: ", ""))
         else:
             entry = got.entry
+            wrong = identity_problem(entry, path_entry, st)
+            if wrong is not None:
+                s.update(state="foreign", reason=wrong, size=got.size)
+                first = first or s
+                continue
             try:
-                if loc.kind == "user" and entry.real_path != real_path(path_entry):
-                    raise CacheError("EP308", f"it describes {entry.real_path}")
-                f = check_freshness(path_entry, entry, freshness)
+                f = check_freshness(path_entry, entry, freshness, st)
                 if f.fresh:
                     entry.prepare(None)
                 s.update(state="fresh" if f.fresh else "stale", reason=f.reason, size=got.size,
-                         ageSeconds=max(0, round((time.time_ns() - entry.scanned_ns) / 1e9)), distributions=entry.distributions,
+                         ageSeconds=max(0, round(time.time() - entry.scanned_ns / 1e9)), distributions=entry.distributions,
                          racy=f.fresh and f.worth_rewriting)
             except CacheError as e:
                 forget(loc.file)
@@ -546,7 +617,7 @@ def _search_entries(path: Optional[Sequence[str]]) -> List[str]:
 
 def cache_status(path: Optional[Sequence[str]] = None, *, freshness: Optional[str] = None) -> List[Dict[str, Any]]:
     """Per path entry of ``path`` (default ``sys.path``): ``state`` (fresh, stale, missing,
-    untrusted, corrupt, not-cacheable), ``reason``, ``file``, ``location``, ``size``,
+    untrusted, corrupt, foreign, not-cacheable), ``reason``, ``file``, ``location``, ``size``,
     ``ageSeconds``, ``distributions``, ``racy`` — as ``epi cache status --json`` shows them."""
     from ._lookup import FRESHNESS, choose
 
@@ -554,35 +625,56 @@ def cache_status(path: Optional[Sequence[str]] = None, *, freshness: Optional[st
     return [status_of(p, level) for p in _search_entries(path)]
 
 
-def rebuild(path: Optional[Sequence[str]] = None, *, force: bool = False, settle: bool = False) -> List[Dict[str, Any]]:
-    """Build the cache of every path entry of ``path`` (default ``sys.path``): in the directory
-    where this process may write it (cache-v3 §B), else in the user cache. Fresh caches are left
-    alone unless ``force``. ``settle``: when a cache comes out racy (as right after an install),
-    wait until the 2 s racy window has passed, once for all, and write it again."""
+def _may_write_into(search: Sequence[str]) -> Any:
+    """For a rebuild of the whole search path (as `epi cache rebuild`): not into a project's
+    source tree (pyproject.toml, setup.py, setup.cfg), nor, outside a virtual environment,
+    into a distro-managed installation (PEP 668's EXTERNALLY-MANAGED in the stdlib directory)."""
+    stdlib = next((p for p in search if os.path.exists(os.path.join(p or ".", "os.py"))), None)
+    marked = stdlib is not None and os.path.exists(os.path.join(stdlib, "EXTERNALLY-MANAGED"))
+    venv = sys.prefix if sys.prefix != getattr(sys, "base_prefix", sys.prefix) else None
+
+    def may(d: str) -> bool:
+        if any(os.path.exists(os.path.join(d or ".", f)) for f in ("pyproject.toml", "setup.py", "setup.cfg")):
+            return False
+        if marked and (venv is None or not (os.path.abspath(d or ".") + os.sep).startswith(os.path.abspath(venv) + os.sep)):
+            return False
+        return True
+
+    return may
+
+
+def rebuild(path: Optional[Sequence[str]] = None, *, force: bool = False, settle: bool = True) -> List[Dict[str, Any]]:
+    """Build the cache of every path entry of ``path`` (default ``sys.path``, as `epi cache
+    rebuild`; an explicit list, as `epi cache build DIR...`): in the directory where this process
+    may write it (docs/spec.md §5.1), else in the user cache. Fresh caches are left alone unless
+    ``force``. ``settle`` (default, as the CLI): when a cache comes out racy (as right after an
+    install), wait until the 2 s racy window has passed, once for all, and write it again."""
+    entries = _search_entries(path)
+    may = _may_write_into(entries) if path is None else (lambda d: True)
     results = []
-    for p in _search_entries(path):
-        results.append(_build_one(p, force))
+    for p in entries:
+        results.append(_build_one(p, force, may(p)))
     if settle:
         racy = [i for i, r in enumerate(results) if r["outcome"] in ("written", "unchanged") and status_of(r["pathEntry"])["racy"]]
         if racy:
             until = 0.0
             for i in racy:
                 try:
-                    until = max(until, os.stat(results[i]["file"]).st_mtime + RACY_WINDOW_NS / 1e9 + 0.01)
+                    until = max(until, os.stat(results[i]["file"]).st_mtime + RACY_WINDOW_MS / 1e3 + 0.01)
                 except (OSError, TypeError):
                     pass
             delay = until - time.time()
             if delay > 0:
                 time.sleep(delay)
             for i in racy:
-                again = _build_one(results[i]["pathEntry"], True)
+                again = _build_one(results[i]["pathEntry"], True, may(results[i]["pathEntry"]))
                 if again["outcome"] == "written":
                     again["reason"] = results[i]["reason"] if results[i]["outcome"] == "written" else "settled racy stamps"
                 results[i] = again
     return results
 
 
-def _build_one(path_entry: str, force: bool) -> Dict[str, Any]:
+def _build_one(path_entry: str, force: bool, in_directory: bool = True) -> Dict[str, Any]:
     s = status_of(path_entry)
     out: Dict[str, Any] = {"pathEntry": path_entry, "outcome": "skipped", "file": None, "reason": s["reason"], "distributions": 0, "diagnostics": []}
     if s["state"] == "not-cacheable":
@@ -590,11 +682,12 @@ def _build_one(path_entry: str, force: bool) -> Dict[str, Any]:
     if s["state"] == "fresh" and not force:
         return {**out, "outcome": "unchanged", "file": s["file"], "reason": None, "distributions": s["distributions"] or 0}
     st = _entry_stat(path_entry)
-    loc = None if st is None else _write_location(path_entry, st, True, explicit=True)
-    if loc is None:
+    target = None if st is None else _write_location(path_entry, st, in_directory)
+    if target is None:
         return {**out, "outcome": "failed", "reason": "no writable cache location"}
-    scan, problem = write_cache(path_entry, loc)
-    if problem is not None:
-        return {**out, "outcome": "failed", "reason": problem.message, "distributions": len(scan.dists), "diagnostics": [problem.to_json()]}
+    scan, problem, loc = write_somewhere(path_entry, target)
+    if problem is not None or loc is None:
+        return {**out, "outcome": "failed", "reason": problem.message if problem else "not written", "distributions": len(scan.dists),
+                "diagnostics": [problem.to_json()] if problem else []}
     reason = None if s["state"] == "missing" else ("forced" if s["state"] == "fresh" else (s["reason"] or s["state"]))
     return {**out, "outcome": "written", "file": loc.file, "reason": reason, "distributions": len(scan.dists)}

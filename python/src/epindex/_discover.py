@@ -12,35 +12,35 @@ import errno
 import os
 import stat as S
 from functools import cmp_to_key
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ._diagnostics import Diagnostic
-from ._metadata import HEADER_LIMIT, decode_headers, read_name_version
+from ._metadata import HEADER_LIMIT, read_name_version
 from ._reader import Line, read_entry_points
 from ._text import utf16_key
 from ._versions import compare_versions_descending
 
 Stamp = Tuple[int, int, int, int, int, int]
 ZERO_STAMP: Stamp = (0, 0, 0, 0, 0, 0)
-RACY_WINDOW_NS = 2_000_000_000
-
-
-def _split_ns(ns: int) -> Tuple[int, int]:
-    # Truncating division, as the TypeScript side's BigInt arithmetic does.
-    q = abs(ns) // 1_000_000_000
-    r = abs(ns) - q * 1_000_000_000
-    return (q, r) if ns >= 0 else (-q, -r)
 
 
 def stamp_of(st: os.stat_result) -> Stamp:
-    ms, mn = _split_ns(st.st_mtime_ns)
-    cs, cn = _split_ns(st.st_ctime_ns)
+    ms, mn = divmod(st.st_mtime_ns, 1_000_000_000)
+    cs, cn = divmod(st.st_ctime_ns, 1_000_000_000)
     return (st.st_ino, st.st_size, ms, mn, cs, cn)
 
 
-def stamp_time_ns(s: Stamp) -> int:
-    """``max(mtime, ctime)`` of a stamp, what the racy rule compares."""
-    return max(s[2] * 1_000_000_000 + s[3], s[4] * 1_000_000_000 + s[5])
+RACY_WINDOW_MS = 2000
+
+
+def _ms(sec: int, nsec: int) -> float:
+    # As the TypeScript side computes it (doubles): sec * 1e3 + nsec / 1e6.
+    return sec * 1e3 + nsec / 1e6
+
+
+def is_racy(s: Sequence[int], scanned: Tuple[int, int]) -> bool:
+    """A stamp whose max(mtime, ctime) is within 2,000 ms of the scan's start (docs/spec.md §5.4)."""
+    return max(_ms(s[2], s[3]), _ms(s[4], s[5])) >= _ms(scanned[0], scanned[1]) - RACY_WINDOW_MS
 
 
 def errno_code(e: OSError) -> str:
@@ -65,7 +65,7 @@ def normalize_name(name: str) -> str:
 class Dist:
     """One candidate that is a distribution. ``real``: has METADATA/PKG-INFO (else a leftover)."""
 
-    __slots__ = ("child", "name", "normalized_name", "version", "layout", "real", "winner", "entries", "diagnostics", "stamps")
+    __slots__ = ("child", "name", "normalized_name", "version", "layout", "real", "winner", "entries", "diagnostics", "watches")
 
     def __init__(self, child: str, name: str, normalized_name: str, version: Optional[str], layout: str, real: bool,
                  entries: List[Line], diagnostics: List[Diagnostic]) -> None:
@@ -78,8 +78,8 @@ class Dist:
         self.winner = False
         self.entries = entries
         self.diagnostics = diagnostics
-        #: (checks, full): lists of (relative path, stamp), when the scan records stamps.
-        self.stamps: Optional[Tuple[List[Tuple[str, Stamp]], List[Tuple[str, Stamp]]]] = None
+        #: What freshness watches, when the scan records stamps: (relative path, "stat"|"full", stamp).
+        self.watches: List[Tuple[str, str, Stamp]] = []
 
     def key(self) -> tuple:
         return (self.layout, self.name, self.version, self.real, tuple(self.entries), tuple(self.diagnostics))
@@ -102,6 +102,7 @@ class Scan(NamedTuple):
     dev: int
 
     def all_diagnostics(self) -> List[Tuple[int, Diagnostic]]:
+        """Directory-level first (unit -1), then each unit's, as the cache's section holds them."""
         out = [(-1, d) for d in self.diagnostics]
         for i, r in enumerate(self.dists):
             out.extend((i, d) for d in r.diagnostics)
@@ -150,19 +151,27 @@ def compare_preference(a: Dist, b: Dist) -> int:
     return -1 if ka < kb else (1 if ka > kb else 0)
 
 
-def order_dists(records: List[Dist]) -> List[Dist]:
+def order_dists(records: List[Dist]) -> Tuple[List[Dist], List[Diagnostic]]:
     """importlib's in-directory order: names by their first candidate's listing position
-    (records arrive in listing order); within a name, by preference; the first is the winner."""
+    (records arrive in listing order); within a name, by preference; the first is the winner.
+    Every other candidate gets a directory-level EP206 naming the winner."""
     by_name: Dict[str, List[Dist]] = {}
     for r in records:
         by_name.setdefault(r.normalized_name, []).append(r)
     out: List[Dist] = []
+    diagnostics: List[Diagnostic] = []
+
+    def label(d: Dist) -> str:
+        return f"{d.name} {d.version if d.version is not None else '(no version)'}"
+
     for group in by_name.values():
         if len(group) > 1:
             group.sort(key=cmp_to_key(compare_preference))
         group[0].winner = True
         out.extend(group)
-    return out
+        for d in group[1:]:
+            diagnostics.append(Diagnostic("EP206", f"{label(d)} is not used: {label(group[0])} ({group[0].child}) in the same directory is preferred", d.child))
+    return out, diagnostics
 
 
 def _stat(p: str) -> Optional[os.stat_result]:
@@ -225,139 +234,141 @@ def _scan_directory(path_entry: str, root: str, stamp: Optional[Stamp], dev: int
         if record is not None:
             records.append(record)
         diagnostics.extend(diags)
-    return Scan(path_entry, "directory", order_dists(records), diagnostics, [d.name for d in dirents], listing_stamps, stamp, dev)
+    dists, more = order_dists(records)
+    return Scan(path_entry, "directory", dists, diagnostics + more, [d.name for d in dirents], listing_stamps, stamp, dev)
 
 
-def _read_metadata(path: str, stamps: bool) -> Tuple[Optional[str], Optional[str], Optional[Stamp]]:
-    """Name and Version headers of one metadata file; raises OSError / UnicodeDecodeError."""
-    with open(path, "rb") as f:
-        data = f.read(HEADER_LIMIT + 1)
-        st = os.fstat(f.fileno()) if stamps else None
-    truncated = len(data) > HEADER_LIMIT
-    text = decode_headers(data[:HEADER_LIMIT], truncated)
-    name, version = read_name_version(text)
-    return name, version, (stamp_of(st) if st is not None else None)
+FIRST_READ = 4096
+
+
+def read_head(path: str, need_version: bool) -> Tuple[Optional[str], Optional[str]]:
+    """(text, None) or (None, errno code): the start of a metadata file, decoded as UTF-8 with
+    replacement (as the TypeScript side's Buffer.toString): the first 4 KiB, which hold Name and
+    Version in every real file, and up to 64 KiB only when they are not in its whole lines."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        return None, errno_code(e)
+    try:
+        data = os.read(fd, FIRST_READ)
+        if len(data) == FIRST_READ:
+            whole = data.rfind(b"\n")
+            name, version = (None, None) if whole < 0 else read_name_version(data[: whole + 1].decode("utf-8", "replace"))
+            # `satisfied` as the TypeScript reader has it: a Name, and a Version when the stem has none.
+            if not (name is not None and (version is not None or not need_version)):
+                while len(data) < HEADER_LIMIT:
+                    more = os.read(fd, HEADER_LIMIT - len(data))
+                    if not more:
+                        break
+                    data += more
+        return data.decode("utf-8", "replace"), None
+    except OSError as e:
+        return None, errno_code(e)
+    finally:
+        os.close(fd)
 
 
 def scan_candidate(root: str, child: str, kind: str, is_egg: bool, stamps: bool = False) -> Tuple[Optional[Dist], List[Diagnostic], Optional[Stamp]]:
     """Scan one candidate child: (the distribution or None, diagnostics about a candidate that
-    gave none, the candidate's own stamp when recorded)."""
+    gave none, the candidate's own stamp when recorded). A port of discover.ts scanCandidate."""
     full = os.path.join(root, child)
     layout0 = candidate_layout(child, is_egg)
     if layout0 is None:
         return None, [], None
-    self_st: Optional[os.stat_result] = None
+    self_stamp: Optional[Stamp] = None
     if kind == "unknown" or stamps:
         try:
             self_st = os.stat(full)
+        except FileNotFoundError:
+            return None, [Diagnostic("EP203", "dangling symbolic link; ignored", child)], None
+        except NotADirectoryError:
+            return None, [Diagnostic("EP203", "dangling symbolic link; ignored", child)], None
         except OSError as e:
             code = errno_code(e)
             if code == "ELOOP":
                 return None, [Diagnostic("EP204", "symbolic link loop; ignored", child)], None
-            if code == "ENOENT":
-                return None, [Diagnostic("EP203", "dangling symbolic link; ignored", child)], None
             return None, [Diagnostic("EP203", f"cannot be read ({code}); ignored", child)], None
+        self_stamp = stamp_of(self_st)
         kind = "dir" if S.S_ISDIR(self_st.st_mode) else ("file" if S.S_ISREG(self_st.st_mode) else "unknown")
-    self_stamp = stamp_of(self_st) if (stamps and self_st is not None) else None
     if kind == "unknown":
         return None, [], self_stamp
     if kind == "file" and layout0 != "egg-info":
         return None, [Diagnostic("EP209", "is a file, not a directory; ignored", child)], self_stamp
     layout = "egg-info-file" if kind == "file" else layout0
     stem = os.path.basename(root)[: -len(".egg")] if layout == "egg" else child[: child.rfind(".")]
-    stem_name, version = split_stem(stem)
+    key, version = split_stem(stem)
     diagnostics: List[Diagnostic] = []
-    checks: List[Tuple[str, Stamp]] = []
-    full_level: List[Tuple[str, Stamp]] = []
+    watches: List[Tuple[str, str, Stamp]] = []
+    editable = layout != "dist-info"  # setuptools rewrites *.egg-info in place (spec §5.4)
+    level = "stat" if editable else "full"
+    if stamps and self_stamp is not None and layout != "egg-info-file":
+        watches.append((child, level, self_stamp))
 
     metadata_file: Optional[str] = None
     metadata_rel: Optional[str] = None
+    metadata_stamp: Optional[Stamp] = None
     if layout == "egg-info-file":
-        metadata_file, metadata_rel = full, child
+        metadata_file, metadata_rel, metadata_stamp = full, child, self_stamp
     else:
         for f in (("METADATA", "PKG-INFO") if layout == "dist-info" else ("PKG-INFO", "METADATA")):
-            p = os.path.join(full, f)
-            s = _stat(p)
-            if s is not None and S.S_ISREG(s.st_mode):
-                metadata_file, metadata_rel = p, child + "/" + f
+            p = full + os.sep + f
+            try:
+                st = os.stat(p)
+            except OSError:
+                continue
+            if S.S_ISREG(st.st_mode):
+                metadata_file, metadata_rel, metadata_stamp = p, child + "/" + f, stamp_of(st)
                 break
     real = metadata_file is not None
-    md_name: Optional[str] = None
-    md_stamp: Optional[Stamp] = None
+    name = key
     if metadata_file is not None:
-        try:
-            md_name, md_version, md_stamp = _read_metadata(metadata_file, stamps)
+        if stamps and metadata_stamp is not None:
+            watches.append((metadata_rel or child, level, metadata_stamp))
+        text, problem = read_head(metadata_file, version is None)
+        if text is None:
+            diagnostics.append(Diagnostic("EP203", f"metadata cannot be read ({problem})", metadata_rel))
+        else:
+            md_name, md_version = read_name_version(text)
+            if md_name is not None:
+                name = md_name
+                if layout == "egg" or key == "":
+                    key = md_name
             if version is None:
                 version = md_version
-        except OSError as e:
-            diagnostics.append(Diagnostic("EP203", f"metadata cannot be read ({errno_code(e)})", metadata_rel))
-        except UnicodeDecodeError as e:
-            diagnostics.append(Diagnostic("EP203", f"metadata is not valid UTF-8 at byte {e.start}; the directory name gives the name", metadata_rel))
-    name = md_name or stem_name
-    # Identity: importlib's, from the stem; eggs and empty stems from Name.
-    ident = md_name if (layout == "egg" or stem_name == "") and md_name else stem_name
-    if name == "" or ident == "":
+    if key == "":
         return None, [Diagnostic("EP208", "no distribution name in the directory name or the metadata; ignored", child)], self_stamp
+    if name == "":
+        name = key
 
     entries: List[Line] = []
-    ep_stamp: Optional[Stamp] = None
     if layout != "egg-info-file":
         rel = child + "/entry_points.txt"
-        data, ep_stamp, problem = _read_entry_points_file(os.path.join(full, "entry_points.txt"), stamps)
-        if data is not None:
-            entries, diags = read_entry_points(data, rel)
-            diagnostics.extend(diags)
-        elif problem == "not a regular file":
+        path = full + os.sep + "entry_points.txt"
+        ep_st: Optional[os.stat_result] = None
+        code: Optional[str] = None
+        try:
+            ep_st = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        except OSError as e:
+            code = errno_code(e)
+        if ep_st is not None and stamps:
+            watches.append((rel, "stat", stamp_of(ep_st)))
+        if ep_st is None and code is not None:
+            diagnostics.append(Diagnostic("EP111", f"entry_points.txt cannot be read ({code}); no entry points are read from it", rel))
+        elif ep_st is not None and not S.S_ISREG(ep_st.st_mode):
             diagnostics.append(Diagnostic("EP112", "entry_points.txt is not a regular file; ignored", rel))
-        elif problem is not None:
-            diagnostics.append(Diagnostic("EP111", f"entry_points.txt cannot be read ({problem}); no entry points are read from it", rel))
+        elif ep_st is not None:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError as e:
+                diagnostics.append(Diagnostic("EP111", f"entry_points.txt cannot be read ({errno_code(e)}); no entry points are read from it", rel))
+            else:
+                entries, diags = read_entry_points(data, rel)
+                diagnostics.extend(diags)
     if not real:
         diagnostics.append(Diagnostic("EP202", "no METADATA or PKG-INFO: a leftover metadata directory", child))
-    record = Dist(child, name, normalize_name(ident), version, layout, real, entries, diagnostics)
-    if stamps:
-        legacy = layout in ("egg-info", "egg")
-        if layout == "egg-info-file":
-            if self_stamp is not None:
-                checks.append((child, self_stamp))
-        else:
-            if legacy and self_stamp is not None:
-                checks.append((child, self_stamp))
-            if legacy and md_stamp is not None and metadata_rel is not None:
-                checks.append((metadata_rel, md_stamp))
-            if ep_stamp is not None:
-                checks.append((child + "/entry_points.txt", ep_stamp))
-            if not legacy and md_stamp is not None and metadata_rel is not None:
-                full_level.append((metadata_rel, md_stamp))
-            if not legacy and self_stamp is not None:
-                full_level.append((child, self_stamp))
-        record.stamps = (checks, full_level)
+    record = Dist(child, name, normalize_name(key), version, layout, real, entries, diagnostics)
+    record.watches = watches
     return record, [], self_stamp
-
-
-def _read_entry_points_file(path: str, stamps: bool) -> Tuple[Optional[bytes], Optional[Stamp], Optional[str]]:
-    """(bytes or None, stamp when recorded and present, problem or None when simply absent)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as e:
-        code = errno_code(e)
-        if code in ("ENOENT", "ENOTDIR"):
-            return None, None, None
-        if code == "EISDIR":
-            return None, None, "not a regular file"
-        return None, None, code
-    try:
-        st = os.fstat(fd)
-        stamp = stamp_of(st) if stamps else None
-        if not S.S_ISREG(st.st_mode):
-            return None, stamp, "not a regular file"
-        chunks = []
-        while True:
-            b = os.read(fd, 1 << 16)
-            if not b:
-                break
-            chunks.append(b)
-        return b"".join(chunks), stamp, None
-    except OSError as e:
-        return None, None, errno_code(e)
-    finally:
-        os.close(fd)

@@ -12,7 +12,7 @@ import zlib
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from ._diagnostics import Diagnostic
-from ._discover import Dist, Scan, Stamp, stamp_time_ns, RACY_WINDOW_NS
+from ._discover import Dist, Scan, Stamp, is_racy
 from ._reference import parse_reference
 from ._text import js_json, utf16_key
 from ._view import DistRef, Row, View
@@ -37,21 +37,35 @@ def _ref(value: str) -> Any:
 
 def _flat(stamps: List[Stamp]) -> List[int]:
     out: List[int] = []
-    for s in stamps:
-        out.extend(s)
+    for st in stamps:
+        out.extend(st)
     return out
 
 
-def _racy(stamps: List[Stamp], scanned_ns: int) -> List[int]:
-    return [i for i, s in enumerate(stamps) if stamp_time_ns(s) >= scanned_ns - RACY_WINDOW_NS]
+def unit_digest(r: Dist) -> int:
+    """CRC-32 of the compact JSON of [name, normalizedName, version, layout, real,
+    [[group, name, value, line]...], [[code, file, line, message]...]] (docs/spec.md §5.2)."""
+    doc = [r.name, r.normalized_name, r.version, r.layout, 1 if r.real else 0,
+           [[e.group, e.name, e.value, e.line] for e in r.entries],
+           [[d.code, d.file, d.line, d.message] for d in r.diagnostics]]
+    return zlib.crc32(js_json(doc).encode("utf-8", "surrogatepass"))
 
 
-def content_sections(scan: Scan) -> List[Tuple[str, Any]]:
-    """The sections that depend only on what the files say (not on their stamps)."""
+def serialize(scan: Scan, real_path: str) -> bytes:
+    """The whole file for a scan made with stamps (deterministic: no time in the bytes)."""
+    assert scan.stamp is not None
     groups: Dict[str, Tuple[List[Any], List[Any], Dict[int, int]]] = {}
+    checks: List[Tuple[str, Stamp]] = []
+    full: List[Tuple[str, Stamp]] = []
+    real: List[str] = []
+    leftover: List[str] = []
+    entry_points = 0
     for i, r in enumerate(scan.dists):
+        for path, level, stamp in r.watches:
+            (checks if level == "stat" else full).append((path, stamp))
         if not r.winner:
             continue
+        (real if r.real else leftover).append(r.normalized_name)
         for e in r.entries:
             g = groups.get(e.group)
             if g is None:
@@ -61,74 +75,38 @@ def content_sections(scan: Scan) -> List[Tuple[str, Any]]:
                 k = g[2][i] = len(g[0])
                 g[0].append([i, r.child, r.name, r.normalized_name, r.version, r.layout, 1 if r.real else 0])
             g[1].append([k, e.name, e.value, e.line, _ref(e.value)])
-    winners = [r for r in scan.dists if r.winner]
+            entry_points += 1
+    diags = scan.all_diagnostics()
     sections: List[Tuple[str, Any]] = [
-        ("dists", [[r.child, r.name, r.normalized_name, r.version, r.layout, 1 if r.real else 0, 1 if r.winner else 0] for r in scan.dists]),
-        ("names", {"real": sorted(r.normalized_name for r in winners if r.real), "leftover": sorted(r.normalized_name for r in winners if not r.real)}),
-        ("diagnostics", [[i, d.code, d.file, d.line, d.message] for i, d in scan.all_diagnostics()]),
+        ("dists", [[r.child, r.name, r.normalized_name, r.version, r.layout, 1 if r.real else 0, 1 if r.winner else 0, unit_digest(r)] for r in scan.dists]),
+        ("names", {"real": sorted(real), "leftover": sorted(leftover)}),
+        ("listing", {"names": scan.listing, "stamps": _flat(scan.listing_stamps), "dirs": [], "dirStamps": []}),
+        ("checks", {"paths": [p for p, _ in checks], "stamps": _flat([st for _, st in checks])}),
+        ("full", {"paths": [p for p, _ in full], "stamps": _flat([st for _, st in full])}),
+        ("diagnostics", [[i, d.code, d.file, d.line, d.message] for i, d in diags]),
     ]
-    for name in sorted(groups, key=utf16_key):
+    for name in sorted(groups):  # code point order, as compareCodePoints
         sections.append(("g:" + name, {"dists": groups[name][0], "eps": groups[name][1]}))
-    return sections
-
-
-def serialize(scan: Scan, real_path: str, scanned_ns: int) -> bytes:
-    """The whole file for a scan made with stamps."""
-    assert scan.stamp is not None
-    checks_paths: List[str] = []
-    checks_stamps: List[Stamp] = []
-    full_paths: List[str] = []
-    full_stamps: List[Stamp] = []
-    for r in scan.dists:
-        if r.stamps is not None:
-            for p, s in r.stamps[0]:
-                checks_paths.append(p)
-                checks_stamps.append(s)
-            for p, s in r.stamps[1]:
-                full_paths.append(p)
-                full_stamps.append(s)
-    content = content_sections(scan)
-    sections: List[Tuple[str, Any]] = [
-        content[0],
-        content[1],
-        ("listing", {"names": scan.listing, "stamps": _flat(scan.listing_stamps)}),
-        ("checks", {"paths": checks_paths, "stamps": _flat(checks_stamps), "racy": _racy(checks_stamps, scanned_ns)}),
-        ("full", {"paths": full_paths, "stamps": _flat(full_stamps), "racy": _racy(full_stamps, scanned_ns)}),
-        *content[2:],
-    ]
-    index: Dict[str, List[int]] = {}
+    index: List[str] = []
     body: List[bytes] = []
     offset = 0
     for name, value in sections:
         line = js_json(value).encode("utf-8", "surrogatepass")
-        index[name] = [offset, len(line) + 1, zlib.crc32(line)]
+        index.append(f"{js_json(name)}:[{offset},{len(line) + 1},{zlib.crc32(line)}]")
         body.append(line)
         body.append(b"\n")
         offset += len(line) + 1
-    diags = scan.all_diagnostics()
     counts = {"error": 0, "warning": 0, "info": 0}
     for _, d in diags:
         counts[d.severity] += 1
-    header: Dict[str, Any] = {
-        "format": FORMAT,
-        "version": VERSION,
-        "source": SOURCE,
-        "kind": scan.kind,
-        "realPath": real_path,
-        "dev": scan.dev,
-        "entry": list(scan.stamp),
-        "scanned": [scanned_ns // 1_000_000_000, scanned_ns % 1_000_000_000],
-        "distributions": len(scan.dists),
-        "entryPoints": sum(len(r.entries) for r in scan.dists if r.winner),
-        "counts": counts,
-        "codes": sorted({d.code for _, d in diags}),
-        "bodyBytes": offset,
-        "sections": index,
-    }
-    head = js_json(header)
-    crc = zlib.crc32((head[:-1] + "}").encode("utf-8", "surrogatepass"))
-    head = head[:-1] + ',"crc":' + str(crc) + "}"
-    return head.encode("utf-8", "surrogatepass") + b"\n" + b"".join(body)
+    head = (f'{{"format":"{FORMAT}","version":{VERSION},"source":"{SOURCE}","kind":{js_json(scan.kind)}'
+            f',"realPath":{js_json(real_path)},"dev":{js_json(scan.dev)},"entry":{js_json(list(scan.stamp))}'
+            f',"distributions":{len(scan.dists)},"entryPoints":{entry_points},"counts":{js_json(counts)}'
+            f',"codes":{js_json(sorted({d.code for _, d in diags}, key=utf16_key))}'
+            f',"bodyBytes":{offset},"sections":{{{",".join(index)}}}')
+    head_bytes = head.encode("utf-8", "surrogatepass")
+    crc = zlib.crc32(b"}", zlib.crc32(head_bytes))
+    return head_bytes + f',"crc":{crc}}}\n'.encode() + b"".join(body)
 
 
 def _loads(b: bytes) -> Any:
@@ -138,7 +116,7 @@ def _loads(b: bytes) -> Any:
 class CachedEntry(View):
     """One cache file, read and verified section by section, as a lookup needs it."""
 
-    def __init__(self, data: bytes, path_entry: str) -> None:
+    def __init__(self, data: bytes, path_entry: str, scanned: Tuple[int, int] = (0, 0)) -> None:
         nl = data.find(b"\n")
         if nl < 0:
             raise CacheError("EP301", "no header line")
@@ -151,8 +129,6 @@ class CachedEntry(View):
             raise CacheError("EP301", "not an epindex cache")
         if header.get("version") != VERSION:
             raise CacheError("EP302", f"format version {header.get('version')!r}, expected {VERSION}")
-        if header.get("source") != SOURCE:
-            raise CacheError("EP302", f"a cache of {header.get('source')!r} path entries, not {SOURCE!r}")
         cut = head.rfind(b',"crc":')
         if cut < 0 or zlib.crc32(head[:cut] + b"}") != header.get("crc"):
             raise CacheError("EP303", "the header's checksum does not match")
@@ -163,8 +139,10 @@ class CachedEntry(View):
             self.real_path: str = header["realPath"]
             self.dev: int = header["dev"]
             self.entry: Stamp = tuple(header["entry"])  # type: ignore[assignment]
-            s = header["scanned"]
-            self.scanned_ns: int = s[0] * 1_000_000_000 + s[1]
+            self.source: str = header["source"]
+            #: The scan's start: the cache file's mtime (sec, nsec).
+            self.scanned: Tuple[int, int] = scanned
+            self.scanned_ns: int = scanned[0] * 1_000_000_000 + scanned[1]
             self.distributions: int = header["distributions"]
             self.codes: FrozenSet[str] = frozenset(header["codes"])
         except (KeyError, TypeError, ValueError, IndexError) as e:
@@ -263,14 +241,15 @@ class CachedEntry(View):
     def dists(self) -> List[Tuple[DistRef, bool]]:
         if self._dists is None:
             self._dists = [(DistRef(i, d[0], d[1], d[2], d[3], d[4], bool(d[5])), bool(d[6])) for i, d in enumerate(self.section("dists"))]
+            self._digests = {d[0]: d[7] for d in self.section("dists")}
         return self._dists
 
     def diagnostics(self) -> List[Tuple[int, Diagnostic]]:
         return [(d[0], Diagnostic(d[1], d[4], d[2], d[3])) for d in self.section("diagnostics")]
 
-    def stamp_table(self, name: str) -> Tuple[List[str], List[Tuple[int, int, int, int]], List[int]]:
+    def stamp_table(self, name: str) -> Tuple[List[str], List[Tuple[int, int, int, int]], List[str]]:
         """A stamps section (``checks`` or ``full``) as (native paths, (ino, size, mtime_ns,
-        ctime_ns) per path, racy indices), converted once per cache."""
+        ctime_ns) per path, the candidates of racy stamps), converted once per cache."""
         key = "\0stamps:" + name
         got = self._parsed.get(key)
         if got is None:
@@ -280,7 +259,8 @@ class CachedEntry(View):
             st = c["stamps"]
             paths = c["paths"] if os.sep == "/" else [p.replace("/", os.sep) for p in c["paths"]]
             table = [(st[k], st[k + 1], st[k + 2] * 1_000_000_000 + st[k + 3], st[k + 4] * 1_000_000_000 + st[k + 5]) for k in range(0, len(st), 6)]
-            got = self._parsed[key] = (paths, table, c["racy"])
+            racy = sorted({c["paths"][i // 6].split("/", 1)[0] for i in range(0, len(st), 6) if is_racy(st[i:i + 6], self.scanned)})
+            got = self._parsed[key] = (paths, table, racy)
         return got
 
     def several_of_one_name(self) -> bool:
@@ -290,12 +270,12 @@ class CachedEntry(View):
             got = self._parsed["\0several"] = self.distributions != len(real) + len(leftover)
         return bool(got)
 
-    def same_content(self, scan: Scan) -> bool:
-        """Whether a new scan says what this cache says (the racy rule's re-read)."""
-        sections = content_sections(scan)
-        if {n for n, _ in sections} != {n for n in self.sections if n not in ("listing", "checks", "full")}:
-            return False
-        for name, value in sections:
-            if self.raw(name) != js_json(value).encode("utf-8", "surrogatepass"):
-                return False
-        return True
+    def digests(self) -> Dict[str, int]:
+        """child -> the unit's digest (from ``dists``)."""
+        self.dists()
+        return self._digests
+
+    def same_units(self, units: List[Dist]) -> bool:
+        """Whether a rescan's units are this cache's (children and digests, in order)."""
+        rows = self.section("dists")
+        return len(rows) == len(units) and all(row[0] == u.child and row[7] == unit_digest(u) for row, u in zip(rows, units))

@@ -57,32 +57,38 @@ def winners(views: Sequence[View]) -> List[Tuple[int, DistRef]]:
     return out
 
 
+def root_of(path_entry: str) -> str:
+    ab = os.path.abspath(path_entry or ".")
+    return ab if ab.endswith(os.sep) else ab + os.sep
+
+
 def metadata_path(path_entry: str, child: str) -> str:
-    return child if path_entry == "" else os.path.join(path_entry, child)
+    """Absolute: the path entry resolved against the working directory, then the child (§3.3)."""
+    return root_of(path_entry) + child
 
 
 def resolution_diagnostics(views: Sequence[View]) -> List[Diagnostic]:
-    """Every view's diagnostics (absolute files), then one per distribution that is not used."""
+    """Every view's diagnostics (absolute files), then EP201 for each in-directory winner that
+    an earlier path entry's distribution shadows (losers within one directory have their EP206
+    from the scan)."""
     out: List[Diagnostic] = []
     for view in views:
         out.extend(absolute(view.path_entry, d) for _, d in view.diagnostics())
-    first: Dict[str, Tuple[int, DistRef]] = {}
-    first_real: Dict[str, Tuple[int, DistRef]] = {}
+    winner: Dict[str, Tuple[int, DistRef]] = {}
     for v, view in enumerate(views):
-        for ref, _ in view.dists():
-            first.setdefault(ref.normalized_name, (v, ref))
-            if ref.real:
-                first_real.setdefault(ref.normalized_name, (v, ref))
-    for v, view in enumerate(views):
-        for ref, _ in view.dists():
-            wv, w = first_real.get(ref.normalized_name) or first[ref.normalized_name]
-            if wv == v and w.index == ref.index:
+        for ref, w in view.dists():
+            if not w:
                 continue
-            what = f"{ref.name} {ref.version or '(no version)'}"
-            winner = f"{w.name} {w.version or '(no version)'} at {metadata_path(views[wv].path_entry, w.child)}"
-            loser = metadata_path(view.path_entry, ref.child)
-            if views[wv].path_entry == view.path_entry:
-                out.append(Diagnostic("EP206", f"{what} is not used: {winner} in the same directory is preferred", loser))
-            else:
-                out.append(Diagnostic("EP201", f"{what} is shadowed by {winner}", loser))
+            got = winner.get(ref.normalized_name)
+            if got is None or (not got[1].real and ref.real):
+                winner[ref.normalized_name] = (v, ref)
+    for v, view in enumerate(views):
+        for ref, w in view.dists():
+            wv, wr = winner[ref.normalized_name]
+            if wv == v and wr.index == ref.index:
+                continue
+            if wv != v and w:
+                out.append(Diagnostic("EP201", f"{ref.name} {ref.version if ref.version is not None else '(no version)'} is shadowed by "
+                                      f"{wr.name} {wr.version if wr.version is not None else '(no version)'} at {metadata_path(views[wv].path_entry, wr.child)}",
+                                      metadata_path(view.path_entry, ref.child)))
     return out

@@ -99,4 +99,7 @@ def absolute(path_entry: str, d: Diagnostic) -> Diagnostic:
 
     if d.file is None:
         return d
-    return d._replace(file=path_entry if d.file == "" else os.path.join(path_entry, *d.file.split("/")))
+    ab = os.path.abspath(path_entry or ".")
+    if d.file == "":
+        return d._replace(file=ab)
+    return d._replace(file=(ab if ab.endswith(os.sep) else ab + os.sep) + d.file.replace("/", os.sep))

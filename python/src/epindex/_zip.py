@@ -9,7 +9,7 @@ from typing import Dict, List, Optional
 
 from ._diagnostics import Diagnostic
 from ._discover import Dist, Scan, Stamp, ZERO_STAMP, candidate_layout, entry_is_egg, errno_code, normalize_name, order_dists, split_stem
-from ._metadata import HEADER_LIMIT, decode_headers, read_name_version
+from ._metadata import HEADER_LIMIT, read_name_version
 from ._reader import Line, read_entry_points
 
 
@@ -67,19 +67,24 @@ def scan_zip(path_entry: str, root: str, stamp: Optional[Stamp], dev: int) -> Sc
             md_rel = child
         md = files.get(md_rel) if md_rel is not None else None
         rdiags: List[Diagnostic] = []
-        md_name: Optional[str] = None
+        name = key = stem_name
         if md is not None:
-            try:
-                md_name, md_version = read_name_version(decode_headers(md[:HEADER_LIMIT], len(md) > HEADER_LIMIT))
-                if version is None:
-                    version = md_version
-            except UnicodeDecodeError as e:
-                rdiags.append(Diagnostic("EP203", f"metadata is not valid UTF-8 at byte {e.start}; the directory name gives the name", md_rel))
-        name = md_name or stem_name
-        ident = md_name if (layout == "egg" or stem_name == "") and md_name else stem_name
-        if name == "" or ident == "":
+            # TextDecoder's default, as the TypeScript side: replacement, a leading BOM dropped.
+            text = md[:HEADER_LIMIT].decode("utf-8", "replace")
+            if text.startswith("\ufeff"):
+                text = text[1:]
+            md_name, md_version = read_name_version(text)
+            if md_name is not None:
+                name = md_name
+                if layout == "egg" or key == "":
+                    key = md_name
+            if version is None:
+                version = md_version
+        if key == "":
             diagnostics.append(Diagnostic("EP208", "no distribution name in the directory name or the metadata; ignored", child))
             continue
+        if name == "":
+            name = key
         entries: List[Line] = []
         ep = files.get(child + "/entry_points.txt") if is_dir else None
         if ep is not None:
@@ -87,5 +92,6 @@ def scan_zip(path_entry: str, root: str, stamp: Optional[Stamp], dev: int) -> Sc
             rdiags.extend(diags)
         if md is None:
             rdiags.append(Diagnostic("EP202", "no METADATA or PKG-INFO: a leftover metadata directory", child))
-        records.append(Dist(child, name, normalize_name(ident), version, layout, md is not None, entries, rdiags))
-    return Scan(path_entry, "zip", order_dists(records), diagnostics, listing, [ZERO_STAMP] * len(listing) if stamp is not None else [], stamp, dev)
+        records.append(Dist(child, name, normalize_name(key), version, layout, md is not None, entries, rdiags))
+    dists, more = order_dists(records)
+    return Scan(path_entry, "zip", dists, diagnostics + more, listing, [ZERO_STAMP] * len(listing) if stamp is not None else [], stamp, dev)

@@ -1,12 +1,21 @@
-import { openEnvironment, type EnvironmentFlags } from '../environment-options.js';
+import type { Conflict } from '../../environment.js';
+import { counts, entryPointJSON, openEnvironment, type EnvironmentFlags } from '../environment-options.js';
 import { printJson, table } from '../output.js';
 import { distLabel } from './list.js';
+import { uniqueDiagnostics } from './lookup.js';
 
-export async function conflicts(flags: EnvironmentFlags & { group?: string; json?: boolean }): Promise<number> {
-  const env = await openEnvironment(flags);
-  const found = await env.conflicts(flags.group !== undefined ? { group: flags.group } : {});
+export async function conflicts(flags: EnvironmentFlags & { group?: string[]; json?: boolean }): Promise<number> {
+  const { env, report } = await openEnvironment(flags);
+  const groups = flags.group !== undefined && flags.group.length > 0 ? [...new Set(flags.group)] : [undefined];
+  const found: Conflict[] = [];
+  const lookups = [];
+  for (const g of groups) {
+    found.push(...(await env.conflicts(g !== undefined ? { group: g } : {})));
+    lookups.push((await env.entryPoints(g !== undefined ? { group: g } : {})).diagnostics);
+  }
+  const diagnostics = uniqueDiagnostics([report.diagnostics, ...lookups]);
   if (flags.json) {
-    printJson({ conflicts: found.map((c) => ({ group: c.group, name: c.name, providers: c.providers.map((e) => e.toJSON()) })) });
+    printJson({ environment: report, conflicts: found.map((c) => ({ group: c.group, name: c.name, providers: c.providers.map(entryPointJSON) })), diagnostics, counts: counts(diagnostics) });
     return 0;
   }
   if (found.length === 0) {
@@ -14,6 +23,6 @@ export async function conflicts(flags: EnvironmentFlags & { group?: string; json
     return 0;
   }
   const rows = found.flatMap((c) => c.providers.map((e, i) => [i === 0 ? c.group : '', i === 0 ? c.name : '', distLabel(e), e.value]));
-  process.stdout.write(table(rows, ['GROUP', 'NAME', 'DISTRIBUTION', 'VALUE']));
+  process.stdout.write(table(rows, ['GROUP', 'NAME', 'DISTRIBUTION', 'VALUE'], { shrink: [{ column: 3 }] }));
   return 0;
 }

@@ -1,21 +1,19 @@
-import { openEnvironment, type EnvironmentFlags } from '../environment-options.js';
-import { colorDiagnostic, printJson } from '../output.js';
+import { counts, openEnvironment, type EnvironmentFlags } from '../environment-options.js';
+import { colorDiagnostic, countsText, printJson } from '../output.js';
 
 /** Exit 1 when any diagnostic is an error. */
 export async function diagnose(flags: EnvironmentFlags & { json?: boolean; all?: boolean }): Promise<number> {
-  const env = await openEnvironment(flags);
-  const all = await env.diagnose();
+  const { env, report } = await openEnvironment({ ...flags, quiet: true });
+  const all = [...report.diagnostics, ...(await env.diagnose())];
   const shown = flags.all ? all : all.filter((d) => d.severity !== 'info');
-  const count = (severity: string): number => all.filter((d) => d.severity === severity).length;
-  const errors = count('error');
-  const warnings = count('warning');
-  const infos = count('info');
+  const c = counts(all);
   if (flags.json) {
-    printJson({ diagnostics: shown, errors, warnings });
+    // `counts` covers every diagnostic, shown or not (info ones need --all); `shown` says how many are listed.
+    printJson({ environment: report, diagnostics: shown, counts: c, shown: shown.length });
   } else {
     for (const d of shown) process.stdout.write(colorDiagnostic(d) + '\n');
-    const info = infos === 0 ? '' : flags.all ? `, ${infos} info` : `, ${infos} info (--all shows them)`;
-    process.stderr.write(`epi: ${errors} error(s), ${warnings} warning(s)${info}\n`);
+    const info = c.info === 0 ? '' : flags.all ? `, ${c.info} info` : `, ${c.info} info (--all shows them)`;
+    process.stderr.write(`epi: ${countsText(c)}${info}\n`);
   }
-  return errors > 0 ? 1 : 0;
+  return c.errors > 0 ? 1 : 0;
 }

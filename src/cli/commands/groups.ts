@@ -1,10 +1,16 @@
-import { openEnvironment, type EnvironmentFlags } from '../environment-options.js';
-import { printJson, table } from '../output.js';
+import { counts, openEnvironment, type EnvironmentFlags } from '../environment-options.js';
+import { printJson, summarizeDiagnostics, table } from '../output.js';
 
 export async function groups(flags: EnvironmentFlags & { json?: boolean }): Promise<number> {
-  const env = await openEnvironment(flags);
+  const { env, report } = await openEnvironment(flags);
+  const all = await env.entryPoints();
   const summary = await env.groups();
-  if (flags.json) printJson({ groups: summary });
-  else process.stdout.write(table(summary.map((g) => [g.group, String(g.entryPoints), String(g.distributions)]), ['GROUP', 'ENTRY POINTS', 'DISTRIBUTIONS']));
+  const diagnostics = [...report.diagnostics, ...all.diagnostics];
+  if (flags.json) {
+    printJson({ environment: report, groups: summary, diagnostics, counts: counts(diagnostics) });
+    return 0;
+  }
+  process.stdout.write(table(summary.map((g) => [g.group, String(g.entryPoints), String(g.distributions)]), ['GROUP', 'ENTRY POINTS', 'DISTRIBUTIONS']));
+  summarizeDiagnostics(diagnostics);
   return 0;
 }

@@ -1,18 +1,29 @@
-import { openEnvironment, type EnvironmentFlags } from '../environment-options.js';
-import { colors, printJson, table } from '../output.js';
+import { counts, entryPointJSON, openEnvironment, type EnvironmentFlags } from '../environment-options.js';
+import { colors, esc, printJson, table } from '../output.js';
 import { distLabel } from './list.js';
+import { entryPointsOf } from './lookup.js';
 
-export async function which(name: string, flags: EnvironmentFlags & { group?: string; json?: boolean }): Promise<number> {
-  const group = flags.group ?? 'console_scripts';
-  const env = await openEnvironment(flags);
-  const providers = await env.which(name, group);
+/** Exit 1 when nobody provides the name in any of the groups. */
+export async function which(name: string, flags: EnvironmentFlags & { group?: string[]; json?: boolean }): Promise<number> {
+  const groups = flags.group !== undefined && flags.group.length > 0 ? [...new Set(flags.group)] : ['console_scripts'];
+  const { env, report } = await openEnvironment(flags);
+  const found = await entryPointsOf(env, groups, { name });
+  const providers = found.entryPoints;
+  const diagnostics = [...report.diagnostics, ...found.diagnostics];
   if (flags.json) {
-    printJson({ group, name, providers: providers.toJSON() });
+    printJson({ environment: report, groups, name, providers: providers.map(entryPointJSON), diagnostics, counts: counts(diagnostics) });
   } else if (providers.length === 0) {
-    process.stderr.write(`epi: nothing provides ${JSON.stringify(name)} in [${group}]\n`);
+    process.stderr.write(`epi: nothing provides ${JSON.stringify(esc(name))} in ${groups.map((g) => `[${esc(g)}]`).join(', ')}\n`);
   } else {
-    const rows = providers.toArray().map((e, i) => [distLabel(e), e.value, e.dist?.metadataPath ?? '', i === 0 ? '' : colors.dim('(shadowed by the first)')]);
-    process.stdout.write(table(rows, ['DISTRIBUTION', 'VALUE', 'METADATA', '']));
+    const many = groups.length > 1;
+    const first = new Set<string>();
+    const rows = providers.map((e) => {
+      const shadowed = first.has(e.group);
+      first.add(e.group);
+      return [...(many ? [e.group] : []), distLabel(e), e.value, e.dist?.metadataPath ?? '', shadowed ? { text: '(shadowed by the first)', style: colors.dim } : ''];
+    });
+    const header = [...(many ? ['GROUP'] : []), 'DISTRIBUTION', 'VALUE', 'METADATA', ''];
+    process.stdout.write(table(rows, header, { shrink: [{ column: header.indexOf('METADATA'), from: 'start' }, { column: header.indexOf('VALUE') }] }));
   }
   return providers.length === 0 ? 1 : 0;
 }

@@ -1,0 +1,16 @@
+/**
+ * The Python source: one sys.path entry (a directory, an `.egg` directory, or a zip archive)
+ * as the cache engine sees it. Scanning rules are discover.ts's.
+ */
+import type { Source } from '../cache/source.js';
+import { entryIsEgg, listCandidates, scanCandidate, scanPathEntry } from './discover.js';
+
+export const pythonSource: Source = {
+  id: 'python',
+  scan: (dir, request) => scanPathEntry(dir, { stamps: request.stamps }),
+  listing: (dir) => listCandidates(dir, entryIsEgg(dir)).map((c) => c.name),
+  rescan: (dir, child) => {
+    const r = scanCandidate(dir, child, 'unknown', { stamps: true });
+    return r.unit === null ? null : { ...r.unit, winner: true };
+  },
+};

@@ -1,0 +1,61 @@
+/** Child interpreters are bounded (issue 13 item 3): a deadline that holds, and answers checked for their shape. */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { epi } from '../support/cli.js';
+import { tempDir } from '../support/fixtures.js';
+
+const dir = tempDir();
+const script = (name: string, body: string): string => {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return p;
+};
+
+describe('child interpreters are bounded', () => {
+  test('an interpreter that ignores SIGTERM is killed (SIGKILL) after the grace period: a clear error, no hang', () => {
+    const stubborn = script('stubborn', "trap '' TERM\nwhile :; do sleep 0.1; done");
+    const start = Date.now();
+    const r = epi(['list', '--python', stubborn, '--cache', 'scan'], { EPINDEX_PYTHON_TIMEOUT: '0.5' });
+    const took = Date.now() - start;
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^epi: cannot run the Python interpreter ".*stubborn": no answer within 0\.5 s; stopped \(it ignored SIGTERM and was killed after 2 s more\)/);
+    assert.ok(took < 15_000, `took ${took} ms`);
+  });
+
+  test('an interpreter that exits on SIGTERM is stopped at the deadline', () => {
+    const slow = script('slow', 'exec sleep 30');
+    const r = epi(['list', '--python', slow, '--cache', 'scan'], { EPINDEX_PYTHON_TIMEOUT: '0.3' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /no answer within 0\.3 s; stopped \(set \$EPINDEX_PYTHON_TIMEOUT/);
+  });
+
+  const answers: Array<[string, string, RegExp]> = [
+    ['{}', '{}', /its "path" is missing/],
+    ['[]', '[]', /it printed a list/],
+    ['a path that is not a list', '{"path": "notalist"}', /its "path" is not a list of strings/],
+    ['a list of numbers', '{"path": [1, 2]}', /its "path" is not a list of strings/],
+    ['a path without the other fields', '{"path": ["/x"]}', /its "executable" is missing/],
+    ['not JSON', 'hello', /it did not print JSON/],
+    ['nothing', '', /it printed nothing/],
+  ];
+  for (const [name, output, message] of answers) {
+    test(`an interpreter printing ${name} is a clear error (exit 2, not 70), never a search of each character`, () => {
+      const fake = script(`says-${answers.findIndex((a) => a[0] === name)}`, `printf '%s' '${output}'`);
+      const r = epi(['list', '--python', fake, '--cache', 'scan', '--json']);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^epi: the Python interpreter ".*" did not report its sys\.path: /);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /internal error/);
+    });
+  }
+
+  test('an interpreter that fails says how, in one line', () => {
+    const bad = script('fails', "echo 'Fatal Python error: init_fs_encoding' >&2\nexit 1");
+    const r = epi(['list', '--python', bad]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^epi: cannot run the Python interpreter ".*fails": Fatal Python error: init_fs_encoding\n$/);
+  });
+});
