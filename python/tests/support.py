@@ -67,6 +67,7 @@ class TempDirTest(unittest.TestCase):
 
         _lookup._real.clear()
         _cache._memo.clear()
+        _cache._remembered.clear()
         _cache._locations.clear()
 
     def tearDown(self) -> None:

@@ -15,8 +15,27 @@ from support import HERE
 PROJECT = os.path.dirname(HERE)
 
 
-@unittest.skipUnless(os.environ.get("EPINDEX_TEST_BUILD") == "1", "only where the wrapper asks (a venv with pip takes seconds)")
 class Build(unittest.TestCase):
+    def test_the_backend_builds_a_wheel_and_an_sdist_on_this_interpreter(self) -> None:
+        tmp = tempfile.mkdtemp(prefix="epindex-build-")
+        try:
+            sys.path.insert(0, os.path.join(PROJECT, "_build"))
+            import epindex_build
+
+            sys.path.pop(0)
+            wheel = epindex_build.build_wheel(tmp)
+            with zipfile.ZipFile(os.path.join(tmp, wheel)) as z:
+                names = z.namelist()
+                record = z.read("epindex-0.1.0.dist-info/RECORD").decode()
+            self.assertEqual(wheel, "epindex-0.1.0-py3-none-any.whl")
+            self.assertIn("epindex/py.typed", names)
+            self.assertIn("epindex/_check_worker.py", names)
+            self.assertTrue(all(n in record for n in names))
+            self.assertTrue(epindex_build.build_sdist(tmp).endswith(".tar.gz"))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @unittest.skipUnless(os.environ.get("EPINDEX_TEST_BUILD") == "1", "npm test installs on the newest interpreter only (a venv with pip takes seconds)")
     def test_wheel_and_offline_installs(self) -> None:
         tmp = tempfile.mkdtemp(prefix="epindex-build-")
         try:

@@ -91,6 +91,7 @@ class Integrity(TempDirTest):
         with open(loc.file, "wb") as f:
             f.write(fn(data))
         _cache._memo.clear()
+        _cache._remembered.clear()
 
     def _header_edit(self, data: bytes, fn) -> bytes:
         nl = data.index(b"\n")

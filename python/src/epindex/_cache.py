@@ -206,6 +206,7 @@ def read_cache(loc: Location, path_entry: str) -> Tuple[str, Any]:
 def forget(file: str) -> None:
     for k in [k for k in _memo if k[0] == file]:
         del _memo[k]
+    _remembered.clear()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,11 +490,31 @@ def _entry_stat(path_entry: str) -> Optional[os.stat_result]:
     return st if (S.S_ISDIR(st.st_mode) or S.S_ISREG(st.st_mode)) else None
 
 
+#: Within one process (as the TypeScript engine's fast path): a directory whose own stamp is
+#: exactly the one its cache was last found fresh with, and not racy, has the same listing, so
+#: the cache file need not be opened again; the stat and full levels still compare their stamps.
+_remembered: Dict[Tuple[str, str, Optional[str]], Tuple[int, Tuple[int, ...], CachedEntry]] = {}
+
+
 def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[str]) -> Tuple[View, List[Diagnostic]]:
     """mode: ``only``, ``prefer``, ``auto`` or ``trust`` (fallback's first phase)."""
     st = _entry_stat(path_entry)
     if st is None:
         return ScanView(scan_path_entry(path_entry)), []
+    key = (path_entry, freshness, os.environ.get("EPINDEX_CACHE_DIR"))
+    if mode != "trust":
+        known = _remembered.get(key)
+        if known is not None:
+            dev, stamp, entry = known
+            if dev == st.st_dev and stamp == stamp_of(st):
+                try:
+                    f = check_freshness(path_entry, entry, freshness, st)
+                    if f.fresh and not f.worth_rewriting:
+                        entry.prepare(group)
+                        return entry, []
+                except CacheError:
+                    pass
+            del _remembered[key]
     is_dir = S.S_ISDIR(st.st_mode)
     diagnostics: List[Diagnostic] = []
     stale: List[str] = []
@@ -525,6 +546,10 @@ def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[
             diagnostics.append(Diagnostic("EP301", f"cache ignored: a section is malformed ({type(e).__name__})", loc.file))
             continue
         if f.fresh:
+            if not f.worth_rewriting and mode != "trust" and listing_unchanged(entry, stamp_of(st)):
+                if len(_remembered) > 4096:
+                    _remembered.clear()
+                _remembered[key] = (st.st_dev, stamp_of(st), entry)
             if not (mode == "auto" and f.worth_rewriting and racy_window_passed(entry.scanned)):
                 return entry, diagnostics
             target = _write_location(path_entry, st, loc.kind == "in-directory")
