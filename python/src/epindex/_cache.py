@@ -3,7 +3,6 @@ each policy makes for one path entry (docs/spec.md §5–§6; coord/cache-v3.md 
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import stat as S
 import sys
@@ -55,9 +54,21 @@ def in_directory(path_entry: str) -> Location:
     return Location("in-directory", d, os.path.join(d, FILE))
 
 
+def _sha256(data: bytes) -> Any:
+    # The builtin module where there is one: hashlib's first import loads OpenSSL (~4 ms).
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found]  # 3.12+
+    except ImportError:
+        try:
+            from _sha256 import sha256  # type: ignore[import-not-found,no-redef]  # 3.9-3.11
+        except ImportError:
+            from hashlib import sha256  # type: ignore[no-redef]
+    return sha256(data)
+
+
 def user_location(real: str, root: Optional[str] = None) -> Location:
     d = os.path.join(root or user_cache_root(), USER_DIR)
-    key = hashlib.sha256(os.fsencode(real)).hexdigest()[:40]
+    key = _sha256(os.fsencode(real)).hexdigest()[:40]
     return Location("user", d, os.path.join(d, key + ".jsonl"))
 
 
@@ -182,15 +193,13 @@ def read_cache(loc: Location, path_entry: str) -> Tuple[str, Any]:
         known = _memo.get(key)
         if known is not None and known[0] == ident:
             return "ok", Opened(known[1], st.st_size)
-        chunks = []
-        left = st.st_size + 1  # one byte more: a file longer than its fstat is caught below
-        while left > 0:
-            b = os.read(fd, min(left, 1 << 20))
-            if not b:
+        # One read of the whole file, plus one byte: a file longer than its fstat is caught below.
+        data = os.read(fd, st.st_size + 1)
+        while len(data) <= st.st_size:
+            more = os.read(fd, st.st_size + 1 - len(data))
+            if not more:
                 break
-            chunks.append(b)
-            left -= len(b)
-        data = b"".join(chunks)
+            data += more
         try:
             entry = CachedEntry(data, path_entry, divmod(st.st_mtime_ns, 1_000_000_000))
         except CacheError as e:

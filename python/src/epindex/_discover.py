@@ -15,10 +15,14 @@ from functools import cmp_to_key
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ._diagnostics import Diagnostic
-from ._metadata import HEADER_LIMIT, read_name_version
-from ._reader import Line, read_entry_points
-from ._text import utf16_key
-from ._versions import compare_versions_descending
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._reader import Line
+
+# The reader, the metadata reader and PEP 440 ordering are imported when a scan needs them:
+# a lookup answered from caches never does (import time is most of a first lookup's cost).
+HEADER_LIMIT = 64 * 1024
 
 Stamp = Tuple[int, int, int, int, int, int]
 ZERO_STAMP: Stamp = (0, 0, 0, 0, 0, 0)
@@ -141,12 +145,16 @@ def compare_preference(a: Dist, b: Dist) -> int:
     PEP 440 version, dist-info > egg-info > egg > egg-info file, then child name. <0: ``a`` first."""
     if a.real != b.real:
         return -1 if a.real else 1
+    from ._versions import compare_versions_descending
+
     v = 0 if a.version == b.version else compare_versions_descending(a.version, b.version)
     if v:
         return v
     l = _LAYOUT_RANK[a.layout] - _LAYOUT_RANK[b.layout]
     if l:
         return l
+    from ._text import utf16_key
+
     ka, kb = utf16_key(a.child), utf16_key(b.child)
     return -1 if ka < kb else (1 if ka > kb else 0)
 
@@ -245,6 +253,7 @@ def read_head(path: str, need_version: bool) -> Tuple[Optional[str], Optional[st
     """(text, None) or (None, errno code): the start of a metadata file, decoded as UTF-8 with
     replacement (as the TypeScript side's Buffer.toString): the first 4 KiB, which hold Name and
     Version in every real file, and up to 64 KiB only when they are not in its whole lines."""
+    from ._metadata import read_name_version
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
@@ -321,6 +330,9 @@ def scan_candidate(root: str, child: str, kind: str, is_egg: bool, stamps: bool 
                 break
     real = metadata_file is not None
     name = key
+    from ._metadata import read_name_version
+    from ._reader import read_entry_points
+
     if metadata_file is not None:
         if stamps and metadata_stamp is not None:
             watches.append((metadata_rel or child, level, metadata_stamp))

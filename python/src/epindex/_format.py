@@ -13,7 +13,6 @@ from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from ._diagnostics import Diagnostic
 from ._discover import Dist, Scan, Stamp, is_racy
-from ._reference import parse_reference
 from ._text import js_json, utf16_key
 from ._view import DistRef, Row, View
 
@@ -31,6 +30,8 @@ class CacheError(Exception):
 
 
 def _ref(value: str) -> Any:
+    from ._reference import parse_reference
+
     r = parse_reference(value)
     return r if isinstance(r, str) else [r.module, r.attr, list(r.extras)]
 
@@ -259,7 +260,10 @@ class CachedEntry(View):
             st = c["stamps"]
             paths = c["paths"] if os.sep == "/" else [p.replace("/", os.sep) for p in c["paths"]]
             table = [(st[k], st[k + 1], st[k + 2] * 1_000_000_000 + st[k + 3], st[k + 4] * 1_000_000_000 + st[k + 5]) for k in range(0, len(st), 6)]
-            racy = sorted({c["paths"][i // 6].split("/", 1)[0] for i in range(0, len(st), 6) if is_racy(st[i:i + 6], self.scanned)})
+            # The racy rule in integer nanoseconds (the TypeScript side compares milliseconds as
+            # doubles; the two can differ only below 0.3 µs, and a racy stamp only costs a re-read).
+            limit = self.scanned_ns - 2_000_000_000
+            racy = sorted({c["paths"][i].split("/", 1)[0] for i, t in enumerate(table) if t[2] >= limit or t[3] >= limit})
             got = self._parsed[key] = (paths, table, racy)
         return got
 

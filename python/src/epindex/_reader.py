@@ -6,6 +6,7 @@ data, the reader decides and says so with a diagnostic (docs/spec.md §2).
 """
 from __future__ import annotations
 
+import re
 from typing import List, NamedTuple, Optional, Tuple, Union
 
 from ._diagnostics import Diagnostic
@@ -51,7 +52,7 @@ def read_entry_points(content: Union[bytes, str], file: Optional[str] = None) ->
             continue
         if s[0] == "[" and s[-1] == "]":
             group = s.strip("[]")
-            if not GROUP_NAME.fullmatch(group):
+            if not re.fullmatch(GROUP_NAME, group):
                 add(Diagnostic("EP107", f"invalid group name {quote(group)} (must match ^\\w+(\\.\\w+)*$); its entry points are kept", file, i))
             continue
         if group is None:

@@ -9,7 +9,7 @@ import re
 from typing import List, NamedTuple, Optional, Tuple, Union
 
 # PEP 508: identifier = letterOrDigit ( (letterOrDigit | [-_.])* letterOrDigit )?
-_EXTRA = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+_EXTRA_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 _WSP = " \t"
 
 
@@ -44,7 +44,7 @@ def parse_reference(value: str) -> Union[Reference, str]:
         if inner != "":
             extras = [e.strip(_WSP) for e in inner.split(",")]
             for e in extras:
-                if not _EXTRA.fullmatch(e):
+                if not re.fullmatch(_EXTRA_PATTERN, e):
                     return f'extras: "{e}" is not a valid extra name (PEP 508)'
     elif "]" in value:
         return '"]" without an opening "["'

@@ -12,8 +12,9 @@ import json
 import re
 from typing import Any
 
-#: The PyPA group-name rule ``^\w+(\.\w+)*$`` with Python's Unicode ``\w``.
-GROUP_NAME = re.compile(r"\w+(?:\.\w+)*")
+#: The PyPA group-name rule ``^\w+(\.\w+)*$`` with Python's Unicode ``\w`` (for re.fullmatch;
+#: re caches compiled patterns, and nothing is compiled at import).
+GROUP_NAME = r"\w+(?:\.\w+)*"
 
 # JavaScript's WhiteSpace and LineTerminator, what String.prototype.trim removes.
 _JS_SPACE = "\t\n\v\f\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -29,7 +30,7 @@ def utf16_key(s: str) -> bytes:
     return s.encode("utf-16-be", "surrogatepass")
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = "[\ud800-\udfff]"
 
 
 def js_json(value: Any) -> str:
@@ -42,9 +43,9 @@ def js_json(value: Any) -> str:
     """
     text = json.dumps(_js_numbers(value), ensure_ascii=False, separators=(",", ":"), check_circular=False)
     if "\\u0000int:" in text:
-        text = _BIG_RE.sub(lambda m: js_integer(int(m.group(1))), text)
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group(0)), text)
+        text = re.sub(_BIG_RE, lambda m: js_integer(int(m.group(1))), text)
+    if not text.isascii() and re.search(_SURROGATE, text):
+        text = re.sub(_SURROGATE, lambda m: "\\u%04x" % ord(m.group(0)), text)
     return text
 
 
@@ -65,7 +66,7 @@ def js_integer(n: int) -> str:
 
 
 _BIG = "\x00int:"
-_BIG_RE = re.compile(r'"\\u0000int:(-?[0-9]+)"')
+_BIG_RE = r'"\\u0000int:(-?[0-9]+)"'
 
 
 def _js_numbers(value: Any) -> Any:
