@@ -16,7 +16,6 @@ import pathlib
 import sys
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import _hook
 from ._lookup import FRESHNESS, real_path
 from ._resolve import select_rows
 
@@ -30,6 +29,10 @@ _impl: Dict[int, Dict[str, Any]] = {}
 _dists: Dict[Tuple[int, str, str], Any] = {}
 _eps: Dict[Tuple[int, int, str], Any] = {}
 stats: Dict[str, Any] = {"answered": 0, "fell_back": 0, "last_reason": "", "reasons": {}}
+
+
+def _function(f: object) -> object:
+    return getattr(f, "__func__", f)
 
 
 def _implementation(module: Any) -> Dict[str, Any]:
@@ -46,7 +49,7 @@ def _implementation(module: Any) -> Dict[str, Any]:
             "stdlib": stdlib,
             "selectable": hasattr(module, "SelectableGroups"),
             "deviating": VALIDATING if validating else DEVIATING,
-            "resolver": None if stdlib else _hook._function(getattr(getattr(module, "MetadataPathFinder", None), "find_distributions", None)),
+            "resolver": None if stdlib else _function(getattr(getattr(module, "MetadataPathFinder", None), "find_distributions", None)),
         }
         _impl[id(module)] = info
     return info
@@ -60,19 +63,22 @@ def _fall_back(reason: str) -> Any:
     return NotImplemented
 
 
-def _resolvers_ok(info: Dict[str, Any]) -> bool:
+def _resolvers_ok(info: Dict[str, Any], hook_state: Dict[str, Any]) -> bool:
     found = [f for f in (getattr(x, "find_distributions", None) for x in sys.meta_path) if f is not None]
     if len(found) != 1:
         return False
-    expected = _hook.state["stdlib_resolver"] if info["stdlib"] else info["resolver"]
-    return expected is not None and _hook._function(found[0]) is expected
+    expected = hook_state.get("stdlib_resolver") if info["stdlib"] else info["resolver"]
+    return expected is not None and _function(found[0]) is expected
 
 
-def answer(module: Any, params: Dict[str, Any]) -> Any:
+def answer(module: Any, params: Dict[str, Any], hook_state: Optional[Dict[str, Any]] = None) -> Any:
+    """``hook_state``: the installed hook's (which finder it found at start-up)."""
+    if hook_state is None:
+        hook_state = _hook_state()
     info = _implementation(module)
     if not set(params) <= SELECTION:
         return _fall_back("selection by an attribute other than group, name, value, module, attr, extras")
-    if not _resolvers_ok(info):
+    if not _resolvers_ok(info, hook_state):
         return _fall_back("another finder on sys.meta_path finds distributions")
     group = params.get("group")
     if group is not None and not isinstance(group, str):
@@ -153,11 +159,18 @@ def entry_is_egg_with_others(entry: str, view: Any) -> bool:
     return len(view.dists()) > 1
 
 
+def _hook_state() -> Dict[str, Any]:
+    m = sys.modules.get("_epindex_accelerator")
+    if m is None:
+        from . import _hook as m  # type: ignore[no-redef]
+    return m.state  # type: ignore[no-any-return]
+
+
 def _write_stats(path: str) -> None:
     import json
 
     with open(path, "a", encoding="utf-8") as f:
-        f.write(json.dumps({"pid": os.getpid(), **stats, "disabled": _hook.state["disabled"]}) + "\n")
+        f.write(json.dumps({"pid": os.getpid(), **stats, "disabled": _hook_state()["disabled"]}) + "\n")
 
 
 if os.environ.get("EPINDEX_ACCELERATOR_STATS"):

@@ -14,22 +14,14 @@ NAME = "_epindex_accelerator"
 #: order), so that epindex can be imported from wherever it is installed.
 PTH_NAME = "epindex_accelerator"
 
-MODULE = '''"""Installed by `python -m epindex accelerate`; `python -m epindex accelerate --remove` removes it.
-Makes importlib.metadata.entry_points() answer from epindex's caches (epindex._hook)."""
+def _module_text() -> str:
+    """The installed module: a copy of epindex/_hook.py (start-up imports it alone)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "_hook.py"), encoding="utf-8") as f:
+        body = f.read()
+    return ("# Installed by `python -m epindex accelerate` (a copy of epindex/_hook.py);\n"
+            "# `python -m epindex accelerate --remove` removes it.\n" + body)
 
-
-def install():
-    try:
-        from epindex import _hook
-    except Exception as e:
-        try:
-            import warnings
-            warnings.warn("epindex accelerator disabled for this process: %s: %s" % (type(e).__name__, e), RuntimeWarning)
-        except Exception:
-            pass
-        return
-    _hook.install()
-'''
 
 PTH = f"import {NAME}; {NAME}.install()\n"
 START = f"{NAME}:install\n"
@@ -73,16 +65,13 @@ def install(target: Optional[str] = None) -> Dict[str, object]:
         raise NotInstalled(f"epindex is not installed in this environment ({d}); install it first "
                            "(pip install epindex, or pip install PATH/TO/epindex/python), then run accelerate again")
     mod = os.path.join(d, NAME + ".py")
-    _write(mod, MODULE)
+    _write(mod, _module_text())
     # Bytecode now: a .pth import without a .pyc costs about a millisecond more at every start.
     py_compile.compile(mod, doraise=True, invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
     try:
-        import epindex._hook as hook
+        import epindex._accel as accel  # imported at the first entry_points() call
 
-        py_compile.compile(hook.__file__, doraise=False)
-        import epindex
-
-        py_compile.compile(epindex.__file__, doraise=False)
+        py_compile.compile(accel.__file__, doraise=False)
     except Exception:
         pass
     _write(os.path.join(d, PTH_NAME + ".start"), START)

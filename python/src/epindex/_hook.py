@@ -1,5 +1,6 @@
-"""The accelerator's start-up half: imported by the ``.pth`` / ``.start`` file that
-``python -m epindex accelerate`` installs. It imports nothing (``sys`` is already loaded) and
+"""The accelerator's start-up half. ``python -m epindex accelerate`` installs a copy of this file
+as ``_epindex_accelerator.py`` in site-packages, run by the ``.pth`` / ``.start`` file, so that
+start-up imports one small module and not epindex. It imports nothing (``sys`` is loaded) and
 does two cheap things: it remembers the stdlib ``PathFinder.find_distributions`` (to recognise
 later whether something replaced it) and puts a post-import hook first on ``sys.meta_path``,
 which patches ``entry_points`` of ``importlib.metadata`` and of the backport
@@ -42,7 +43,7 @@ def _patch(module: object) -> None:
             try:
                 from epindex import _accel
 
-                result = _accel.answer(module, params)
+                result = _accel.answer(module, params, state)
             except Exception as e:  # never break the caller: the original answers instead
                 disable(e)
             else:
