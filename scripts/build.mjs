@@ -1,13 +1,21 @@
 #!/usr/bin/env node
-// Compile (tsc: types, library, tests) and bundle the CLI into one file (dist/epi.cjs), because
-// loading ~25 ES modules costs a Node start-up as much again as the lookup itself.
+// Compile (tsc: types, library, tests) and bundle what users load:
+//
+// - dist/epi.cjs: the CLI's argument parsing and the lookup commands (list, groups, show,
+//   which, conflicts, diagnose, env, cache), one CommonJS file: Node loads it synchronously,
+//   where ES modules go through the asynchronous loader, and a warm lookup must cost about
+//   what reading one small file costs.
+// - dist/cmd/<command>.cjs: the commands that are not lookups (lint, write, scripts,
+//   completion, …), each its own bundle, loaded only when it runs: their code (TOML, SARIF,
+//   launchers) would otherwise be compiled on every start-up.
+// - dist/index.js: the library, one ES module (an import of 'epindex' loads one file, not ~30).
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const run = (args) => {
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
@@ -16,16 +24,74 @@ const run = (args) => {
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 run([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
 const { build } = await import('esbuild');
-await build({
-  entryPoints: [join(root, 'src', 'cli', 'main.ts')],
-  // CommonJS: Node loads it synchronously, where an ES module goes through the async loader
-  // (measured: ~5 ms of a ~55 ms warm run).
-  outfile: join(root, 'dist', 'epi.cjs'),
+
+/** Commands bundled apart from dist/epi.cjs (src/cli/commands/<name>.ts). */
+const SEPARATE = ['lint', 'list-wheel', 'write', 'scripts', 'completion', 'check', 'node'].filter((c) => existsSync(join(root, 'src', 'cli', 'commands', `${c}.ts`)));
+
+/** Resolve imports of the separate commands to their own bundle, next to the importer's. */
+const separateCommands = (fromCmdDir) => ({
+  name: 'separate-commands',
+  setup(b) {
+    const commands = join(root, 'src', 'cli', 'commands');
+    b.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+      const target = join(args.resolveDir, args.path);
+      if (dirname(target) !== commands) return undefined;
+      const name = target.slice(commands.length + 1, -'.js'.length);
+      if (!SEPARATE.includes(name) || args.importer === join(commands, `${name}.ts`)) return undefined;
+      return { path: fromCmdDir ? `./${name}.cjs` : `./cmd/${name}.cjs`, external: true };
+    });
+  },
+});
+
+/**
+ * CommonJS output needs no ES-module machinery, and what it costs is paid on every start-up:
+ * - `import * as fs from 'node:fs'` becomes a copy of every property of the module (esbuild's
+ *   interop), once per importing file (~3 ms measured): built-in modules are required as they are;
+ * - `createRequire(import.meta.url)(x)` (how the ES-module library loads a dependency lazily)
+ *   loads node:module: in CommonJS, `require(x)` is there already.
+ */
+const plainBuiltins = {
+  name: 'plain-builtins',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const contents = text
+        .replace(/^import \* as (\w+) from '(node:[\w/]+)';$/gm, "const $1 = require('$2');")
+        .replace(/^import \{ createRequire \} from 'node:module';$/gm, '')
+        .replace(/createRequire\(import\.meta\.url\)\(/g, 'require(');
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+
+const cjs = {
   bundle: true,
+  // npm dependencies are required at run time, where they are used (most lazily).
+  external: Object.keys(pkg.dependencies ?? {}),
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  define: { __EPINDEX_VERSION__: JSON.stringify(version), 'import.meta.url': '__epindexUrl' },
+  // Whitespace and syntax only: V8 pre-parses the whole file on every start-up, and names stay
+  // readable in `--debug` stack traces.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  define: { __EPINDEX_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__epindexUrl' },
   banner: { js: "const __epindexUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+};
+
+await build({ ...cjs, entryPoints: [join(root, 'src', 'cli', 'main.ts')], outfile: join(root, 'dist', 'epi.cjs'), plugins: [separateCommands(false), plainBuiltins] });
+for (const name of SEPARATE) {
+  await build({ ...cjs, entryPoints: [join(root, 'src', 'cli', 'commands', `${name}.ts`)], outfile: join(root, 'dist', 'cmd', `${name}.cjs`), plugins: [separateCommands(true), plainBuiltins] });
+}
+// The library: its npm dependencies stay dependencies (loaded lazily where they are big).
+await build({
+  entryPoints: [join(root, 'src', 'index.ts')],
+  outfile: join(root, 'dist', 'index.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: Object.keys(pkg.dependencies ?? {}),
   logLevel: 'warning',
 });

@@ -62,6 +62,14 @@ export interface GroupSpec {
   readonly summary: string;
 }
 
+/**
+ * Recognised by name, not `instanceof`: commands bundled apart (dist/cmd/*.cjs) carry their own
+ * copy of this class.
+ */
+export function isUsageError(e: unknown): e is UsageError {
+  return e instanceof Error && e.name === 'UsageError';
+}
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
   /** Whether `(add --help for usage)` helps: not for a directory that does not exist. */

@@ -16,6 +16,7 @@ import { interpreterDetails } from '../python/interpreter-cache.js';
 import { probeVersion } from '../python/interpreter.js';
 import { UsageError, type OptionSpec } from './args.js';
 import { colorDiagnostic, countDiagnostics, type Counts } from './output.js';
+import { err } from './stdio.js';
 
 export interface EnvironmentFlags {
   python?: string;
@@ -91,7 +92,7 @@ export function requireExisting(option: string, p: string): void {
 
 function printSetupDiagnostics(diagnostics: readonly Diagnostic[], flags: EnvironmentFlags): void {
   if (flags.quiet) return;
-  for (const d of diagnostics) if (d.severity !== 'info') process.stderr.write(colorDiagnostic(d) + '\n');
+  for (const d of diagnostics) if (d.severity !== 'info') err(colorDiagnostic(d) + '\n');
 }
 
 export async function openEnvironment(flags: EnvironmentFlags): Promise<Opened> {

@@ -5,12 +5,17 @@
  */
 import { createRequire } from 'node:module';
 import { isEpindexError } from '../errors.js';
-import { parseCommandLine, UsageError, type CommandSpec, type OptionSpec, type OptionValues, type Program } from './args.js';
+import { isUsageError, parseCommandLine, type CommandSpec, type OptionSpec, type OptionValues, type Program } from './args.js';
 import type { CacheFlags } from './commands/cache.js';
 import type { CheckFlags } from './commands/check.js';
+import type { LintFlags } from './commands/lint.js';
 import type { ListFlags } from './commands/list.js';
+import type { ScriptsFlags } from './commands/scripts.js';
+import type { WriteFlags } from './commands/write.js';
+import type { ReportFormat } from '../lint/report.js';
 import type { EnvironmentFlags } from './environment-options.js';
 import { ENVIRONMENT_OPTIONS, FRESHNESS_OPTION } from './environment-options.js';
+import { out, err } from './stdio.js';
 
 /** Set by the bundler (scripts/build.mjs); read from package.json when running the tsc output. */
 declare const __EPINDEX_VERSION__: string | undefined;
@@ -20,6 +25,12 @@ const JSON_OPTION: OptionSpec = { name: 'json', type: 'boolean', description: 'p
 const QUIET: OptionSpec = { name: 'quiet', short: 'q', type: 'boolean', description: 'print nothing unless something failed (for installer hooks)' };
 const FORCE: OptionSpec = { name: 'force', type: 'boolean', description: 'rebuild even when fresh' };
 const GROUP: OptionSpec = { name: 'group', short: 'g', type: 'string', value: '<group>', repeatable: true, description: 'only this group' };
+const SCRIPTS_PYTHON: OptionSpec = { name: 'python', type: 'string', value: '<python>', description: 'the environment\'s interpreter (default: $VIRTUAL_ENV/bin/python, else python3)' };
+const SCRIPTS_DEST: OptionSpec = { name: 'dest', type: 'string', value: '<dir>', description: 'launchers in this directory instead of the scripts directory of each install scheme' };
+const SCRIPTS_DIST: OptionSpec = { name: 'dist', short: 'd', type: 'string', value: '<dist>', repeatable: true, description: 'only this distribution (any spelling of its name)' };
+const DRY_RUN: OptionSpec = { name: 'dry-run', type: 'boolean', description: 'show the plan; change nothing' };
+const scripts = (options: readonly OptionSpec[]): readonly OptionSpec[] => [SCRIPTS_PYTHON, SCRIPTS_DEST, SCRIPTS_DIST, ...options, JSON_OPTION];
+const REPORT_FORMAT: OptionSpec = { name: 'format', type: 'string', value: '<format>', choices: ['text', 'json', 'sarif', 'github'], description: 'output format: text, JSON, SARIF 2.1.0, or GitHub Actions annotations', defaultText: 'text' };
 const query = (options: readonly OptionSpec[]): readonly OptionSpec[] => [...options, ...ENVIRONMENT_OPTIONS, JSON_OPTION];
 
 /** Options arrive validated (types, choices, conflicts) by the parser, in the shape of each command's flags. */
@@ -35,6 +46,7 @@ const commands: CommandSpec[] = [
       { name: 'name', short: 'n', type: 'string', value: '<name>', description: 'only entry points with this name' },
       { name: 'dist', short: 'd', type: 'string', value: '<dist>', description: 'only this distribution (any spelling of its name)' },
       { name: 'format', type: 'string', value: '<format>', choices: ['table', 'json', 'ini'], description: 'output format', defaultText: 'table', conflicts: ['json'] },
+      { name: 'wheel', type: 'string', value: '<file.whl>', description: "list a wheel's entry points (read from the zip; its RECORD is checked) instead of an environment's", conflicts: ['python', 'path', 'site'] },
     ]),
     run: async (_, o) => (await import('./commands/list.js')).list(flags<ListFlags>(o)),
   },
@@ -70,8 +82,31 @@ const commands: CommandSpec[] = [
     name: 'diagnose',
     summary: 'every problem found, with file:line (exit 1 if any is an error)',
     args: [],
-    options: query([{ name: 'all', type: 'boolean', description: 'include info-level diagnostics (shadowed distributions, stale caches)' }]),
-    run: async (_, o) => (await import('./commands/diagnose.js')).diagnose(flags<EnvironmentFlags & { json?: boolean; all?: boolean }>(o)),
+    options: query([
+      { name: 'all', type: 'boolean', description: 'include info-level diagnostics (shadowed distributions, stale caches)' },
+      REPORT_FORMAT,
+    ]),
+    run: async (_, o) => (await import('./commands/diagnose.js')).diagnose(flags<EnvironmentFlags & { json?: boolean; all?: boolean; format?: ReportFormat }>(o)),
+  },
+  {
+    name: 'lint',
+    summary: 'check entry points before publishing: entry_points.txt, *.dist-info, wheels, pyproject.toml, setup.cfg, or a whole environment (--python); exit 1 on errors',
+    args: [{ name: 'path', required: false, variadic: true }],
+    options: query([
+      REPORT_FORMAT,
+      { name: 'strict', type: 'boolean', description: 'exit 1 on warnings too' },
+    ]),
+    run: async (paths, o) => (await import('./commands/lint.js')).lint(paths, flags<LintFlags>(o)),
+  },
+  {
+    name: 'write',
+    summary: 'render entry_points.txt from pyproject.toml or setup.cfg, as build backends write it (exit 1 on errors)',
+    args: [{ name: 'project', required: false, variadic: false }],
+    options: [
+      { name: 'out', type: 'string', value: '<dir>', description: 'write <dir>/entry_points.txt instead of printing it' },
+      JSON_OPTION,
+    ],
+    run: async ([project], o) => (await import('./commands/write.js')).write(project, flags<WriteFlags>(o)),
   },
   {
     name: 'check',
@@ -142,13 +177,48 @@ const commands: CommandSpec[] = [
     options: [],
     run: async ([shell]) => (await import('./commands/completion.js')).completion(program, shell!),
   },
+  {
+    name: 'scripts list',
+    summary: 'every console and gui script: its distribution, launcher path and state (exit 1 unless all are ok)',
+    args: [],
+    options: scripts([]),
+    run: async (_, o) => (await import('./commands/scripts.js')).scriptsList(flags<ScriptsFlags>(o)),
+  },
+  {
+    name: 'scripts install',
+    summary: 'write missing or broken launchers; never replaces a file epindex, pip, uv or installer did not write unless --force',
+    args: [],
+    options: scripts([
+      DRY_RUN,
+      { name: 'force', type: 'boolean', description: 'also replace files epindex does not recognise as launchers' },
+      { name: 'relocatable', type: 'boolean', description: 'launchers that find the interpreter relative to themselves (no realpath needed)' },
+    ]),
+    run: async (_, o) => (await import('./commands/scripts.js')).scriptsInstall(flags<ScriptsFlags>(o)),
+  },
+  {
+    name: 'scripts repair',
+    summary: 'point launchers whose interpreter is missing or another (a moved or copied venv) at this one, and fix the activate scripts',
+    args: [],
+    options: scripts([DRY_RUN]),
+    run: async (_, o) => (await import('./commands/scripts.js')).scriptsRepair(flags<ScriptsFlags>(o)),
+  },
+  {
+    name: 'scripts remove',
+    summary: 'remove the launchers of distributions that epindex, pip, uv or installer wrote, never other files',
+    args: [],
+    options: scripts([DRY_RUN]),
+    run: async (_, o) => (await import('./commands/scripts.js')).scriptsRemove(flags<ScriptsFlags>(o)),
+  },
 ];
 
 const program: Program = {
   name: 'epi',
   description: 'Python entry points, read to the letter of the spec, with a per-directory cache.',
   commands,
-  groups: [{ name: 'cache', summary: 'build, inspect and remove entry-point caches' }],
+  groups: [
+    { name: 'cache', summary: 'build, inspect and remove entry-point caches' },
+    { name: 'scripts', summary: 'list, install, repair and remove console and gui script launchers' },
+  ],
   defaultCommand: 'list',
   globalOptions: [
     { name: 'version', short: 'V', type: 'boolean', description: 'output the version number' },
@@ -156,43 +226,29 @@ const program: Program = {
   ],
 };
 
-/**
- * A reader that goes away (`epi list | head -1`) is not an error: from the first EPIPE on,
- * output is dropped, and the command finishes with its own exit status.
- */
-function quietOnClosedPipes(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
-      stream.write = (() => true) as typeof stream.write;
-    });
-  }
-}
-
 /** `--debug` may appear anywhere before `--`; it only decides whether failures show a stack trace. */
 async function main(argv: readonly string[]): Promise<number> {
-  quietOnClosedPipes();
   const end = argv.indexOf('--');
   const isDebug = (a: string, i: number): boolean => a === '--debug' && (end === -1 || i < end);
   const debug = argv.some(isDebug);
   try {
     const parsed = parseCommandLine(program, argv.filter((a, i) => !isDebug(a, i)));
-    if (parsed.kind === 'version') process.stdout.write(`${version}\n`);
-    else if (parsed.kind === 'help') process.stdout.write(parsed.text);
+    if (parsed.kind === 'version') out(`${version}\n`);
+    else if (parsed.kind === 'help') out(parsed.text);
     else {
-      for (const w of parsed.warnings) process.stderr.write(`epi: warning: ${w}\n`);
+      for (const w of parsed.warnings) err(`epi: warning: ${w}\n`);
       return await parsed.command.run(parsed.args, parsed.options);
     }
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`epi: ${e.message}\n${e.hint ? '(add --help for usage)\n' : ''}`);
+    if (isUsageError(e)) {
+      err(`epi: ${e.message}\n${e.hint ? '(add --help for usage)\n' : ''}`);
       return 2;
     }
     const message = e instanceof Error ? e.message : String(e);
-    if (isEpindexError(e)) process.stderr.write(`epi: ${message}\n`);
-    else process.stderr.write(`epi: internal error: ${message}${debug ? '' : ' (run with --debug for the stack trace)'}\n`);
-    if (debug && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
+    if (isEpindexError(e)) err(`epi: ${message}\n`);
+    else err(`epi: internal error: ${message}${debug ? '' : ' (run with --debug for the stack trace)'}\n`);
+    if (debug && e instanceof Error) err(`${e.stack ?? ''}\n`);
     return isEpindexError(e) ? 2 : 70;
   }
 }

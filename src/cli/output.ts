@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { stripVTControlCharacters } from 'node:util';
 import type { Diagnostic } from '../diagnostics.js';
+import { isTerminal, out, err, terminalColumns } from './stdio.js';
 
 type Style = (s: string) => string;
 type Colors = { readonly red: Style; readonly yellow: Style; readonly green: Style; readonly dim: Style; readonly bold: Style };
@@ -13,7 +14,7 @@ const PLAIN: Colors = { red: plain, yellow: plain, green: plain, dim: plain, bol
  * picocolors is loaded only then, since output to pipes and files is plain anyway.
  */
 function pickColors(): Colors {
-  const wanted = process.env['FORCE_COLOR'] !== undefined ? process.env['FORCE_COLOR'] !== '0' : process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+  const wanted = process.env['FORCE_COLOR'] !== undefined ? process.env['FORCE_COLOR'] !== '0' : isTerminal(1) && process.env['NO_COLOR'] === undefined;
   return wanted ? (createRequire(import.meta.url)('picocolors') as typeof import('picocolors')).createColors(true) : PLAIN;
 }
 export const colors: Colors = pickColors();
@@ -21,7 +22,7 @@ const pc = colors;
 
 /** Print JSON (two-space indent, final newline). JSON is exact: nothing in it is escaped for the terminal. */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  out(JSON.stringify(value, null, 2) + '\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -82,7 +83,7 @@ export function countsText(c: Counts): string {
 export function summarizeDiagnostics(diagnostics: readonly Diagnostic[]): void {
   const c = countDiagnostics(diagnostics);
   if (c.errors + c.warnings === 0) return;
-  process.stderr.write(pc.dim(`epi: ${countsText(c)} in this environment; run \`epi diagnose\` for details\n`));
+  err(pc.dim(`epi: ${countsText(c)} in this environment; run \`epi diagnose\` for details\n`));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -106,7 +107,8 @@ export interface TableOptions {
  * `$COLUMNS` when set, else unlimited (a pipe gets every character, for grep and scripts).
  */
 export function tableWidth(): number | null {
-  if (process.stdout.isTTY === true && typeof process.stdout.columns === 'number' && process.stdout.columns > 0) return process.stdout.columns;
+  const columns = terminalColumns();
+  if (columns !== undefined) return columns;
   const env = Number(process.env['COLUMNS']);
   return Number.isInteger(env) && env > 0 ? env : null;
 }

@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { esc } from './output.js';
+import { isTerminal } from './stdio.js';
 
 export interface BuildProgress {
   /** Path entry `index` (0-based) is being built. */
@@ -17,7 +18,7 @@ export interface BuildProgress {
 const NONE: BuildProgress = { entry: () => {}, waiting: () => {}, stop: () => {} };
 
 export function buildProgress(total: number, enabled: boolean): BuildProgress {
-  if (!enabled || process.stderr.isTTY !== true) return NONE;
+  if (!enabled || !isTerminal(2)) return NONE;
   const { SingleBar, Presets } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
   const bar = new SingleBar({ stream: process.stderr, format: 'caches {bar} {value}/{total} {entry}', hideCursor: true, clearOnComplete: true, forceRedraw: true, fps: 10 }, Presets.shades_classic);
   const width = (): number => Math.max(20, (process.stderr.columns ?? 80) - 55);

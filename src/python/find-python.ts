@@ -10,11 +10,13 @@
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { EpindexError } from '../errors.js';
 import { compareVersionNames, resolveShim } from './shims.js';
+
+/** node:os only when $HOME is not set (it costs every start-up otherwise). */
+const homedir = (): string => (createRequire(import.meta.url)('node:os') as typeof import('node:os')).homedir();
 
 export type PythonSource = 'python-option' | 'VIRTUAL_ENV' | 'CONDA_PREFIX' | '.venv' | 'PATH';
 
@@ -41,7 +43,7 @@ export interface ChoiceContext {
 }
 
 const WIN = process.platform === 'win32';
-const homeOf = (env: NodeJS.ProcessEnv): string => env['HOME'] || os.homedir();
+const homeOf = (env: NodeJS.ProcessEnv): string => env['HOME'] || homedir();
 
 const isExecutableFile = (p: string): boolean => {
   try {

@@ -6,7 +6,7 @@
  * resolved first (its selection recomputed every run) and the interpreter it selects is cached;
  * wrappers and unresolvable shims, whose `sys.executable` is another file, are never cached.
  */
-import { createHash } from 'node:crypto';
+import { crc32 } from '../crc32.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { userCacheRoot } from '../cache/location.js';
@@ -101,8 +101,15 @@ function keyOf(abs: string, env: NodeJS.ProcessEnv): Record<string, string | nul
   return key;
 }
 
+/**
+ * The file for `key`: named by two CRC-32s (of the key and of its reverse, 64 bits; node:crypto
+ * would cost the warm path ~1 ms to load). A collision only means a miss: the file holds its key,
+ * which readValid compares.
+ */
 function cacheFile(root: string, key: Record<string, string | null>): string {
-  return path.join(root, 'interpreters.v1', `${createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 40)}.json`);
+  const bytes = Buffer.from(JSON.stringify(key), 'utf8');
+  const hex = (n: number): string => n.toString(16).padStart(8, '0');
+  return path.join(root, 'interpreters.v1', `${hex(crc32(bytes))}${hex(crc32(Buffer.from(bytes).reverse()))}.json`);
 }
 
 function uid(): number {

@@ -7,9 +7,12 @@
  * run from the environment variables and version files, so changing `PYENV_VERSION` or a
  * `.python-version` file can never be answered from an earlier selection.
  */
+import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+
+/** node:os only when $HOME is not set (it costs every start-up otherwise). */
+const homedir = (): string => (createRequire(import.meta.url)('node:os') as typeof import('node:os')).homedir();
 
 export type ShimManager = 'pyenv' | 'asdf' | 'mise';
 
@@ -35,7 +38,7 @@ const isExecutableFile = (p: string): boolean => {
     return false;
   }
 };
-const homeOf = (env: NodeJS.ProcessEnv): string => env['HOME'] || os.homedir();
+const homeOf = (env: NodeJS.ProcessEnv): string => env['HOME'] || homedir();
 /** stat that never throws (ENOTDIR and EACCES included): null when there is nothing to see. */
 function statOrNull(p: string): fs.Stats | null {
   try {

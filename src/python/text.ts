@@ -54,14 +54,25 @@ export function pySplitlines(s: string): string[] {
 /** Python `re`'s `\w` for str patterns: `_` and every character for which `str.isalnum()` holds. */
 export const PY_WORD = String.raw`[\p{L}\p{N}_]`;
 
-/** The PyPA group-name rule `^\w+(\.\w+)*$` with Python's Unicode `\w`. */
-export const GROUP_NAME = new RegExp(String.raw`^${PY_WORD}+(?:\.${PY_WORD}+)*$`, 'u');
+let groupName: RegExp | undefined;
+const ASCII_GROUP = /^\w+(?:\.\w+)*$/;
 
-const IDENTIFIER = /^[\p{XID_Start}_]\p{XID_Continue}*$/u;
+/** The PyPA group-name rule `^\w+(\.\w+)*$` with Python's Unicode `\w` (compiled on first use). */
+export const GROUP_NAME = {
+  test(s: string): boolean {
+    if (ASCII_GROUP.test(s)) return true;
+    return (groupName ??= new RegExp(String.raw`^${PY_WORD}+(?:\.${PY_WORD}+)*$`, 'u')).test(s);
+  },
+};
+
+// Unicode property classes cost milliseconds to compile: made on first use, not at start-up.
+let identifier: RegExp | undefined;
+const ASCII_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `str.isidentifier()`. */
 export function isPyIdentifier(s: string): boolean {
-  return IDENTIFIER.test(s);
+  if (ASCII_IDENTIFIER.test(s)) return true;
+  return (identifier ??= /^[\p{XID_Start}_]\p{XID_Continue}*$/u).test(s);
 }
 
 /** Compare strings by code point, as Python's `sorted` does (JS compares UTF-16 code units). */

@@ -136,7 +136,8 @@ describe('completion', () => {
       assert.equal(r.status, 0, r.stderr);
       return r.stdout.split('\n').filter(Boolean);
     };
-    assert.deepEqual(complete(['epi', 'li']), ['list']);
+    assert.deepEqual(complete(['epi', 'lis']), ['list']);
+    assert.deepEqual(complete(['epi', 'li']).sort(), ['lint', 'list']);
     assert.deepEqual(complete(['epi', 'cache', 're']), ['rebuild']);
     assert.ok(complete(['epi', 'list', '--gr']).includes('--group'));
     assert.deepEqual(complete(['epi', 'list', '--cache', 'p']), ['prefer']);

@@ -8,6 +8,7 @@ import { rebuildMayWriteInto } from '../../python/managed.js';
 import { argumentsReport, counts, openEnvironment, requireExisting, type EnvironmentFlags, type EnvironmentReport } from '../environment-options.js';
 import { colorDiagnostic, colors, esc, printJson, table } from '../output.js';
 import { buildProgress } from '../progress.js';
+import { out, err } from '../stdio.js';
 
 /** The freshness level in force when no option gives one (as the library reads it; an invalid variable is an error). */
 const defaultFreshness = (): Freshness => cacheSettings({}).freshness;
@@ -61,9 +62,9 @@ function reportBuilds(results: readonly BuildResult[], report: EnvironmentReport
     const diagnostics = results.flatMap((r) => r.diagnostics);
     printJson({ environment: report, results, counts: counts(diagnostics) });
   } else if (!flags.quiet) {
-    process.stdout.write(table(results.map((r) => [{ text: r.outcome, style: OUTCOME_COLOR[r.outcome] }, String(r.distributions), r.pathEntry, r.reason ?? '']), ['CACHE', 'DISTS', 'PATH ENTRY', 'DETAIL'], { shrink: [{ column: 3 }, { column: 2, from: 'start' }] }));
+    out(table(results.map((r) => [{ text: r.outcome, style: OUTCOME_COLOR[r.outcome] }, String(r.distributions), r.pathEntry, r.reason ?? '']), ['CACHE', 'DISTS', 'PATH ENTRY', 'DETAIL'], { shrink: [{ column: 3 }, { column: 2, from: 'start' }] }));
   }
-  if (!flags.json) for (const r of failed) for (const d of r.diagnostics) process.stderr.write(colorDiagnostic(d) + '\n');
+  if (!flags.json) for (const r of failed) for (const d of r.diagnostics) err(colorDiagnostic(d) + '\n');
   return failed.length > 0 ? 1 : 0;
 }
 
@@ -82,7 +83,7 @@ export async function cacheRebuild(flags: CacheFlags): Promise<number> {
 export async function cacheStatus(flags: CacheFlags): Promise<number> {
   const { env, report } = await openEnvironment({ ...flags, cache: flags.cache ?? 'prefer' });
   const entries = env.searchPath.map((p) => cacheStatusOf(p, cacheOptions({ ...flags, freshness: env.freshness })));
-  // The importlib.metadata accelerator (docs/spec.md §11.3): its .pth file in a site directory.
+  // The importlib.metadata accelerator (docs/spec.md §13.3): its .pth file in a site directory.
   const accelerator = env.interpreter === null ? null : (env.interpreter.siteDirs.find((d) => fs.existsSync(path.join(d, 'epindex_accelerator.pth'))) ?? false);
   if (flags.json) {
     printJson({ environment: report, freshness: env.freshness, entries, ...(accelerator === null ? {} : { accelerator: accelerator === false ? { installed: false } : { installed: true, site: accelerator } }) });
@@ -90,8 +91,8 @@ export async function cacheStatus(flags: CacheFlags): Promise<number> {
   }
   const color = { fresh: colors.green, stale: colors.yellow, missing: colors.dim, untrusted: colors.red, corrupt: colors.red, foreign: colors.yellow, 'not-cacheable': colors.dim } as const;
   const rows = entries.map((s) => [{ text: s.state, style: color[s.state] }, s.location ?? '', s.distributions === null ? '' : String(s.distributions), humanSize(s.size), humanAge(s.ageSeconds), s.pathEntry, s.reason ?? (s.racy ? 'racy: recent changes are re-read on every lookup until a rebuild' : '')]);
-  process.stdout.write(table(rows, ['STATE', 'WHERE', 'DISTS', 'SIZE', 'AGE', 'PATH ENTRY', 'WHY'], { shrink: [{ column: 6 }, { column: 5, from: 'start' }] }));
-  if (accelerator !== null) process.stdout.write(`importlib.metadata accelerator: ${accelerator === false ? 'not installed (epi accelerate)' : `installed in ${accelerator}`}\n`);
+  out(table(rows, ['STATE', 'WHERE', 'DISTS', 'SIZE', 'AGE', 'PATH ENTRY', 'WHY'], { shrink: [{ column: 6 }, { column: 5, from: 'start' }] }));
+  if (accelerator !== null) out(`importlib.metadata accelerator: ${accelerator === false ? 'not installed (epi accelerate)' : `installed in ${accelerator}`}\n`);
   return 0;
 }
 
@@ -101,6 +102,6 @@ export async function cacheClear(dirs: string[], flags: CacheFlags): Promise<num
   const entries = opened?.env.searchPath ?? dirs;
   const removed = entries.flatMap((p) => clearCache(p, cacheOptions(flags)).removed);
   if (flags.json) printJson({ environment: opened?.report ?? argumentsReport(dirs, flags.freshness ?? defaultFreshness()), removed });
-  else if (!flags.quiet) process.stdout.write(removed.length > 0 ? removed.map((f) => `removed ${esc(f)}\n`).join('') : 'no caches to remove\n');
+  else if (!flags.quiet) out(removed.length > 0 ? removed.map((f) => `removed ${esc(f)}\n`).join('') : 'no caches to remove\n');
   return 0;
 }

@@ -3,6 +3,7 @@ import { counts, entryPointJSON, openEnvironment, type EnvironmentFlags } from '
 import { printJson, table } from '../output.js';
 import { distLabel } from './list.js';
 import { uniqueDiagnostics } from './lookup.js';
+import { out, err } from '../stdio.js';
 
 export async function conflicts(flags: EnvironmentFlags & { group?: string[]; json?: boolean }): Promise<number> {
   const { env, report } = await openEnvironment(flags);
@@ -19,10 +20,10 @@ export async function conflicts(flags: EnvironmentFlags & { group?: string[]; js
     return 0;
   }
   if (found.length === 0) {
-    process.stderr.write('epi: no conflicts\n');
+    err('epi: no conflicts\n');
     return 0;
   }
   const rows = found.flatMap((c) => c.providers.map((e, i) => [i === 0 ? c.group : '', i === 0 ? c.name : '', distLabel(e), e.value]));
-  process.stdout.write(table(rows, ['GROUP', 'NAME', 'DISTRIBUTION', 'VALUE'], { shrink: [{ column: 3 }] }));
+  out(table(rows, ['GROUP', 'NAME', 'DISTRIBUTION', 'VALUE'], { shrink: [{ column: 3 }] }));
   return 0;
 }

@@ -1,5 +1,6 @@
 import { openEnvironment, type EnvironmentFlags } from '../environment-options.js';
 import { colorDiagnostic, colors, esc, printJson } from '../output.js';
+import { out, err } from '../stdio.js';
 
 /** `epi env`: the environment every other command would use, and why (the same object as their JSON `environment`). */
 export async function env(flags: EnvironmentFlags & { json?: boolean }): Promise<number> {
@@ -9,21 +10,21 @@ export async function env(flags: EnvironmentFlags & { json?: boolean }): Promise
     return 0;
   }
   const i = report.interpreter;
-  const out: string[] = [];
-  out.push(`${colors.bold('why:')}         ${esc(report.reason)}`);
+  const lines: string[] = [];
+  lines.push(`${colors.bold('why:')}         ${esc(report.reason)}`);
   if (i !== null) {
-    out.push(`${colors.bold('interpreter:')} ${esc(i.file)}${i.file !== i.command ? ` (via ${esc(i.command)})` : ''}`);
-    out.push(`${colors.bold('version:')}     ${esc(i.version)}`);
-    out.push(`${colors.bold('executable:')}  ${esc(i.executable)}`);
-    out.push(`${colors.bold('prefix:')}      ${esc(i.prefix)}${i.basePrefix !== i.prefix ? ` (base ${esc(i.basePrefix)})` : ''}`);
-    if (i.shim !== null) out.push(`${colors.bold('shim:')}        ${i.shim.manager} ${esc(i.shim.shim)}: ${i.shim.resolved ? `versions ${esc(i.shim.versions.join(', '))} from ${esc(i.shim.origin)}` : `run to find out (${esc(i.shim.unresolved ?? '')})`}`);
-    out.push(`${colors.bold('sys.path:')}    ${i.fromCache ? 'from the interpreter cache (nothing was run)' : 'asked of the interpreter'}`);
+    lines.push(`${colors.bold('interpreter:')} ${esc(i.file)}${i.file !== i.command ? ` (via ${esc(i.command)})` : ''}`);
+    lines.push(`${colors.bold('version:')}     ${esc(i.version)}`);
+    lines.push(`${colors.bold('executable:')}  ${esc(i.executable)}`);
+    lines.push(`${colors.bold('prefix:')}      ${esc(i.prefix)}${i.basePrefix !== i.prefix ? ` (base ${esc(i.basePrefix)})` : ''}`);
+    if (i.shim !== null) lines.push(`${colors.bold('shim:')}        ${i.shim.manager} ${esc(i.shim.shim)}: ${i.shim.resolved ? `versions ${esc(i.shim.versions.join(', '))} from ${esc(i.shim.origin)}` : `run to find out (${esc(i.shim.unresolved ?? '')})`}`);
+    lines.push(`${colors.bold('sys.path:')}    ${i.fromCache ? 'from the interpreter cache (nothing was run)' : 'asked of the interpreter'}`);
   }
-  out.push(`${colors.bold('cache:')}       ${report.cache ?? '-'}, freshness ${report.freshness}`);
-  out.push(colors.bold('search path:'));
-  for (const p of report.searchPath) out.push(`  ${esc(p)}`);
-  process.stdout.write(out.join('\n') + '\n');
+  lines.push(`${colors.bold('cache:')}       ${report.cache ?? '-'}, freshness ${report.freshness}`);
+  lines.push(colors.bold('search path:'));
+  for (const p of report.searchPath) lines.push(`  ${esc(p)}`);
+  out(lines.join('\n') + '\n');
   // Warnings were printed when the environment was chosen; the notes are shown here.
-  for (const d of report.diagnostics) if (d.severity === 'info') process.stderr.write(colorDiagnostic(d) + '\n');
+  for (const d of report.diagnostics) if (d.severity === 'info') err(colorDiagnostic(d) + '\n');
   return 0;
 }

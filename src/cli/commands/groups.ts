@@ -1,5 +1,6 @@
 import { counts, openEnvironment, type EnvironmentFlags } from '../environment-options.js';
 import { printJson, summarizeDiagnostics, table } from '../output.js';
+import { out } from '../stdio.js';
 
 export async function groups(flags: EnvironmentFlags & { json?: boolean }): Promise<number> {
   const { env, report } = await openEnvironment(flags);
@@ -10,7 +11,7 @@ export async function groups(flags: EnvironmentFlags & { json?: boolean }): Prom
     printJson({ environment: report, groups: summary, diagnostics, counts: counts(diagnostics) });
     return 0;
   }
-  process.stdout.write(table(summary.map((g) => [g.group, String(g.entryPoints), String(g.distributions)]), ['GROUP', 'ENTRY POINTS', 'DISTRIBUTIONS']));
+  out(table(summary.map((g) => [g.group, String(g.entryPoints), String(g.distributions)]), ['GROUP', 'ENTRY POINTS', 'DISTRIBUTIONS']));
   summarizeDiagnostics(diagnostics);
   return 0;
 }

@@ -2,6 +2,7 @@ import { counts, entryPointJSON, openEnvironment, type EnvironmentFlags } from '
 import { colors, esc, printJson, table } from '../output.js';
 import { distLabel } from './list.js';
 import { entryPointsOf } from './lookup.js';
+import { out, err } from '../stdio.js';
 
 /** Exit 1 when nobody provides the name in any of the groups. */
 export async function which(name: string, flags: EnvironmentFlags & { group?: string[]; json?: boolean }): Promise<number> {
@@ -13,7 +14,7 @@ export async function which(name: string, flags: EnvironmentFlags & { group?: st
   if (flags.json) {
     printJson({ environment: report, groups, name, providers: providers.map(entryPointJSON), diagnostics, counts: counts(diagnostics) });
   } else if (providers.length === 0) {
-    process.stderr.write(`epi: nothing provides ${JSON.stringify(esc(name))} in ${groups.map((g) => `[${esc(g)}]`).join(', ')}\n`);
+    err(`epi: nothing provides ${JSON.stringify(esc(name))} in ${groups.map((g) => `[${esc(g)}]`).join(', ')}\n`);
   } else {
     const many = groups.length > 1;
     const first = new Set<string>();
@@ -23,7 +24,7 @@ export async function which(name: string, flags: EnvironmentFlags & { group?: st
       return [...(many ? [e.group] : []), distLabel(e), e.value, e.dist?.metadataPath ?? '', shadowed ? { text: '(shadowed by the first)', style: colors.dim } : ''];
     });
     const header = [...(many ? ['GROUP'] : []), 'DISTRIBUTION', 'VALUE', 'METADATA', ''];
-    process.stdout.write(table(rows, header, { shrink: [{ column: header.indexOf('METADATA'), from: 'start' }, { column: header.indexOf('VALUE') }] }));
+    out(table(rows, header, { shrink: [{ column: header.indexOf('METADATA'), from: 'start' }, { column: header.indexOf('VALUE') }] }));
   }
   return providers.length === 0 ? 1 : 0;
 }

@@ -1,0 +1,91 @@
+/**
+ * What `epi lint PATH` can lint: a registry of file kinds, each recognising its paths and
+ * returning findings. New kinds (package.json's npm entry points) register here without
+ * touching the engine.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readPyproject } from '../build/pyproject.js';
+import { readSetupCfg } from '../build/setup-cfg.js';
+import { finding, type Finding } from './findings.js';
+import { lintEntryPointsTxt } from './rules/entry-points-txt.js';
+import { readWheel } from './wheel.js';
+
+export interface FileKind {
+  /** Stable id, shown with `--json` (`entry-points-txt`, `wheel`, …). */
+  readonly id: string;
+  /** Whether the path (a file or directory, `stat` given) is of this kind. */
+  matches(file: string, stat: fs.Stats): boolean;
+  lint(file: string): Finding[];
+}
+
+const base = (f: string): string => path.basename(f);
+const lower = (f: string): string => base(f).toLowerCase();
+
+function readBytes(file: string): Uint8Array | Finding {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    return finding('EP690', `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
+  }
+}
+
+export const ENTRY_POINTS_TXT: FileKind = {
+  id: 'entry-points-txt',
+  matches: (f, st) => st.isFile() && base(f) === 'entry_points.txt',
+  lint(file) {
+    const bytes = readBytes(file);
+    return bytes instanceof Uint8Array ? lintEntryPointsTxt(bytes, file).findings : [bytes];
+  },
+};
+
+export const METADATA_DIRECTORY: FileKind = {
+  id: 'metadata-directory',
+  matches: (f, st) => st.isDirectory() && /\.(dist|egg)-info$/i.test(base(f.replace(/[\\/]+$/, ''))),
+  lint(dir) {
+    const file = path.join(dir, 'entry_points.txt');
+    if (!fs.existsSync(file)) return [];
+    return ENTRY_POINTS_TXT.lint(file);
+  },
+};
+
+export const WHEEL: FileKind = {
+  id: 'wheel',
+  matches: (f, st) => st.isFile() && lower(f).endsWith('.whl'),
+  lint(file) {
+    const w = readWheel(file);
+    const out = [...w.findings];
+    if (w.entryPoints !== null) out.push(...lintEntryPointsTxt(w.entryPoints, w.entryPointsFile).findings);
+    return out;
+  },
+};
+
+export const PYPROJECT: FileKind = {
+  id: 'pyproject',
+  matches: (f, st) => st.isFile() && base(f) === 'pyproject.toml',
+  lint: (file) => [...readPyproject(file).findings],
+};
+
+export const SETUP_CFG: FileKind = {
+  id: 'setup-cfg',
+  matches: (f, st) => st.isFile() && base(f) === 'setup.cfg',
+  lint: (file) => [...readSetupCfg(file).findings],
+};
+
+const kinds: FileKind[] = [ENTRY_POINTS_TXT, METADATA_DIRECTORY, WHEEL, PYPROJECT, SETUP_CFG];
+
+/** Add a file kind (checked before the built-in ones, so a kind may refine another). */
+export function registerFileKind(kind: FileKind): void {
+  kinds.unshift(kind);
+}
+
+export function fileKinds(): readonly FileKind[] {
+  return kinds;
+}
+
+/** The project files `epi lint DIR` looks at in a directory that is not a metadata directory. */
+export const PROJECT_FILES = ['pyproject.toml', 'setup.cfg', 'package.json'];
+
+export function kindOf(file: string, stat: fs.Stats): FileKind | undefined {
+  return kinds.find((k) => k.matches(file, stat));
+}
