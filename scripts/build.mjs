@@ -5,9 +5,9 @@
 //   which, conflicts, diagnose, env, cache), one CommonJS file: Node loads it synchronously,
 //   where ES modules go through the asynchronous loader, and a warm lookup must cost about
 //   what reading one small file costs.
-// - dist/cmd/<command>.cjs: the commands that are not lookups (lint, write, scripts,
-//   completion, …), each its own bundle, loaded only when it runs: their code (TOML, SARIF,
-//   launchers) would otherwise be compiled on every start-up.
+// - dist/cmd/<command>.cjs: the commands that are not Python lookups (lint, write, scripts,
+//   completion, the npm side, …), each its own bundle, required only when it runs: their code
+//   (TOML, SARIF, launchers, node_modules discovery) would otherwise be compiled on every start-up.
 // - dist/index.js: the library, one ES module (an import of 'epindex' loads one file, not ~30).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -26,7 +26,7 @@ run([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.jso
 const { build } = await import('esbuild');
 
 /** Commands bundled apart from dist/epi.cjs (src/cli/commands/<name>.ts). */
-const SEPARATE = ['lint', 'list-wheel', 'write', 'scripts', 'completion', 'check', 'node'].filter((c) => existsSync(join(root, 'src', 'cli', 'commands', `${c}.ts`)));
+const SEPARATE = ['lint', 'list-wheel', 'write', 'scripts', 'completion', 'check', 'node-lookup', 'node-cache', 'node-check'].filter((c) => existsSync(join(root, 'src', 'cli', 'commands', `${c}.ts`)));
 
 /** Resolve imports of the separate commands to their own bundle, next to the importer's. */
 const separateCommands = (fromCmdDir) => ({
@@ -71,6 +71,9 @@ const cjs = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
+  // import() of a command bundle becomes require(): synchronous, where import() of a .cjs file
+  // goes through the ES-module loader (measured 10–30 ms for the npm lookups' bundle).
+  supported: { 'dynamic-import': false },
   // Whitespace and syntax only: V8 pre-parses the whole file on every start-up, and names stay
   // readable in `--debug` stack traces.
   minifyWhitespace: true,

@@ -24,7 +24,7 @@ function entries(pathEntries: readonly string[]): readonly string[] {
  * cache); fresh ones are left alone unless `force`. Asynchronous: it yields between directories
  * and waits out the racy window with a timer (`settle`, default true).
  */
-export function buildCaches(pathEntries: readonly string[], opts: BuildOptions = {}): Promise<BuildResult[]> {
+export async function buildCaches(pathEntries: readonly string[], opts: BuildOptions = {}): Promise<BuildResult[]> {
   return build(entries(pathEntries), pythonSource, checked(opts));
 }
 

@@ -13,6 +13,8 @@ export interface Diagnostic {
   readonly file?: string;
   /** 1-based line number within `file`, when the diagnostic is about one line. */
   readonly line?: number;
+  /** RFC 6901 JSON pointer to the value the diagnostic is about (package.json declarations). */
+  readonly pointer?: string;
   readonly message: string;
 }
 
@@ -31,6 +33,7 @@ export const DIAGNOSTIC_CODES = {
   EP110: ['warning', 'invalid entry point name'],
   EP111: ['error', 'entry_points.txt cannot be read'],
   EP112: ['warning', 'entry_points.txt is not a regular file; ignored'],
+  EP113: ['error', 'entry_points.txt is over the size limit; not read'],
   // discovery
   EP201: ['info', 'distribution shadowed by an earlier one of the same name'],
   EP202: ['warning', 'metadata directory without METADATA/PKG-INFO (leftover); it never hides a real distribution'],
@@ -41,6 +44,14 @@ export const DIAGNOSTIC_CODES = {
   EP207: ['info', '.pth "import" line not executed (site emulation)'],
   EP208: ['warning', 'metadata without a usable Name; distribution skipped'],
   EP209: ['warning', '.dist-info that is not a directory; ignored'],
+  EP210: ['warning', 'METADATA/PKG-INFO is not a regular file; ignored'],
+  EP211: ['warning', 'METADATA/PKG-INFO is not valid UTF-8'],
+  EP212: ['warning', 'METADATA/PKG-INFO Name or Version holds a control character'],
+  EP213: ['warning', 'METADATA/PKG-INFO is over the size limit; its Name and Version are not read'],
+  EP214: ['warning', 'candidate is a special file (FIFO, socket, device); ignored'],
+  EP215: ['error', 'zip integrity: CRC-32 or sizes do not match, or the data is damaged; the member is not used'],
+  EP216: ['warning', 'zip archive over a size limit'],
+  EP217: ['warning', '.pth file cannot be read (site emulation); skipped'],
   // cache
   EP301: ['warning', 'cache is corrupt or truncated; ignored'],
   EP302: ['warning', 'cache has a foreign format version; ignored'],
@@ -52,6 +63,25 @@ export const DIAGNOSTIC_CODES = {
   EP308: ['info', 'cache describes another directory; ignored'],
   // interpreter
   EP401: ['error', 'the Python interpreter could not be run'],
+  // npm packages: package.json declarations (docs/spec.md "npm packages")
+  EP701: ['error', 'package.json is not valid UTF-8 JSON; the package declares nothing'],
+  EP702: ['error', 'package.json cannot be read; the package declares nothing'],
+  EP703: ['error', '"plugin-entry-points" is not an object; ignored'],
+  EP704: ['error', 'a group of "plugin-entry-points" is not an object; the group is skipped'],
+  EP705: ['error', 'invalid group name; the group is skipped'],
+  EP706: ['error', 'invalid entry point name; the entry point is skipped'],
+  EP707: ['warning', 'entry point name outside the recommended [\\w.-]+'],
+  EP708: ['error', 'target is not a string; the entry point is skipped'],
+  EP709: ['error', 'invalid target (kept; loading it fails)'],
+  EP710: ['warning', 'package.json without a usable "name"; the directory name is used'],
+  EP711: ['info', 'package.json "name" differs from the directory Node resolves it by'],
+  EP712: ['warning', 'package.json is not a regular file or is too large; the package declares nothing'],
+  // npm packages: discovery
+  EP720: ['info', 'package shadowed by a nearer one of the same name'],
+  EP721: ['warning', 'node_modules directory or package directory cannot be read'],
+  EP722: ['warning', 'symbolic link loop or dangling link in node_modules'],
+  EP723: ['warning', 'Yarn Plug\'n\'Play project, and this process does not run under PnP'],
+  EP725: ['info', 'a directory in node_modules without package.json; skipped'],
   // environment choice (docs/spec.md §4.4.1)
   EP402: ['warning', '$VIRTUAL_ENV names no usable environment; ignored'],
   EP403: ['warning', 'a .venv without an interpreter; skipped'],
@@ -85,7 +115,7 @@ export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 export function diagnostic(
   code: DiagnosticCode,
   message: string,
-  where: { file?: string | undefined; line?: number | undefined } = {},
+  where: { file?: string | undefined; line?: number | undefined; pointer?: string | undefined } = {},
 ): Diagnostic {
   const d: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = {
     code,
@@ -94,11 +124,12 @@ export function diagnostic(
   };
   if (where.file !== undefined) d.file = where.file;
   if (where.line !== undefined) d.line = where.line;
+  if (where.pointer !== undefined) d.pointer = where.pointer;
   return d;
 }
 
 /** `file:line: severity CODE message`, the one-line form used by the CLI. */
 export function formatDiagnostic(d: Diagnostic): string {
   const at = d.file === undefined ? '' : d.line === undefined ? `${d.file}: ` : `${d.file}:${d.line}: `;
-  return `${at}${d.severity} ${d.code} ${d.message}`;
+  return `${at}${d.severity} ${d.code} ${d.message}${d.pointer === undefined ? '' : ` (at ${d.pointer === '' ? '/' : d.pointer})`}`;
 }

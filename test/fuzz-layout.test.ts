@@ -1,9 +1,11 @@
 /**
  * Differential fuzzing of discovery + resolution + reading against importlib.metadata on
  * generated search paths: 1–3 path entries (site directories with dist-info / egg-info
- * directories and egg-info files, `.egg` directories, missing entries, an entry repeated),
- * names shared across path entries (shadowing), entry_points.txt from the grammar (invalid
- * UTF-8 and lines importlib raises for included), or a directory in its place.
+ * directories and egg-info files, `.egg` directories, zip archives (wheels) holding
+ * distributions, stored or deflated, missing entries, an entry repeated), names shared across
+ * path entries (shadowing), directory names that are not UTF-8 (bytes, shown as os.fsdecode
+ * shows them), random bytes in a METADATA Version epindex reads, entry_points.txt from the
+ * grammar (invalid UTF-8 and lines importlib raises for included), or a directory in its place.
  *
  * - Where `importlib.metadata.entry_points()` returns, `pythonEnvironment({path, cache:'scan'})
  *   .entryPoints()` returns the same multiset of [normalized dist, group, name, value].
@@ -25,6 +27,17 @@
  * - a `*.dist-info` that is a file: epindex ignores it (EP209), importlib counts it as a
  *   distribution without entry points that hides later ones of its name. Not generated.
  *
+ * Random bytes: half of the zip archives get 1–3 bytes flipped anywhere (half of them in
+ * the central directory's end of the file). For those, the property is soundness: epindex
+ * returns no entry point that the intact archive (its twin, also asked of importlib) does not
+ * have, and every one it drops is either dropped by importlib on the damaged archive too or named
+ * by a diagnostic about that archive (EP205, EP215…) — nothing is lost silently.
+ *
+ * Deviations kept out of zips: importlib names a distribution in a zip by its METADATA's Name
+ * (the basename of a zipfile.Path directory is ''), and raises TypeError for every caller when a
+ * distribution in a zip has no METADATA; generated zip distributions always have METADATA whose
+ * Name is the directory's.
+ *
  * importlib runs once per pass over all generated layouts (test/support/oracle_batch.py); a
  * first pass with the same seed only collects them; only shrinking asks python again.
  */
@@ -33,13 +46,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { pythonEnvironment } from '../src/index.js';
+import { fsencode } from '../src/fsnames.js';
+import { pythonEnvironment, type EntryPoint } from '../src/index.js';
 import { entryPointsFile, fileBytes, hasLeadingBom, plainEntryPointsText, type EntryPointsFile } from './support/entry-points-grammar.js';
 import { tempDir, writeTree, type Tree } from './support/fixtures.js';
 import { oracleBatch, type LayoutResult } from './support/oracle-batch.js';
 import { oracle } from './support/python.js';
+import { writeZip, type MemberSpec } from './support/zip-writer.js';
 
-const PARAMS = { seed: 0x1a_70_75, numRuns: 300, includeErrorInReport: true } as const;
+const PARAMS = { seed: 0x1a_70_75, numRuns: 400, includeErrorInReport: true } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Layouts
@@ -55,11 +70,15 @@ interface DistSpec {
   /** METADATA (dist-info) or PKG-INFO (egg-info); an egg-info file always is metadata. */
   readonly metadata: boolean;
   readonly entryPoints: EntryPointsSpec;
+  /** Random bytes (no line breaks) as the METADATA Version of a distribution without one in its name. */
+  readonly junk: number[] | null;
 }
 
 type PathEntrySpec =
   | { readonly kind: 'missing' }
   | { readonly kind: 'site'; readonly dists: readonly DistSpec[] }
+  /** A wheel-like zip; `flips` are [position as a fraction of the file, XOR mask] (random damage). */
+  | { readonly kind: 'zip'; readonly dists: readonly DistSpec[]; readonly stored: boolean; readonly flips: ReadonlyArray<readonly [number, number]> }
   | { readonly kind: 'egg'; readonly name: string; readonly version: string; readonly entryPoints: EntryPointsSpec }
   /** The path entry `of` again, spelled with a trailing slash. */
   | { readonly kind: 'repeat'; readonly of: number };
@@ -68,6 +87,9 @@ type Layout = readonly PathEntrySpec[];
 
 // Spellings that normalize alike (foo / Foo; foo_bar / Foo.Bar / foo__bar), non-ASCII case mapping.
 const DIST_NAMES = ['foo', 'Foo', 'foo_bar', 'Foo.Bar', 'foo__bar', 'bar', 'plugin', 'Ünï', 'ΣΑΣ', 'İx'];
+/** Directory names that are not UTF-8, as os.fsdecode shows them (written as their bytes). */
+const BYTE_NAMES = ['bad\udcff\udcfename', 'lat\udce9n'];
+const isByteName = (n: string): boolean => BYTE_NAMES.includes(n);
 const VERSIONS = ['1.0', '2.0', '0.9', '1.0.post1', '3'];
 
 const normalized = (name: string): string => name.replace(/[-_.]+/g, '-').toLowerCase();
@@ -82,17 +104,29 @@ const entryPointsSpec: fc.Arbitrary<EntryPointsSpec> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'directory' as const }) },
 );
 
+const junk = fc.array(fc.integer({ min: 0, max: 255 }).filter((b) => b !== 0x0a && b !== 0x0d), { minLength: 1, maxLength: 12 });
+
 const distSpec: fc.Arbitrary<DistSpec> = fc
   .record({
-    name: fc.constantFrom(...DIST_NAMES),
+    name: fc.oneof({ weight: 10, arbitrary: fc.constantFrom(...DIST_NAMES) }, { weight: 1, arbitrary: fc.constantFrom(...BYTE_NAMES) }),
     version: fc.option(fc.constantFrom(...VERSIONS), { freq: 5 }),
     layout: fc.oneof({ weight: 5, arbitrary: fc.constant('dist-info' as const) }, { weight: 2, arbitrary: fc.constant('egg-info' as const) }, { weight: 1, arbitrary: fc.constant('egg-info-file' as const) }),
     upper: fc.oneof({ weight: 8, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
     metadata: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
     entryPoints: entryPointsSpec,
+    junk: fc.option(junk, { freq: 3, nil: null }),
   })
-  // With an upper-case suffix importlib needs the metadata's Name.
-  .map((d) => (d.upper ? { ...d, metadata: true } : d));
+  // With an upper-case suffix importlib needs the metadata's Name (which must then be readable:
+  // no byte names, no junk); junk only where epindex reads the Version and importlib does not.
+  .map((d) => (d.upper ? { ...d, metadata: true, name: isByteName(d.name) ? 'plugin' : d.name, junk: null } : d))
+  .map((d) => (d.version !== null || !d.metadata ? { ...d, junk: null } : d));
+
+/**
+ * Distributions in a zip: always with METADATA named as the directory (see the file comment), no
+ * byte names; no upper-case *.EGG-INFO file (importlib finds no Name for it in a zip and raises).
+ */
+const zipDistSpec: fc.Arbitrary<DistSpec> = distSpec.map((d) => ({ ...d, name: isByteName(d.name) ? 'bar' : d.name, metadata: true, junk: null, upper: d.upper && d.layout !== 'egg-info-file' }));
+const flip = fc.tuple(fc.oneof(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.double({ min: 0.75, max: 1, maxExcluded: true, noNaN: true })), fc.integer({ min: 1, max: 255 }));
 
 const pathEntrySpec: fc.Arbitrary<PathEntrySpec> = fc.oneof(
   { weight: 6, arbitrary: fc.uniqueArray(distSpec, { maxLength: 4, selector: (d) => normalized(d.name) }).map((dists) => ({ kind: 'site' as const, dists })) },
@@ -102,6 +136,14 @@ const pathEntrySpec: fc.Arbitrary<PathEntrySpec> = fc.oneof(
     arbitrary: fc.record({ name: fc.constantFrom(...DIST_NAMES), version: fc.constantFrom(...VERSIONS), entryPoints: entryPointsSpec }).map((e) => ({ kind: 'egg' as const, ...e })),
   },
   { weight: 1, arbitrary: fc.nat().map((of) => ({ kind: 'repeat' as const, of })) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      dists: fc.uniqueArray(zipDistSpec, { minLength: 1, maxLength: 3, selector: (d) => normalized(d.name) }),
+      stored: fc.boolean(),
+      flips: fc.oneof({ weight: 1, arbitrary: fc.constant([] as Array<[number, number]>) }, { weight: 1, arbitrary: fc.array(flip, { minLength: 1, maxLength: 3 }) }),
+    }).map((z) => ({ kind: 'zip' as const, ...z })),
+  },
 );
 
 const hasMetadata = (d: DistSpec): boolean => d.metadata || d.layout === 'egg-info-file';
@@ -112,11 +154,12 @@ function withoutDeviations(entries: PathEntrySpec[]): Layout {
   const real = new Set<string>();
   for (const e of fixed) {
     if (e.kind === 'egg') real.add(normalized(e.name));
-    if (e.kind === 'site') for (const d of e.dists) if (hasMetadata(d)) real.add(normalized(d.name));
+    if (e.kind === 'site' || e.kind === 'zip') for (const d of e.dists) if (hasMetadata(d)) real.add(normalized(d.name));
   }
   const seen = new Set<string>();
   return fixed.map((e) => {
     if (e.kind === 'egg') seen.add(normalized(e.name));
+    if (e.kind === 'zip') for (const d of e.dists) seen.add(normalized(d.name));
     if (e.kind !== 'site') return e;
     const dists = e.dists.map((d) => {
       const n = normalized(d.name);
@@ -136,6 +179,15 @@ const layoutArb: fc.Arbitrary<Layout> = fc.array(pathEntrySpec, { minLength: 1, 
 
 const metadataText = (name: string, version: string | null): string => `Metadata-Version: 2.1\nName: ${name}\n${version === null ? '' : `Version: ${version}\n`}`;
 
+/** METADATA of a distribution: its name as bytes (as an installer would write a byte name), junk as its Version. */
+function metadataOf(d: DistSpec): string | Uint8Array {
+  if (!isByteName(d.name) && d.junk === null) return metadataText(d.name, d.version);
+  const parts = [Buffer.from('Metadata-Version: 2.1\nName: '), fsencode(d.name), Buffer.from('\n')];
+  if (d.version !== null) parts.push(Buffer.from(`Version: ${d.version}\n`));
+  else if (d.junk !== null) parts.push(Buffer.from('Version: '), Buffer.from(d.junk), Buffer.from('\n'));
+  return Buffer.concat(parts);
+}
+
 function entryPointsNode(spec: EntryPointsSpec): Tree[string] | undefined {
   switch (spec.kind) {
     case 'none':
@@ -149,15 +201,31 @@ function entryPointsNode(spec: EntryPointsSpec): Tree[string] | undefined {
   }
 }
 
-function distTree(d: DistSpec): Tree {
+const childName = (d: DistSpec): string => {
   const suffix = d.layout === 'dist-info' ? '.dist-info' : '.egg-info';
-  const child = `${d.name}${d.version === null ? '' : `-${d.version}`}${d.upper ? suffix.toUpperCase() : suffix}`;
-  if (d.layout === 'egg-info-file') return { [child]: metadataText(d.name, d.version) };
+  return `${d.name}${d.version === null ? '' : `-${d.version}`}${d.upper ? suffix.toUpperCase() : suffix}`;
+};
+
+function distTree(d: DistSpec): Tree {
+  const child = childName(d);
+  if (d.layout === 'egg-info-file') return { [child]: metadataOf(d) };
   const t: Tree = {};
-  if (d.metadata) t[d.layout === 'dist-info' ? 'METADATA' : 'PKG-INFO'] = metadataText(d.name, d.version);
+  if (d.metadata) t[d.layout === 'dist-info' ? 'METADATA' : 'PKG-INFO'] = metadataOf(d);
   const ep = entryPointsNode(d.entryPoints);
   if (ep !== undefined) t['entry_points.txt'] = ep;
   return { [child]: t };
+}
+
+/** The zip members of one distribution (a directory entry where entry_points.txt is one). */
+function distMembers(d: DistSpec, stored: boolean): MemberSpec[] {
+  const child = childName(d);
+  const method = stored ? 0 : 8;
+  const te = new TextEncoder();
+  if (d.layout === 'egg-info-file') return [{ name: child, data: te.encode(metadataText(d.name, d.version)), method }];
+  const out: MemberSpec[] = [{ name: `${child}/${d.layout === 'dist-info' ? 'METADATA' : 'PKG-INFO'}`, data: te.encode(metadataText(d.name, d.version)), method }];
+  const ep = entryPointsNode(d.entryPoints);
+  if (ep !== undefined) out.push(typeof ep === 'string' || ep instanceof Uint8Array ? { name: `${child}/entry_points.txt`, data: typeof ep === 'string' ? te.encode(ep) : ep, method } : { name: `${child}/entry_points.txt/`, method: 0 });
+  return out;
 }
 
 /** Write the layout under `root` (a fresh directory); returns its search path. */
@@ -176,6 +244,20 @@ function materialize(layout: Layout, root: string): string[] {
         writeTree(base, Object.assign({}, ...e.dists.map(distTree)) as Tree);
         entries.push(base);
         break;
+      case 'zip': {
+        const whl = `${base}.whl`;
+        writeZip(whl, e.dists.flatMap((d) => distMembers(d, e.stored)));
+        if (e.flips.length > 0) {
+          const b = fs.readFileSync(whl);
+          for (const [at, mask] of e.flips) {
+            const i = Math.floor(at * b.length);
+            b[i] = b[i]! ^ mask;
+          }
+          fs.writeFileSync(whl, b);
+        }
+        entries.push(whl);
+        break;
+      }
       case 'egg': {
         const egg = path.join(base, `${e.name}-${e.version}-py3.11.egg`);
         const info: Tree = { 'PKG-INFO': metadataText(e.name, e.version) };
@@ -229,30 +311,82 @@ function layoutTags(layout: Layout): string[] {
   const tags: string[] = [];
   const entriesWith = new Map<string, number>();
   for (const e of layout) {
-    if (e.kind !== 'site' && e.kind !== 'egg') {
+    if (e.kind !== 'site' && e.kind !== 'egg' && e.kind !== 'zip') {
       tags.push(`${e.kind} path entry`);
       continue;
     }
     const names = e.kind === 'egg' ? [e.name] : e.dists.map((d) => d.name);
     for (const n of new Set(names.map(normalized))) entriesWith.set(n, (entriesWith.get(n) ?? 0) + 1);
     if (e.kind === 'egg') tags.push(e.entryPoints.kind === 'none' ? 'egg' : 'egg with entry_points.txt');
-    else
+    else {
+      if (e.kind === 'zip') tags.push(e.flips.length > 0 ? 'damaged zip' : `zip, ${e.stored ? 'stored' : 'deflated'}`);
       for (const d of e.dists) {
         if (d.layout === 'egg-info-file') tags.push('egg-info file');
         if (d.upper) tags.push('upper-case suffix');
         if (!hasMetadata(d)) tags.push('metadata-less dist');
         if (d.entryPoints.kind === 'directory') tags.push('entry_points.txt is a directory');
+        if (isByteName(d.name)) tags.push('name that is not UTF-8');
+        if (d.junk !== null) tags.push('random bytes as the METADATA Version');
       }
+    }
   }
   if ([...entriesWith.values()].some((n) => n > 1)) tags.push('name on several path entries');
   return tags;
 }
 
-async function check(layout: Layout, layouts: LayoutOracle): Promise<string[]> {
-  const { searchPath, result } = layouts.get(layout);
-  const env = await pythonEnvironment({ path: searchPath, cache: 'scan' });
+const isDamaged = (layout: Layout): boolean => layout.some((e) => e.kind === 'zip' && e.flips.length > 0);
+/** The layout with every zip intact: what a damaged layout is compared with. */
+const intactTwin = (layout: Layout): Layout => layout.map((e) => (e.kind === 'zip' ? { ...e, flips: [] } : e));
+/** The layout without its damaged zips (missing entries instead): what the rest of the path gives when they give nothing. */
+const withoutDamaged = (layout: Layout): Layout => layout.map((e) => (e.kind === 'zip' && e.flips.length > 0 ? { kind: 'missing' } : e));
+
+/**
+ * What epindex must return for importlib's `result`: its entry points when it returns; when it
+ * raises, every entry point of every distribution importlib can read, plus, for a file
+ * importlib raises TypeError for, what it returns with exactly the offending lines deleted
+ * (nothing for a file that is not UTF-8, or a zip member that cannot be read). `null` when
+ * importlib could not even list the distributions.
+ */
+function expectedRows(result: LayoutResult): Row[] | null {
+  if ('entryPoints' in result) return result.entryPoints;
+  if (result.good === null) return null;
+  const rows: Row[] = result.good.map((r) => [...r] as Row);
+  for (const bad of result.bad!) if ('repaired' in bad.oracle && bad.dist !== null) rows.push(...bad.oracle.repaired.map(([g, n, v]): Row => [bad.dist!, g, n, v]));
+  return rows;
+}
+
+/** `small` ⊆ `big` as multisets; returns the rows of `small` that are missing. */
+function notIn(small: readonly Row[], big: readonly Row[]): Row[] {
+  const left = new Map<string, number>();
+  for (const r of big) left.set(JSON.stringify(r), (left.get(JSON.stringify(r)) ?? 0) + 1);
+  const missing: Row[] = [];
+  for (const r of small) {
+    const k = JSON.stringify(r);
+    const n = left.get(k) ?? 0;
+    if (n === 0) missing.push(r);
+    else left.set(k, n - 1);
+  }
+  return missing;
+}
+
+async function lookup(searchPath: readonly string[], within: readonly string[] = []) {
+  const env = await pythonEnvironment({ path: [...searchPath], cache: 'scan' });
   const eps = await env.entryPoints();
-  const got = sorted([...eps].map((e): Row => [e.dist?.normalizedName ?? '(none)', e.group, e.name, e.value]));
+  const row = (e: EntryPoint): Row => [e.dist?.normalizedName ?? '(none)', e.group, e.name, e.value];
+  const inside = (e: EntryPoint): boolean => within.some((z) => e.dist?.metadataPath.startsWith(z + path.sep) === true);
+  return {
+    rows: sorted([...eps].map(row)),
+    /** The rows of distributions inside the `within` path entries, and the others. */
+    inside: sorted([...eps].filter(inside).map(row)),
+    outside: sorted([...eps].filter((e) => !inside(e)).map(row)),
+    diagnostics: eps.diagnostics,
+  };
+}
+
+async function check(layout: Layout, layouts: LayoutOracle): Promise<string[]> {
+  if (isDamaged(layout)) return checkDamaged(layout, layouts);
+  const { searchPath, result } = layouts.get(layout);
+  const { rows: got, diagnostics } = await lookup(searchPath);
   const tags = layoutTags(layout);
 
   if ('entryPoints' in result) {
@@ -262,22 +396,51 @@ async function check(layout: Layout, layouts: LayoutOracle): Promise<string[]> {
   }
 
   tags.push(`importlib raised ${result.error.slice(0, result.error.indexOf(':'))}`);
+  assert.ok(result.good !== null && result.bad !== null, `importlib lists the distributions of an intact layout: ${result.error}`);
   if (result.good.length > 0) tags.push('importlib raised; other entry points kept');
-  const expected: Row[] = [...result.good];
   for (const bad of result.bad) {
-    const own = eps.diagnostics.filter((d) => d.file === bad.file);
+    const own = diagnostics.filter((d) => d.file === bad.file);
     const o = bad.oracle;
     assert.ok('error' in o && o.error === bad.error, `the oracle reads ${bad.file} as entry_points does: ${JSON.stringify(o)} vs ${bad.error}`);
-    if (o.error === 'UnicodeDecodeError') {
+    if (o.error === 'UnicodeDecodeError' && 'line' in o) {
       assert.deepEqual(own.map((d) => [d.code, d.line]), [['EP101', o.line]], `one EP101 naming ${bad.file}`);
-    } else {
-      expected.push(...o.repaired.map(([g, n, v]): Row => [bad.dist, g, n, v]));
+    } else if (o.error === 'TypeError' && 'lines' in o) {
       const crashLines = own.filter((d) => d.code === 'EP104' || (d.code === 'EP103' && d.line! > o.firstHeader)).map((d) => [d.line, d.code]);
       assert.deepEqual(crashLines, o.lines, `EP104/EP103 naming ${bad.file} on the lines importlib raises for`);
       assert.ok(own.every((d) => d.code !== 'EP101'));
+    } else {
+      assert.fail(`an intact layout where importlib cannot read ${bad.file}: ${JSON.stringify(o)}`);
     }
   }
-  assert.deepEqual(got, sorted(expected), 'every entry point importlib can read, distribution by distribution');
+  assert.deepEqual(got, sorted(expectedRows(result)!), 'every entry point importlib can read, distribution by distribution');
+  return tags;
+}
+
+/**
+ * Random damage to zips: a damaged zip's distributions have no entry point the intact twin does
+ * not have; the rest of the path gives what it gives with or without the damaged zips (a
+ * distribution the damage removed no longer hides a later one); and none of the twin's entry
+ * points is lost silently (importlib lost it too on the damaged archive, or a diagnostic names it).
+ */
+async function checkDamaged(layout: Layout, layouts: LayoutOracle): Promise<string[]> {
+  const tags = layoutTags(layout);
+  const damaged = layouts.get(layout);
+  const intact = expectedRows(layouts.get(intactTwin(layout)).result);
+  const without = expectedRows(layouts.get(withoutDamaged(layout)).result);
+  assert.ok(intact !== null && without !== null, 'importlib lists the distributions of the intact layouts');
+  const zips = damaged.searchPath.filter((_, i) => { const e = layout[i]; return e?.kind === 'zip' && e.flips.length > 0; });
+  const { rows: got, inside, outside, diagnostics } = await lookup(damaged.searchPath, zips);
+  // Rows are compared by distribution name, group, name and value: paths differ between the layouts.
+  assert.deepEqual(notIn(inside, intact), [], 'no entry point of a damaged zip that the intact zip does not have');
+  assert.deepEqual(notIn(outside, [...intact, ...without]), [], 'the rest of the path as it is with the zips intact or without them');
+  const named = diagnostics.filter((d) => zips.some((z) => d.file !== undefined && (d.file === z || d.file.startsWith(z + path.sep))));
+  const importlibRows = expectedRows(damaged.result);
+  const lost = notIn(intact, got);
+  const unexplained = named.length > 0 ? [] : lost.filter((r) => importlibRows === null || notIn([r], importlibRows).length === 0);
+  assert.deepEqual(unexplained, [], `entry points lost without a diagnostic, which importlib still returns: ${JSON.stringify(diagnostics)}`);
+  if (lost.length === 0) tags.push('damaged zip: nothing lost');
+  else tags.push(named.some((d) => d.code === 'EP215') ? 'damaged zip: EP215' : named.length > 0 ? 'damaged zip: another diagnostic' : 'damaged zip: lost by importlib too');
+  if (importlibRows !== null && notIn(got, importlibRows).length === 0 && notIn(importlibRows, got).length === 0) tags.push('damaged zip: same as importlib');
   return tags;
 }
 
@@ -285,10 +448,10 @@ test('entry points of generated search paths agree with importlib.metadata', asy
   const layouts = new LayoutOracle();
   const collected: Layout[] = [];
   await fc.assert(fc.asyncProperty(layoutArb, async (l) => void collected.push(l)), PARAMS);
-  layouts.prefetch(collected);
+  layouts.prefetch([...collected, ...collected.filter(isDamaged).flatMap((l) => [intactTwin(l), withoutDamaged(l)])]);
 
   // The batch oracle is oracle.py, many times over: spot-check a few layouts with oracle() itself.
-  for (const l of collected.slice(0, 5)) {
+  for (const l of collected.filter((x) => !isDamaged(x)).slice(0, 5)) {
     const { searchPath, result } = layouts.get(l);
     const single = oracle(searchPath);
     if ('entryPoints' in result) assert.deepEqual(single, { python: single.python, entryPoints: result.entryPoints });
@@ -307,7 +470,8 @@ test('entry points of generated search paths agree with importlib.metadata', asy
   const required = [
     'importlib returned entry points', 'importlib raised TypeError', 'importlib raised UnicodeDecodeError', 'importlib raised; other entry points kept',
     'name on several path entries', 'missing path entry', 'repeat path entry', 'egg with entry_points.txt', 'egg-info file', 'upper-case suffix',
-    'metadata-less dist', 'entry_points.txt is a directory',
+    'metadata-less dist', 'entry_points.txt is a directory', 'zip, stored', 'zip, deflated', 'damaged zip', 'name that is not UTF-8',
+    'random bytes as the METADATA Version', 'damaged zip: nothing lost', 'damaged zip: EP215', 'damaged zip: same as importlib',
   ];
   for (const tag of required) assert.ok((counts.get(tag) ?? 0) > 0, `the generator never produced: ${tag}`);
   assert.equal(layouts.misses, 0, 'the collecting pass saw every layout');

@@ -13,6 +13,9 @@
  * - Where importlib raises UnicodeDecodeError, the reader returns nothing, with one EP101 on the
  *   line of the first invalid byte, naming its offset.
  *
+ * A fifth of the inputs are random bytes: generated files with 1–4 random byte edits (set,
+ * insert, delete), under the same four rules.
+ *
  * importlib runs once per pass over all generated inputs (test/support/sectioned_batch.py):
  * a first pass with the same seed only collects them; only shrinking (after a failure) asks
  * python again, one input at a time.
@@ -24,7 +27,22 @@ import { parseEntryPointsTxt } from '../src/format/entry-points-txt.js';
 import { LINE_BREAKS, entryPointsFile, fileBytes, fileText, hasLeadingBom, type EntryPointsFile } from './support/entry-points-grammar.js';
 import { sectionedBatch, type SectionedResult, type Triple } from './support/oracle-batch.js';
 
-const PARAMS = { seed: 0x5ec7_10ed, numRuns: 600 } as const;
+const PARAMS = { seed: 0x5ec7_10ed, numRuns: 750 } as const;
+
+/** A generated file with 1–4 random byte edits (set, insert, delete at random places): random damage to a plausible file. */
+const randomBytesFile: fc.Arbitrary<EntryPointsFile> = fc
+  .tuple(entryPointsFile, fc.array(fc.tuple(fc.nat(), fc.constantFrom('set', 'insert', 'delete'), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }))
+  .map(([f, edits]) => {
+    const bytes = [...fileBytes(f)];
+    for (const [at, op, b] of edits) {
+      const i = at % (bytes.length + 1);
+      if (op === 'insert') bytes.splice(i, 0, b);
+      else if (i < bytes.length) op === 'set' ? (bytes[i] = b) : bytes.splice(i, 1);
+    }
+    return { text: '', bom: false, corrupt: { at: 0, bytes } };
+  });
+const anyFile = fc.oneof({ weight: 4, arbitrary: entryPointsFile }, { weight: 1, arbitrary: randomBytesFile });
+const isRandom = (f: EntryPointsFile): boolean => f.text === '' && f.corrupt !== null && f.corrupt.at === 0 && !f.bom;
 
 /** Hand-picked rows of reference §2.5 that must always be among the inputs. */
 const EXAMPLES: EntryPointsFile[] = [
@@ -131,13 +149,15 @@ test('entry_points.txt reader agrees with importlib.metadata on generated texts 
   const params = { ...PARAMS, includeErrorInReport: true, examples: EXAMPLES.map((e) => [e] as [EntryPointsFile]) };
 
   const inputs: Uint8Array[] = [];
-  fc.assert(fc.property(entryPointsFile, (f) => void inputs.push(...oracleInputs(f))), params);
+  fc.assert(fc.property(anyFile, (f) => void inputs.push(...oracleInputs(f))), params);
   oracle.prefetch(inputs);
 
   const counts = new Map<string, number>();
   fc.assert(
-    fc.property(entryPointsFile, (f) => {
-      for (const tag of new Set(check(f, oracle))) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+    fc.property(anyFile, (f) => {
+      const tags = check(f, oracle);
+      if (isRandom(f)) tags.push(...tags.map((t) => `random bytes: ${t}`));
+      for (const tag of new Set(tags)) counts.set(tag, (counts.get(tag) ?? 0) + 1);
     }),
     params,
   );
@@ -147,6 +167,7 @@ test('entry_points.txt reader agrees with importlib.metadata on generated texts 
   const required = [
     'ok-nonempty', 'ok-empty', 'decode-error', 'bom', 'bom-changes-importlib-result', 'type-error EP104', 'type-error EP103',
     'type-error-rest-kept', '";" entry point', 'empty name', 'empty value', 'group with outer spaces', 'empty group',
+    'random bytes: ok-nonempty', 'random bytes: ok-empty', 'random bytes: decode-error', 'random bytes: type-error EP104',
     ...LINE_BREAKS.map(breakTag),
   ];
   for (const tag of required) assert.ok((counts.get(tag) ?? 0) > 0, `the generator never produced: ${tag}`);

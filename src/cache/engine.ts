@@ -217,10 +217,10 @@ export function forget(file: string): void {
 }
 
 /** The locations a directory's cache may be read from, in order (the user cache's is computed only when reached). */
-function* readLocations(dir: string, isDir: boolean, opts: CacheOptions): Generator<CacheLocation> {
-  if (isDir) yield inDirectoryLocation(dir);
+function* readLocations(dir: string, isDir: boolean, source: Source, opts: CacheOptions): Generator<CacheLocation> {
+  if (isDir) yield inDirectoryLocation(dir, source.cacheName);
   const real = realPathOf(dir);
-  if (real !== null) yield userLocation(opts.userCacheDir ?? userCacheRoot(), real);
+  if (real !== null) yield userLocation(opts.userCacheDir ?? userCacheRoot(), real, source.cacheName);
 }
 
 /** Why `file` is not a cache of the directory `dir` (stat `st`) for `source`, or `null`. */
@@ -242,24 +242,33 @@ function identityProblem(file: CacheFile, dir: string, st: StatResult, source: S
  * explicit build, or an in-directory cache exists already) and trust.ts's write rule holds for
  * the directory's real path; else the user cache. `null` when neither can be used.
  */
-export function writeLocation(dir: string, st: StatResult, inDirectory: boolean, opts: CacheOptions): { loc: CacheLocation; create: boolean; real: string } | null {
+export function writeLocation(dir: string, st: StatResult, inDirectory: boolean, source: Source, opts: CacheOptions): { loc: CacheLocation; create: boolean; real: string } | null {
   const real = realPathOf(dir);
   if (real === null) return null;
   if (inDirectory && st.isDirectory() && writeProblem(real) === null) {
     try {
       fs.accessSync(real, fs.constants.W_OK);
-      return { loc: inDirectoryLocation(real), create: true, real };
+      return { loc: inDirectoryLocation(real, source.cacheName), create: true, real };
     } catch {
       // not writable (read-only filesystem, ACLs): fall through to the user cache
     }
   }
-  return { loc: userLocation(opts.userCacheDir ?? userCacheRoot(), real), create: true, real };
+  return { loc: userLocation(opts.userCacheDir ?? userCacheRoot(), real, source.cacheName), create: true, real };
 }
 
 export interface WriteOutcome {
   readonly scan: DirectoryScan;
   readonly written: CacheLocation | null;
   readonly diagnostics: Diagnostic[];
+  /** Nothing to cache: a file on the path that is not an archive (no diagnostic: importlib ignores it too). */
+  readonly notCacheable?: true;
+}
+
+/** Thrown inside a write when the scan shows nothing that can be cached. */
+class NotCacheable extends Error {
+  constructor(readonly scan: DirectoryScan) {
+    super('not cacheable');
+  }
 }
 
 /**
@@ -280,12 +289,13 @@ export function scanAndWrite(dir: string, source: Source, target: { loc: CacheLo
       if (st === null) throw new CacheWriteError('ENOENT', 'the path entry disappeared');
       const s = source.scan(root, { stamps: true });
       scan = s;
-      if (s.kind !== 'directory' && s.kind !== 'zip') throw new CacheWriteError('ENOTSUP', 'the path entry cannot be scanned');
+      if (s.kind !== 'directory' && s.kind !== 'zip') throw new NotCacheable(s);
       return { source: source.id, kind: s.kind, realPath: target.real, dev: st.dev, entry: st.stamp, scan: s };
     });
     forget(loc.file);
     return { scan, written: loc, diagnostics: [] };
   } catch (e) {
+    if (e instanceof NotCacheable) return { scan: e.scan, written: null, diagnostics: [], notCacheable: true };
     const message = e instanceof CacheWriteError ? e.message : `cannot write the cache (${errnoCode(e)})`;
     return { scan: scan ?? source.scan(root, { stamps: false }), written: null, diagnostics: [diagnostic('EP306', message, { file: loc.file })] };
   }
@@ -298,8 +308,8 @@ export function scanAndWrite(dir: string, source: Source, target: { loc: CacheLo
  */
 export function writeSomewhere(dir: string, st: StatResult, source: Source, target: { loc: CacheLocation; create: boolean; real: string }, opts: CacheOptions): WriteOutcome {
   const w = scanAndWrite(dir, source, target, opts);
-  if (w.written !== null || target.loc.kind === 'user') return w;
-  const user = writeLocation(dir, st, false, opts);
+  if (w.written !== null || w.notCacheable === true || target.loc.kind === 'user') return w;
+  const user = writeLocation(dir, st, false, source, opts);
   if (user === null) return w;
   const again = scanAndWrite(dir, source, user, opts);
   if (again.written !== null) return again;
@@ -344,7 +354,7 @@ export function loadDirectory(dir: string, source: Source, mode: LoadMode, opts:
   const diagnostics: Diagnostic[] = [];
   const stale: string[] = [];
   let existingInDir = false;
-  for (const loc of readLocations(dir, st.isDirectory(), opts)) {
+  for (const loc of readLocations(dir, st.isDirectory(), source, opts)) {
     const r = readCacheAt(loc);
     if (r.state === 'missing') continue;
     if (loc.kind === 'in-directory') existingInDir = true;
@@ -382,7 +392,7 @@ export function loadDirectory(dir: string, source: Source, mode: LoadMode, opts:
       // window has passed, so that later lookups take the cheap path again; only where this
       // process may write it (a copy elsewhere would be shadowed by this one on every lookup).
       if (!(mode === 'auto' && f.worthRewriting && racyWindowPassed(file.header.scanned))) return { from: 'cache', file, location: loc, diagnostics };
-      const target = writeLocation(dir, st, loc.kind === 'in-directory', opts);
+      const target = writeLocation(dir, st, loc.kind === 'in-directory', source, opts);
       if (target === null || target.loc.kind !== loc.kind) return { from: 'cache', file, location: loc, diagnostics };
       const w = writeSomewhere(dir, st, source, target, opts);
       return { from: 'scan', scan: w.scan, diagnostics: [...diagnostics, ...w.diagnostics] };
@@ -396,7 +406,7 @@ export function loadDirectory(dir: string, source: Source, mode: LoadMode, opts:
   }
   if (mode === 'auto') {
     // Refresh an in-directory cache that exists; otherwise write to the user cache (spec §5.1).
-    const target = writeLocation(dir, st, existingInDir, opts);
+    const target = writeLocation(dir, st, existingInDir, source, opts);
     if (target !== null) {
       const w = writeSomewhere(dir, st, source, target, opts);
       return { from: 'scan', scan: w.scan, diagnostics: [...diagnostics, ...w.diagnostics] };
@@ -492,7 +502,7 @@ export function cacheStatusOf(dir: string, source: Source, opts: CacheOptions = 
   if (!st.isDirectory() && !st.isFile()) return none('not-cacheable', 'neither a directory nor a file');
   if (!st.isDirectory() && source.scan(root, { stamps: false }).kind !== 'zip') return none('not-cacheable', 'a file that is not a zip archive');
   let first: CacheStatus | null = null;
-  for (const loc of readLocations(dir, st.isDirectory(), opts)) {
+  for (const loc of readLocations(dir, st.isDirectory(), source, opts)) {
     const r = readCacheAt(loc);
     if (r.state === 'missing') continue;
     const base = { pathEntry: dir, file: loc.file, location: loc.kind };

@@ -53,7 +53,15 @@ export interface CheckInput {
 export function checkFreshness(input: CheckInput): FreshnessResult {
   const { file, source, level, need } = input;
   const root = input.dir === '' ? '.' : input.dir;
-  const listingOk = listingUnchanged(file, input.stat);
+  let listingOk = listingUnchanged(file, input.stat);
+  if (listingOk && source.listingSpansDirectories === true) {
+    // The other directories of the listing (npm scopes) can change on their own.
+    need('listing');
+    const { dirs, dirStamps } = file.listing;
+    for (let i = 0, at = 0; i < dirs.length && listingOk; i++, at += STAMP_WIDTH) {
+      if (!sameStampAt(root + '/' + dirs[i]!, dirStamps, at) || isRacy(dirStamps, at, file.header.scanned)) listingOk = false;
+    }
+  }
   if (file.header.kind === 'zip') {
     if (listingOk) return { fresh: true, worthRewriting: false };
     // The stamp differs or is racy: only the content can tell.
@@ -62,6 +70,7 @@ export function checkFreshness(input: CheckInput): FreshnessResult {
   }
   let worthRewriting = false;
   if (!listingOk) need('listing');
+  /** Paths whose stamps were racy (candidates, or files inside them): re-read below. */
   const racyChildren = new Set<string>();
   if (!listingOk) {
     const why = listingChanged(root, file, source, racyChildren);
@@ -73,11 +82,14 @@ export function checkFreshness(input: CheckInput): FreshnessResult {
     if (why !== null) return { fresh: false, reason: why };
   }
   if (racyChildren.size > 0) {
-    // Same stamps, but too close to the scan to prove anything: read them again and compare.
+    // Same stamps, but too close to the scan to prove anything: read the candidates they
+    // belong to again and compare.
     need('dists');
     const digests = new Map<string, number>();
     for (const d of file.dists) digests.set(d[0], d[7]);
-    for (const child of racyChildren) {
+    const candidates = new Set<string>();
+    for (const p of racyChildren) candidates.add(candidateOf(p, digests));
+    for (const child of candidates) {
       const again = source.rescan(root, child);
       const want = digests.get(child);
       if ((again === null) !== (want === undefined) || (again !== null && unitDigest(again) !== want)) return { fresh: false, reason: `${child} changed within the timestamp granularity of the scan` };
@@ -99,7 +111,7 @@ function checkStamps(root: string, file: CacheFile, source: Source, level: Fresh
     }
     // Racy stamps (within 2 s of the scan) cannot prove anything: their candidates are re-read.
     const scanned = file.header.scanned;
-    for (let i = 0, at = 0; i < paths.length; i++, at += STAMP_WIDTH) if (isRacy(stamps, at, scanned)) racyChildren.add(firstComponent(paths[i]!));
+    for (let i = 0, at = 0; i < paths.length; i++, at += STAMP_WIDTH) if (isRacy(stamps, at, scanned)) racyChildren.add(paths[i]!);
   }
   if (level === 'full') {
     need('listing');
@@ -177,7 +189,17 @@ function allZero(a: readonly number[], at: number): boolean {
   return true;
 }
 
-function firstComponent(p: string): string {
+/**
+ * The candidate a watched path belongs to: the longest unit child it is or lies under
+ * (`@scope/pkg/package.json` → `@scope/pkg`), else its first component (a candidate that gave
+ * no unit).
+ */
+function candidateOf(p: string, children: ReadonlyMap<string, unknown>): string {
+  if (children.has(p)) return p;
+  for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
+    const prefix = p.slice(0, i);
+    if (children.has(prefix)) return prefix;
+  }
   const slash = p.indexOf('/');
   return slash < 0 ? p : p.slice(0, slash);
 }

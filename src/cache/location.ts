@@ -10,6 +10,8 @@ import { CACHE_VERSION } from './format.js';
 /** The directory inside a path entry that holds its cache (a subdirectory, so that writing the cache does not change the path entry's own mtime). */
 export const IN_DIR_CACHE_DIR = '.epindex';
 export const IN_DIR_CACHE_FILE = `entry-points.v${CACHE_VERSION}.jsonl`;
+/** The default cache name (the Python source's); other sources name their own (Source.cacheName). */
+export const DEFAULT_CACHE_NAME = 'entry-points';
 /** Files of earlier format versions that `clear` also removes. */
 export const OLDER_CACHE_FILES = ['entry-points.v1.json', 'entry-points.v2.jsonl'];
 
@@ -22,9 +24,9 @@ export interface CacheLocation {
   readonly file: string;
 }
 
-export function inDirectoryLocation(dir: string): CacheLocation {
+export function inDirectoryLocation(dir: string, cacheName: string = DEFAULT_CACHE_NAME): CacheLocation {
   const holder = path.join(dir === '' ? '.' : dir, IN_DIR_CACHE_DIR);
-  return { kind: 'in-directory', dir: holder, file: path.join(holder, IN_DIR_CACHE_FILE) };
+  return { kind: 'in-directory', dir: holder, file: path.join(holder, `${cacheName}.v${CACHE_VERSION}.jsonl`) };
 }
 
 /**
@@ -48,12 +50,12 @@ type Crypto = typeof import('node:crypto');
 let crypto: Crypto | undefined;
 
 /** The user-cache file of a directory whose real path is `realPath`. */
-export function userLocation(root: string, realPath: string): CacheLocation {
+export function userLocation(root: string, realPath: string, cacheName: string = DEFAULT_CACHE_NAME): CacheLocation {
   const dir = path.join(root, `entry-points.v${CACHE_VERSION}`);
   // node:crypto costs ~1 ms to load: only lookups that reach the user cache pay it.
   crypto ??= createRequire(import.meta.url)('node:crypto') as Crypto;
   const key = crypto.createHash('sha256').update(realPath).digest('hex').slice(0, 40);
-  return { kind: 'user', dir, file: path.join(dir, `${key}.jsonl`) };
+  return { kind: 'user', dir, file: path.join(dir, cacheName === DEFAULT_CACHE_NAME ? `${key}.jsonl` : `${key}.${cacheName}.jsonl`) };
 }
 
 const realPaths = new Map<string, string>();

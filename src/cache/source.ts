@@ -89,6 +89,17 @@ export interface ScanRequest {
 export interface Source {
   /** Written into every cache (`python`, `node`); a cache of another source is ignored. */
   readonly id: string;
+  /**
+   * The cache file's name without version and extension (default `entry-points`): sources
+   * that can meet the same directory keep separate files (`npm-entry-points.v3.jsonl`).
+   */
+  readonly cacheName?: string;
+  /**
+   * Whether a listing spans more directories than the scanned one (`listingDirs`, npm's
+   * `@scope` directories): their stamps are then compared on every lookup, not only when the
+   * directory's own stamp changed (a package added to a scope changes only the scope).
+   */
+  readonly listingSpansDirectories?: boolean;
   /** Scan one directory (or archive); never throws for anything the filesystem does. */
   scan(dir: string, request: ScanRequest): DirectoryScan;
   /**

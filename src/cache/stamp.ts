@@ -15,6 +15,7 @@
  * `EPINDEX_PORTABLE_STAT=1`.
  */
 import * as fs from 'node:fs';
+import { fsPath } from '../fsnames.js';
 
 /** Six integers: ino, size, mtime seconds, mtime nanoseconds, ctime seconds, ctime nanoseconds. */
 export type Stamp = readonly [number, number, number, number, number, number];
@@ -58,7 +59,7 @@ class Result implements StatResult {
 // Node 20's binding layout (src/node_file.h FsStatsOffset).
 const K = { dev: 0, mode: 1, uid: 3, gid: 4, ino: 7, size: 8, mSec: 12, mNsec: 13, cSec: 14, cNsec: 15 } as const;
 
-type BindingStat = (path: string, bigint: false, req: undefined, throwIfNoEntry: boolean) => Float64Array | undefined;
+type BindingStat = (path: string | Buffer, bigint: false, req: undefined, throwIfNoEntry: boolean) => Float64Array | undefined;
 let bindingStat: BindingStat | null | undefined;
 
 /** A replacement stat for tests (a simulated coarse-mtime filesystem); `null` restores the real one. */
@@ -101,7 +102,8 @@ export function statPath(p: string): StatResult | null {
   if (bindingStat !== null) {
     let a: Float64Array | undefined;
     try {
-      a = bindingStat(p, false, undefined, false);
+      // Names that are not UTF-8 are carried as os.fsdecode gives them: back to their bytes.
+      a = bindingStat(fsPath(p), false, undefined, false);
     } catch (e) {
       if (errnoOf(e) === 'ENOTDIR') return null;
       throw e;
@@ -111,7 +113,7 @@ export function statPath(p: string): StatResult | null {
   }
   let s: fs.BigIntStats | undefined;
   try {
-    s = fs.statSync(p, { bigint: true, throwIfNoEntry: false });
+    s = fs.statSync(fsPath(p), { bigint: true, throwIfNoEntry: false });
   } catch (e) {
     if (errnoOf(e) === 'ENOTDIR') return null;
     throw e;
@@ -135,7 +137,7 @@ export function sameStampAt(p: string, recorded: ArrayLike<number>, at: number):
   if (bindingStat !== null && hook === null) {
     let a: Float64Array | undefined;
     try {
-      a = bindingStat(p, false, undefined, false);
+      a = bindingStat(fsPath(p), false, undefined, false);
     } catch {
       return false;
     }

@@ -58,7 +58,7 @@ function buildOne(pathEntry: string, source: Source, opts: BuildOptions, force: 
   const inDir = typeof opts.inDirectory === 'function' ? opts.inDirectory(pathEntry) : opts.inDirectory ?? true;
   const st = statPath(pathEntry === '' ? '.' : pathEntry);
   if (st === null) return { pathEntry, outcome: 'skipped', reason: 'does not exist', distributions: 0, ...none };
-  const target = writeLocation(pathEntry, st, inDir, opts);
+  const target = writeLocation(pathEntry, st, inDir, source, opts);
   const sameLocation = status.file !== null && target !== null && (status.location === target.loc.kind);
   if (status.state === 'fresh' && !force && sameLocation) {
     return { pathEntry, outcome: 'unchanged', file: status.file, location: status.location, reason: null, distributions: status.distributions ?? 0, diagnostics: [] };
@@ -134,13 +134,13 @@ export interface ClearResult {
  * rule: never in a directory another user could change under it), and in the user cache.
  * Files of earlier format versions go too.
  */
-export function clearCache(pathEntry: string, opts: CacheOptions = {}): ClearResult {
+export function clearCache(pathEntry: string, opts: CacheOptions = {}, source?: Source): ClearResult {
   if (typeof pathEntry !== 'string') throw new EpindexError('INVALID_ARGUMENT', 'clearCache: the path entry must be a string');
   const removed: string[] = [];
   const kept: { file: string; reason: string }[] = [];
   const real = realPathOf(pathEntry);
   if (real !== null) {
-    const loc = inDirectoryLocation(real);
+    const loc = inDirectoryLocation(real, source?.cacheName);
     const holder = fs.lstatSync(loc.dir, { throwIfNoEntry: false });
     if (holder !== undefined) {
       const why = writeProblem(real) ?? (!holder.isDirectory() ? '.epindex is not a directory' : process.platform !== 'win32' && holder.uid !== currentUid() ? `.epindex belongs to uid ${holder.uid}` : null);
@@ -163,7 +163,7 @@ export function clearCache(pathEntry: string, opts: CacheOptions = {}): ClearRes
       }
     }
     for (const root of [opts.userCacheDir ?? userCacheRoot()]) {
-      const u = userLocation(root, real);
+      const u = userLocation(root, real, source?.cacheName);
       if (fs.lstatSync(u.file, { throwIfNoEntry: false }) !== undefined) {
         fs.rmSync(u.file, { force: true });
         removed.push(u.file);

@@ -146,7 +146,9 @@ export function writeCacheFile(loc: CacheLocation, makeContent: () => CacheConte
       }
     }
     fs.rmSync(tmp, { force: true });
-    if (e instanceof CacheWriteError) throw e;
+    // Our own refusals, and anything that is not a system error (a scan that found nothing to
+    // cache, a bug), go to the caller as they are.
+    if (e instanceof CacheWriteError || typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
     refuse(errnoCode(e), `cannot write the cache (${errnoCode(e)}${(e as Error).message ? `: ${(e as Error).message.replace(/^[A-Z]+: /, '')}` : ''})`);
   }
 }

@@ -15,6 +15,7 @@ import type { WriteFlags } from './commands/write.js';
 import type { ReportFormat } from '../lint/report.js';
 import type { EnvironmentFlags } from './environment-options.js';
 import { ENVIRONMENT_OPTIONS, FRESHNESS_OPTION } from './environment-options.js';
+import { CHECK_COMMAND, withNodeDir, withNodeSide } from './node-side.js';
 import { out, err } from './stdio.js';
 
 /** Set by the bundler (scripts/build.mjs); read from package.json when running the tsc output. */
@@ -36,7 +37,7 @@ const query = (options: readonly OptionSpec[]): readonly OptionSpec[] => [...opt
 /** Options arrive validated (types, choices, conflicts) by the parser, in the shape of each command's flags. */
 const flags = <T>(o: OptionValues): T => o as unknown as T;
 
-const commands: CommandSpec[] = [
+const commands: CommandSpec[] = withNodeSide([
   {
     name: 'list',
     summary: 'list entry points (the default command)',
@@ -209,7 +210,8 @@ const commands: CommandSpec[] = [
     options: scripts([DRY_RUN]),
     run: async (_, o) => (await import('./commands/scripts.js')).scriptsRemove(flags<ScriptsFlags>(o)),
   },
-];
+  CHECK_COMMAND,
+]);
 
 const program: Program = {
   name: 'epi',
@@ -232,7 +234,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const isDebug = (a: string, i: number): boolean => a === '--debug' && (end === -1 || i < end);
   const debug = argv.some(isDebug);
   try {
-    const parsed = parseCommandLine(program, argv.filter((a, i) => !isDebug(a, i)));
+    const words = new Set([...program.commands.flatMap((c) => c.name.split(' ')), ...program.groups.map((g) => g.name), 'help']);
+    const parsed = parseCommandLine(program, withNodeDir(argv.filter((a, i) => !isDebug(a, i)), words));
     if (parsed.kind === 'version') out(`${version}\n`);
     else if (parsed.kind === 'help') out(parsed.text);
     else {

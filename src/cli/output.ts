@@ -45,7 +45,7 @@ export function esc(s: string): string {
 /** `file:line: severity CODE message`, escaped for the terminal. */
 export function formatDiagnosticText(d: Diagnostic): string {
   const at = d.file === undefined ? '' : d.line === undefined ? `${esc(d.file)}: ` : `${esc(d.file)}:${d.line}: `;
-  return `${at}${d.severity} ${d.code} ${esc(d.message)}`;
+  return `${at}${d.severity} ${d.code} ${esc(d.message)}${d.pointer === undefined ? '' : ` (at ${esc(d.pointer === '' ? '/' : d.pointer)})`}`;
 }
 
 export function colorDiagnostic(d: Diagnostic): string {

@@ -30,8 +30,18 @@ const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 /**
  * Read entry_points.txt content. Bytes are decoded as strict UTF-8 (as importlib does); a
  * string is taken as already decoded. `file` only labels diagnostics.
+ *
+ * Total for every string and byte array (bytes too long to make a string of give EP113); any
+ * other `content` (null, a number, an ArrayBuffer, another typed array) or `options` is a
+ * programmer error: `EpindexError('INVALID_ARGUMENT')`.
  */
 export function parseEntryPointsTxt(content: string | Uint8Array, options: { file?: string } = {}): ParsedEntryPointsTxt {
+  if (typeof content !== 'string' && !(content instanceof Uint8Array)) {
+    throw new EpindexError('INVALID_ARGUMENT', `parseEntryPointsTxt: content must be a string or a Uint8Array, not ${describe(content)}`);
+  }
+  if (typeof options !== 'object' || options === null || (options.file !== undefined && typeof options.file !== 'string')) {
+    throw new EpindexError('INVALID_ARGUMENT', `parseEntryPointsTxt: options must be an object whose file, if given, is a string; got ${describe(options)}`);
+  }
   const file = options.file;
   const diagnostics: Diagnostic[] = [];
   let text: string;
@@ -40,7 +50,11 @@ export function parseEntryPointsTxt(content: string | Uint8Array, options: { fil
   } else {
     try {
       text = utf8.decode(content);
-    } catch {
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'ERR_STRING_TOO_LONG') {
+        diagnostics.push(diagnostic('EP113', `${content.length} bytes are more than a string can hold; no entry points are read from this file`, { file }));
+        return { entries: [], diagnostics };
+      }
       const offset = firstInvalidUtf8(content);
       // Lines as everywhere else (str.splitlines): the breaks before the invalid byte, plus one.
       const line = pySplitlines(lenientUtf8.decode(content.subarray(0, offset)) + 'x').length;
@@ -69,32 +83,46 @@ export function parseEntryPointsTxt(content: string | Uint8Array, options: { fil
     if (s.charCodeAt(0) === 0x5b /* [ */ && s.charCodeAt(s.length - 1) === 0x5d /* ] */) {
       group = pyStripChars(s, '[]');
       if (!GROUP_NAME.test(group)) {
-        diagnostics.push(diagnostic('EP107', `invalid group name ${JSON.stringify(group)} (must match ^\\w+(\\.\\w+)*$); its entry points are kept`, { file, line }));
+        diagnostics.push(diagnostic('EP107', `invalid group name ${quote(group)} (must match ^\\w+(\\.\\w+)*$); its entry points are kept`, { file, line }));
       }
       continue;
     }
     if (group === null) {
-      diagnostics.push(diagnostic('EP109', `line before the first [group] header skipped: ${JSON.stringify(s)}`, { file, line }));
+      diagnostics.push(diagnostic('EP109', `line before the first [group] header skipped: ${quote(s)}`, { file, line }));
       continue;
     }
     const eq = s.indexOf('=');
     if (eq < 0) {
-      diagnostics.push(diagnostic('EP104', `line without "=" skipped: ${JSON.stringify(s)} (importlib.metadata raises TypeError here)`, { file, line }));
+      diagnostics.push(diagnostic('EP104', `line without "=" skipped: ${quote(s)} (importlib.metadata raises TypeError here)`, { file, line }));
       continue;
     }
     const name = pyStrip(s.slice(0, eq));
     const value = pyStrip(s.slice(eq + 1));
     entries.push({ group, name, value, line });
-    if (name === '') diagnostics.push(diagnostic('EP105', `entry point with an empty name in [${group}]; kept`, { file, line }));
-    else if (name.charCodeAt(0) === 0x5b) diagnostics.push(diagnostic('EP110', `entry point name ${JSON.stringify(name)} starts with "["; kept`, { file, line }));
+    if (name === '') diagnostics.push(diagnostic('EP105', `entry point with an empty name in [${clip(group)}]; kept`, { file, line }));
+    else if (name.charCodeAt(0) === 0x5b) diagnostics.push(diagnostic('EP110', `entry point name ${quote(name)} starts with "["; kept`, { file, line }));
     if (value === '') {
-      diagnostics.push(diagnostic('EP106', `entry point ${JSON.stringify(name)} in [${group}] has an empty value; kept`, { file, line }));
+      diagnostics.push(diagnostic('EP106', `entry point ${quote(name)} in [${clip(group)}] has an empty value; kept`, { file, line }));
     } else {
       const ref = parseObjectReference(value);
-      if (!ref.ok) diagnostics.push(diagnostic('EP108', `invalid object reference ${JSON.stringify(value)} for ${JSON.stringify(name)} in [${group}]: ${ref.problem}; kept`, { file, line }));
+      if (!ref.ok) diagnostics.push(diagnostic('EP108', `invalid object reference ${quote(value)} for ${quote(name)} in [${clip(group)}]: ${ref.problem}; kept`, { file, line }));
     }
   }
   return { entries, diagnostics };
+}
+
+/** At most 200 UTF-16 units of `s` (not splitting a surrogate pair): a diagnostic quotes a line, never a megabyte of it. */
+function clip(s: string): string {
+  if (s.length <= 200) return s;
+  const end = s.charCodeAt(199) >= 0xd800 && s.charCodeAt(199) <= 0xdbff ? 199 : 200;
+  return `${s.slice(0, end)}…`;
+}
+const quote = (s: string): string => JSON.stringify(clip(s));
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
+  return typeof v;
 }
 
 /** Offset of the first byte that strict UTF-8 decoding rejects (only called on failure). */

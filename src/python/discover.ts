@@ -10,16 +10,25 @@
  * Order: units come in importlib's in-directory order — by the position in the directory
  * listing (not sorted) of the first candidate of each normalized name — and within one name by
  * epindex's preference (`comparePreference`); the first of a name is its winner.
+ *
+ * Hostile directories: every file is opened without blocking and read only when it is a regular
+ * file (entry_points.txt through `readSmallFile`, at most `LIMITS.fileBytes`; METADATA's head
+ * through `readHead`), zips through `openZip` (bounded, CRC-checked), names are `os.fsdecode`d
+ * bytes (src/fsnames.ts) and every path handed to the filesystem goes through `fsPath`; whatever
+ * the filesystem answers becomes a diagnostic of the candidate it concerns, never an exception,
+ * so the other distributions keep their entry points.
  */
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { normalizeName, parseObjectReference, type DistributionLayout } from '../entry-point.js';
 import { errnoCode } from '../errors.js';
 import { parseEntryPointsTxt, type EntryPointLine } from '../format/entry-points-txt.js';
 import type { DirectoryScan, RefJSON, Unit, UnitEntryPoint, Watch } from '../cache/source.js';
-import { NO_STAMP, statPath, type Stamp, type StatResult } from '../cache/stamp.js';
+import { fromBigStats, NO_STAMP, statPath, type Stamp, type StatResult } from '../cache/stamp.js';
+import { fsPath, readdirEntries } from '../fsnames.js';
+import { errnoText, fileKind, readSmallFile, type SmallFile } from '../fsutil.js';
+import { isZipError, openZip, type ZipArchive, type ZipEntry } from '../zip.js';
 import { readCoreMetadata } from './metadata.js';
 import { compareVersionsDescending } from './versions.js';
 
@@ -115,11 +124,11 @@ export function scanPathEntry(pathEntry: string, options: ScanOptions = {}): Dir
   const root = pathEntry === '' ? '.' : pathEntry;
   let st: StatResult | null;
   try {
-    st = statPath(root);
+    st = statAny(root);
   } catch (e) {
     const code = errCode(e);
     if (code === 'ELOOP') return emptyScan('unsearchable', [diagnostic('EP204', 'path entry is a symbolic link loop', { file: '' })]);
-    return emptyScan('unsearchable', [diagnostic('EP203', `path entry cannot be read (${code})`, { file: '' })]);
+    return emptyScan('unsearchable', [diagnostic('EP203', `path entry cannot be read (${errnoText(e)})`, { file: '' })]);
   }
   if (st === null) return emptyScan('missing', []);
   if (st.isDirectory()) return scanDirectory(root, options);
@@ -131,24 +140,37 @@ function emptyScan(kind: DirectoryScan['kind'], diagnostics: Diagnostic[]): Dire
   return { kind, listing: [], units: [], diagnostics, listingDirs: [] };
 }
 
+/**
+ * `statPath` (the cache's stat, which tests can hook) for a path Node can spell as a string;
+ * through the bytes (`fsPath`) for one holding a name that is not UTF-8. Same contract: `null`
+ * when absent (ENOENT, ENOTDIR), other errors thrown.
+ */
+export function statAny(p: string): StatResult | null {
+  const native = fsPath(p);
+  if (typeof native === 'string') return statPath(p);
+  try {
+    const s = fs.statSync(native, { bigint: true, throwIfNoEntry: false });
+    return s === undefined ? null : fromBigStats(s);
+  } catch (e) {
+    if (errCode(e) === 'ENOTDIR') return null;
+    throw e;
+  }
+}
+
 export interface ListedCandidate {
   readonly name: string;
   /** What readdir said: 'unknown' for symlinks and filesystems without d_type. */
   readonly type: 'dir' | 'file' | 'unknown';
 }
 
-/** The candidates of a directory path entry in listing order (not sorted); throws the readdir error. */
+/**
+ * The candidates of a directory path entry in listing order (not sorted); throws the readdir
+ * error. Names are the `os.fsdecode`d bytes (what Python shows; `fsPath` spells them back).
+ */
 export function listCandidates(root: string, isEgg: boolean): ListedCandidate[] {
   const out: ListedCandidate[] = [];
-  // opendir, not readdirSync: libuv's scandir sorts the names, while importlib's order is
-  // os.listdir's, the raw readdir order (spec §4.2); opendir's reads give that order.
-  const dir = fs.opendirSync(root);
-  try {
-    for (let d = dir.readSync(); d !== null; d = dir.readSync()) {
-      if (candidateLayout(d.name, isEgg) !== null) out.push({ name: d.name, type: d.isDirectory() ? 'dir' : d.isFile() ? 'file' : 'unknown' });
-    }
-  } finally {
-    dir.closeSync();
+  for (const d of readdirEntries(root)) {
+    if (candidateLayout(d.name, isEgg) !== null) out.push(d);
   }
   return out;
 }
@@ -159,7 +181,7 @@ function scanDirectory(root: string, options: ScanOptions): DirectoryScan {
   try {
     listed = listCandidates(root, isEgg);
   } catch (e) {
-    return emptyScan('unsearchable', [diagnostic('EP203', `path entry cannot be listed (${errCode(e)})`, { file: '' })]);
+    return emptyScan('unsearchable', [diagnostic('EP203', `path entry cannot be listed (${errnoText(e)})`, { file: '' })]);
   }
   const diagnostics: Diagnostic[] = [];
   const candidates: Candidate[] = [];
@@ -185,13 +207,19 @@ export interface CandidateResult {
 
 const noUnit = (diagnostics: Diagnostic[], stamp: Stamp | null = null): CandidateResult => ({ unit: null, diagnostics, stamp });
 
-/** A stat that turns "cannot stat" into `null` plus the error code. */
-function tryStat(p: string): { st: StatResult | null; code: string | null } {
+/** A stat that turns "cannot stat" into `null` plus the error code and its text. */
+function tryStat(p: string): { st: StatResult | null; code: string | null; text: string } {
   try {
-    return { st: statPath(p), code: null };
+    return { st: statAny(p), code: null, text: '' };
   } catch (e) {
-    return { st: null, code: errCode(e) };
+    return { st: null, code: errCode(e), text: errnoText(e) };
   }
+}
+
+/** "a FIFO", "a directory"… for a StatResult that is not a regular file. */
+function kindOf(st: StatResult): string {
+  return fileKind({ isDirectory: () => st.isDirectory(), isFIFO: () => (st.mode & 0o170000) === 0o010000, isSocket: () => (st.mode & 0o170000) === 0o140000,
+    isCharacterDevice: () => (st.mode & 0o170000) === 0o020000, isBlockDevice: () => (st.mode & 0o170000) === 0o060000, isSymbolicLink: () => false, isFile: () => st.isFile() } as fs.Stats);
 }
 
 /**
@@ -204,17 +232,18 @@ export function scanCandidate(root: string, child: string, type: ListedCandidate
   if (layout0 === null) return noUnit([]);
   let self: StatResult | null = null;
   if (type === 'unknown' || options.stamps) {
-    const { st, code } = tryStat(full);
+    const { st, code, text } = tryStat(full);
     if (st === null) {
       if (code === 'ELOOP') return noUnit([diagnostic('EP204', 'symbolic link loop; ignored', { file: child })]);
       if (code === null) return noUnit([diagnostic('EP203', 'dangling symbolic link; ignored', { file: child })]);
-      return noUnit([diagnostic('EP203', `cannot be read (${code}); ignored`, { file: child })]);
+      return noUnit([diagnostic('EP203', `cannot be read (${text}); ignored`, { file: child })]);
     }
     self = st;
     type = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'unknown';
   }
   const selfStamp = self?.stamp ?? null;
-  if (type === 'unknown') return noUnit([], selfStamp);
+  // A FIFO, socket or device named like a candidate: importlib would open it (and block).
+  if (type === 'unknown') return noUnit(self === null ? [] : [diagnostic('EP214', `is ${kindOf(self)}, not a directory or a file; ignored`, { file: child })], selfStamp);
   if (type === 'file' && layout0 !== 'egg-info') {
     return noUnit([diagnostic('EP209', 'is a file, not a directory; ignored', { file: child })], selfStamp);
   }
@@ -239,12 +268,20 @@ export function scanCandidate(root: string, child: string, type: ListedCandidate
     metadataStamp = selfStamp;
   } else {
     for (const f of layout === 'dist-info' ? ['METADATA', 'PKG-INFO'] : ['PKG-INFO', 'METADATA']) {
-      const { st } = tryStat(full + path.sep + f);
+      const { st, code, text } = tryStat(full + path.sep + f);
       if (st?.isFile()) {
         metadataFile = full + path.sep + f;
         metadataRel = `${child}/${f}`;
         metadataStamp = st.stamp;
         break;
+      }
+      if (st !== null) {
+        diagnostics.push(diagnostic('EP210', `${f} is ${kindOf(st)}, not a regular file; ignored`, { file: `${child}/${f}` }));
+      } else if (code === 'ELOOP') {
+        diagnostics.push(diagnostic('EP204', `${f} is a symbolic link loop; ignored`, { file: `${child}/${f}` }));
+      } else if (code !== null) {
+        // EACCES/EPERM (a 0000 or 0400 directory) and the like: nothing in it can be examined.
+        return noUnit([diagnostic('EP203', `cannot be read (${text}); ignored`, { file: child })], selfStamp);
       }
     }
   }
@@ -257,10 +294,13 @@ export function scanCandidate(root: string, child: string, type: ListedCandidate
       const md = readCoreMetadata(text);
       return md.name !== null && (!needVersion || md.version !== null);
     });
-    if (head.text === null) {
-      diagnostics.push(diagnostic('EP203', `metadata cannot be read (${head.problem})`, { file: metadataRel! }));
+    if (head.bytes === null) {
+      diagnostics.push(head.problem.startsWith('is ')
+        ? diagnostic('EP210', `${path.basename(metadataRel!)} ${head.problem}, not a regular file; its Name and Version are not read`, { file: metadataRel! })
+        : diagnostic('EP203', `metadata cannot be read (${head.problem})`, { file: metadataRel! }));
     } else {
-      const md = readCoreMetadata(head.text);
+      const md = readCoreMetadata(head.bytes, { file: metadataRel! });
+      diagnostics.push(...md.diagnostics);
       if (md.name !== null) {
         name = md.name;
         if (layout === 'egg' || key === '') key = md.name;
@@ -277,20 +317,20 @@ export function scanCandidate(root: string, child: string, type: ListedCandidate
   if (layout !== 'egg-info-file') {
     const rel = `${child}/entry_points.txt`;
     const file = full + path.sep + 'entry_points.txt';
-    const { st, code } = tryStat(file);
+    const { st, code, text } = tryStat(file);
     if (st !== null && options.stamps) watches.push({ path: rel, level: 'stat', stamp: st.stamp });
     if (st === null && code !== null) {
-      diagnostics.push(diagnostic('EP111', `entry_points.txt cannot be read (${code}); no entry points are read from it`, { file: rel }));
+      diagnostics.push(diagnostic('EP111', `entry_points.txt cannot be read (${text}); no entry points are read from it`, { file: rel }));
     } else if (st !== null && !st.isFile()) {
-      diagnostics.push(diagnostic('EP112', 'entry_points.txt is not a regular file; ignored', { file: rel }));
+      diagnostics.push(diagnostic('EP112', `entry_points.txt is ${kindOf(st)}, not a regular file; ignored`, { file: rel }));
     } else if (st !== null) {
-      const read = readWhole(file);
-      if (read.bytes === null) {
-        diagnostics.push(diagnostic('EP111', `entry_points.txt cannot be read (${read.problem}); no entry points are read from it`, { file: rel }));
-      } else {
+      const read = readSmallFile(file);
+      if (read.ok) {
         const parsed = parseEntryPointsTxt(read.bytes, { file: rel });
         entryPoints = parsed.entries.map(withRef);
         diagnostics.push(...parsed.diagnostics);
+      } else if (read.problem !== 'absent') {
+        diagnostics.push(entryPointsProblem(read, rel));
       }
     }
   }
@@ -307,52 +347,73 @@ export function referenceJSON(value: string): RefJSON {
 
 const withRef = (e: EntryPointLine): UnitEntryPoint => ({ group: e.group, name: e.name, value: e.value, line: e.line, ref: referenceJSON(e.value) });
 
-interface Read {
-  readonly bytes: Buffer | null;
-  readonly problem: string | null;
-}
+type Refused = Exclude<SmallFile, { ok: true }>;
 
-function readWhole(file: string): Read {
-  try {
-    return { bytes: fs.readFileSync(file), problem: null };
-  } catch (e) {
-    return { bytes: null, problem: errCode(e) };
+function entryPointsProblem(r: Refused, file: string): Diagnostic {
+  switch (r.problem) {
+    case 'not-regular':
+      return diagnostic('EP112', `entry_points.txt is ${r.what}, not a regular file; ignored`, { file });
+    case 'too-large':
+      return diagnostic('EP113', `entry_points.txt has ${r.size} bytes, over the limit of ${r.limit}; no entry points are read from it`, { file });
+    case 'absent':
+      return diagnostic('EP111', 'entry_points.txt disappeared while it was read; no entry points are read from it', { file });
+    case 'error':
+      return diagnostic('EP111', `entry_points.txt cannot be read (${r.text}); no entry points are read from it`, { file });
   }
 }
 
 /** One buffer for every metadata head (the scan is synchronous). */
 let headBuffer: Buffer | undefined;
 const FIRST_READ = 4096;
+const OPEN_NONBLOCKING = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0);
 
 /**
- * The start of a metadata file, decoded as UTF-8: the first 4 KiB, which hold `Name` and
- * `Version` in every real file, and more (up to `limit`) only when they are not there yet.
+ * The start of a metadata file: the first 4 KiB, which hold `Name` and `Version` in every real
+ * file, and more (up to `limit`) only when they are not there yet. Opened without blocking and
+ * read only if it is a regular file (a FIFO swapped in after the stat: `problem` "is a FIFO").
+ * A head cut at `limit` ends at its last whole line, so a character split there is not "invalid
+ * UTF-8". The bytes are a view of a shared buffer, valid until the next call.
  */
-function readHead(file: string, limit: number, satisfied: (text: string) => boolean): { text: string | null; problem: string | null } {
+function readHead(file: string, limit: number, satisfied: (text: string) => boolean): { bytes: Uint8Array; problem: null } | { bytes: null; problem: string } {
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    fd = fs.openSync(fsPath(file), OPEN_NONBLOCKING);
   } catch (e) {
-    return { text: null, problem: errCode(e) };
+    return { bytes: null, problem: errnoText(e) };
   }
   try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { bytes: null, problem: `is ${fileKind(st)}` };
     const buf = (headBuffer ??= Buffer.allocUnsafe(limit));
     let n = 0;
     let want = FIRST_READ;
+    let cut = false;
     for (;;) {
       const got = fs.readSync(fd, buf, n, want - n, n);
       n += got;
-      if (got === 0 || n >= limit) break;
+      if (got === 0) break;
+      if (n >= limit) {
+        cut = true;
+        break;
+      }
       if (n >= want) {
         // Only whole lines count: a header cut at the boundary is read again in full.
         const whole = buf.lastIndexOf(0x0a, n - 1);
-        if (whole >= 0 && satisfied(buf.toString('utf8', 0, whole + 1))) break;
+        if (whole >= 0 && satisfied(buf.toString('utf8', 0, whole + 1))) {
+          cut = true;
+          n = whole + 1;
+          break;
+        }
         want = limit;
       }
     }
-    return { text: buf.toString('utf8', 0, n), problem: null };
+    if (cut && n === limit) {
+      const whole = buf.lastIndexOf(0x0a, n - 1);
+      if (whole >= 0) n = whole + 1;
+    }
+    return { bytes: buf.subarray(0, n), problem: null };
   } catch (e) {
-    return { text: null, problem: errCode(e) };
+    return { bytes: null, problem: errnoText(e) };
   } finally {
     fs.closeSync(fd);
   }
@@ -361,50 +422,78 @@ function readHead(file: string, limit: number, satisfied: (text: string) => bool
 // ---------------------------------------------------------------------------------------------
 // Zip archives on the search path
 
-type Fflate = typeof import('fflate');
-let fflate: Fflate | undefined;
-const loadFflate = (): Fflate => (fflate ??= createRequire(import.meta.url)('fflate') as Fflate);
-
 function scanZip(root: string): DirectoryScan {
+  let zip: ZipArchive;
+  try {
+    zip = openZip(root);
+  } catch (e) {
+    return emptyScan('unsearchable', zipOpenProblem(e));
+  }
+  try {
+    return scanZipArchive(root, zip);
+  } finally {
+    zip.close();
+  }
+}
+
+function zipOpenProblem(e: unknown): Diagnostic[] {
+  const file = '';
+  if (!isZipError(e)) return [diagnostic('EP205', `zip archive cannot be read: ${(e as Error).message}`, { file })];
+  switch (e.code) {
+    case 'NOT_ZIP':
+      // A plain file on the path contributes nothing, silently, as in importlib.
+      return [];
+    case 'IO':
+      return [diagnostic('EP203', `path entry ${e.message}`, { file })];
+    case 'TOO_LARGE':
+      return [diagnostic('EP216', `zip archive not searched: ${e.message}`, { file })];
+    default:
+      return [diagnostic('EP205', `zip archive cannot be read: ${e.message}`, { file })];
+  }
+}
+
+function readMember(zip: ZipArchive, entry: ZipEntry): { bytes: Uint8Array } | { error: unknown } {
+  try {
+    return { bytes: zip.read(entry) };
+  } catch (e) {
+    return { error: e };
+  }
+}
+
+/** The diagnostic for a member that could not be read: integrity (EP215), a limit, or otherwise unreadable. */
+function memberProblem(e: unknown, file: string, what: 'entry_points.txt' | 'metadata'): Diagnostic {
+  const lost = what === 'entry_points.txt' ? 'no entry points are read from it' : 'its Name and Version are not read';
+  if (!isZipError(e)) return diagnostic('EP205', `cannot be read from the zip archive: ${(e as Error).message}; ${lost}`, { file });
+  switch (e.code) {
+    case 'CRC_MISMATCH':
+    case 'CORRUPT':
+      return diagnostic('EP215', `zip integrity: ${e.message}; ${lost}`, { file });
+    case 'TOO_LARGE':
+      if (e.limit === 'maxTotalBytes') return diagnostic('EP216', `${e.message}; ${lost}`, { file });
+      return what === 'entry_points.txt' ? diagnostic('EP113', `${e.message}; ${lost}`, { file }) : diagnostic('EP213', `${e.message}; ${lost}`, { file });
+    case 'IO':
+    case 'NOT_ZIP':
+      return what === 'entry_points.txt' ? diagnostic('EP111', `entry_points.txt cannot be read (${e.message}); ${lost}`, { file }) : diagnostic('EP203', `metadata cannot be read (${e.message})`, { file });
+    case 'UNSUPPORTED':
+      return diagnostic('EP205', `cannot be read from the zip archive: ${e.message}; ${lost}`, { file });
+  }
+}
+
+function scanZipArchive(root: string, zip: ZipArchive): DirectoryScan {
   const isEgg = entryIsEgg(root);
-  const names: string[] = [];
-  let files: Record<string, Uint8Array>;
-  let data: Buffer;
-  try {
-    data = fs.readFileSync(root);
-  } catch (e) {
-    return emptyScan('unsearchable', [diagnostic('EP203', `path entry cannot be read (${errCode(e)})`, { file: '' })]);
-  }
-  // Not a zip (no local-file or end-of-central-directory signature): silently not searchable, like importlib.
-  if (data.length < 22 || data.readUInt32LE(0) !== 0x04034b50 && data.lastIndexOf(Buffer.from('PK\x05\x06', 'latin1')) < 0) {
-    return emptyScan('unsearchable', []);
-  }
-  const wanted = (n: string): boolean => {
-    const slash = n.indexOf('/');
-    const top = slash < 0 ? n : n.slice(0, slash);
-    if (candidateLayout(top, isEgg) === null) return false;
-    const rest = slash < 0 ? '' : n.slice(slash + 1);
-    return rest === '' || rest === 'entry_points.txt' || rest === 'METADATA' || rest === 'PKG-INFO';
-  };
-  try {
-    files = loadFflate().unzipSync(data, {
-      filter: (f) => {
-        names.push(f.name);
-        return wanted(f.name) && !f.name.endsWith('/');
-      },
-    });
-  } catch (e) {
-    return emptyScan('unsearchable', [diagnostic('EP205', `zip archive cannot be read: ${(e as Error).message}`, { file: '' })]);
-  }
-  // Top-level candidate names in central-directory order (first appearance).
+  // Top-level candidate names in central-directory order (first appearance), as importlib's
+  // FastPath.zip_children sees them: a name with a `/` implies a directory.
   const tops = new Map<string, boolean /* isDir */>();
-  for (const n of names) {
+  for (const { name: n } of zip.entries) {
     const slash = n.indexOf('/');
     const top = slash < 0 ? n : n.slice(0, slash);
     if (candidateLayout(top, isEgg) === null) continue;
     tops.set(top, (tops.get(top) ?? false) || slash >= 0);
   }
-  const decoder = new TextDecoder();
+  const member = (name: string): ZipEntry | undefined => {
+    const e = zip.get(name);
+    return e === undefined || e.isDirectory ? undefined : e;
+  };
   const candidates: Candidate[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const [child, isDir] of tops) {
@@ -419,30 +508,47 @@ function scanZip(root: string): DirectoryScan {
     let key = fromStem.name;
     let name = fromStem.name;
     let version = fromStem.version;
-    const mdBytes = isDir ? (files[`${child}/${layout === 'dist-info' ? 'METADATA' : 'PKG-INFO'}`] ?? files[`${child}/${layout === 'dist-info' ? 'PKG-INFO' : 'METADATA'}`]) : files[child];
-    if (mdBytes !== undefined) {
-      const md = readCoreMetadata(decoder.decode(mdBytes.subarray(0, METADATA_HEAD_BYTES)));
-      if (md.name !== null) {
-        name = md.name;
-        if (layout === 'egg' || key === '') key = md.name;
+    const unitDiagnostics: Diagnostic[] = [];
+    const [first, second] = layout === 'dist-info' ? ['METADATA', 'PKG-INFO'] : ['PKG-INFO', 'METADATA'];
+    const mdEntry = isDir ? member(`${child}/${first}`) ?? member(`${child}/${second}`) : member(child);
+    if (mdEntry !== undefined) {
+      const read = readMember(zip, mdEntry);
+      if ('bytes' in read) {
+        const md = readCoreMetadata(read.bytes.subarray(0, METADATA_HEAD_BYTES), { file: mdEntry.name });
+        unitDiagnostics.push(...md.diagnostics);
+        if (md.name !== null) {
+          name = md.name;
+          if (layout === 'egg' || key === '') key = md.name;
+        }
+        if (version === null) version = md.version;
+      } else {
+        unitDiagnostics.push(memberProblem(read.error, mdEntry.name, 'metadata'));
       }
-      if (version === null) version = md.version;
     }
     if (key === '') {
       diagnostics.push(diagnostic('EP208', 'no distribution name in the directory name or the metadata; ignored', { file: child }));
       continue;
     }
     if (name === '') name = key;
-    const unitDiagnostics: Diagnostic[] = [];
     let entryPoints: UnitEntryPoint[] = [];
-    const ep = isDir ? files[`${child}/entry_points.txt`] : undefined;
-    if (ep !== undefined) {
-      const parsed = parseEntryPointsTxt(ep, { file: `${child}/entry_points.txt` });
-      entryPoints = parsed.entries.map(withRef);
-      unitDiagnostics.push(...parsed.diagnostics);
+    if (isDir) {
+      const file = `${child}/entry_points.txt`;
+      const ep = member(file);
+      if (ep !== undefined) {
+        const read = readMember(zip, ep);
+        if ('bytes' in read) {
+          const parsed = parseEntryPointsTxt(read.bytes, { file });
+          entryPoints = parsed.entries.map(withRef);
+          unitDiagnostics.push(...parsed.diagnostics);
+        } else {
+          unitDiagnostics.push(memberProblem(read.error, file, 'entry_points.txt'));
+        }
+      } else if (zip.get(`${file}/`) !== undefined) {
+        unitDiagnostics.push(diagnostic('EP112', 'entry_points.txt is a directory, not a regular file; ignored', { file }));
+      }
     }
-    if (mdBytes === undefined) unitDiagnostics.push(diagnostic('EP202', 'no METADATA or PKG-INFO: a leftover metadata directory', { file: child }));
-    candidates.push({ child, key: normalizeName(key), name, version, layout, real: mdBytes !== undefined, entryPoints, diagnostics: unitDiagnostics, watches: [] });
+    if (mdEntry === undefined) unitDiagnostics.push(diagnostic('EP202', 'no METADATA or PKG-INFO: a leftover metadata directory', { file: child }));
+    candidates.push({ child, key: normalizeName(key), name, version, layout, real: mdEntry !== undefined, entryPoints, diagnostics: unitDiagnostics, watches: [] });
   }
   const listing = [...tops.keys()].map((name) => ({ name, stamp: NO_STAMP }));
   const arranged = arrange(candidates);

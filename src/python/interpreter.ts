@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { EpindexError } from '../errors.js';
+import { fsPath, readdirNames } from '../fsnames.js';
+import { readSmallFile } from '../fsutil.js';
 import { pyRstrip, pyStrip } from './text.js';
 import { choosePython } from './find-python.js';
 import { createRequire } from 'node:module';
@@ -200,10 +202,12 @@ export function emulateSite(siteDir: string): { path: string[]; diagnostics: Dia
   const diagnostics: Diagnostic[] = [];
   for (const name of pthFiles(dir)) {
     const file = path.join(dir, name);
-    for (const line of pthLines(dir, name)) {
+    const pth = readPthFile(dir, name);
+    if (pth.problem !== null) diagnostics.push(diagnostic('EP217', `${pth.problem}; skipped (site.py would ${pth.blocks ? 'block on it' : 'skip it too'})`, { file }));
+    for (const line of pth.lines) {
       if (line.kind === 'import') {
         diagnostics.push(diagnostic('EP207', 'import line not executed; if it changes sys.path, pass --python instead of --site', { file, line: line.line }));
-      } else if (!seen.has(line.path) && fs.existsSync(line.path)) {
+      } else if (!seen.has(line.path) && fs.existsSync(fsPath(line.path))) {
         seen.add(line.path);
         out.push(line.path);
       }
@@ -215,7 +219,7 @@ export function emulateSite(siteDir: string): { path: string[]; diagnostics: Dia
 /** The `.pth` files site.py reads in a directory, in its order (hidden ones skipped, as CPython 3.13). */
 export function pthFiles(dir: string): string[] {
   try {
-    return fs.readdirSync(dir).filter((n) => n.endsWith('.pth') && !n.startsWith('.')).sort();
+    return readdirNames(dir).filter((n) => n.endsWith('.pth') && !n.startsWith('.')).sort();
   } catch {
     return [];
   }
@@ -226,19 +230,35 @@ export type PthLine = { readonly kind: 'path'; readonly path: string; readonly l
 /**
  * The meaningful lines of one `.pth` file as site.py reads them: `#` and blank lines skipped,
  * `import` lines (which site.py executes), and path lines made absolute against the directory.
- * Decoded as UTF-8 (a BOM dropped), falling back to Latin-1.
+ * Decoded as UTF-8 (a BOM dropped), falling back to Latin-1. A file that cannot be read has none.
  */
 export function pthLines(dir: string, name: string): PthLine[] {
+  return readPthFile(dir, name).lines;
+}
+
+/**
+ * `pthLines`, and why a `.pth` file gave none: read through `readSmallFile`, so a FIFO never
+ * blocks (`blocks`: site.py's `open` would), and nothing over `LIMITS.fileBytes` is read.
+ */
+export function readPthFile(dir: string, name: string): { lines: PthLine[]; problem: string | null; blocks: boolean } {
+  const read = readSmallFile(path.join(dir, name));
+  if (!read.ok) {
+    switch (read.problem) {
+      case 'absent':
+        return { lines: [], problem: null, blocks: false };
+      case 'not-regular':
+        return { lines: [], problem: `is ${read.what}, not a regular file`, blocks: read.what === 'a FIFO' };
+      case 'too-large':
+        return { lines: [], problem: `has ${read.size} bytes, over the limit of ${read.limit}`, blocks: false };
+      case 'error':
+        return { lines: [], problem: `cannot be read (${read.text})`, blocks: false };
+    }
+  }
   let text: string;
   try {
-    const bytes = fs.readFileSync(path.join(dir, name));
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      text = bytes.toString('latin1');
-    }
+    text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes);
   } catch {
-    return [];
+    text = read.bytes.toString('latin1');
   }
   const out: PthLine[] = [];
   // Python iterates a text file in universal-newline mode: \n, \r\n and \r end lines.
@@ -249,5 +269,5 @@ export function pthLines(dir: string, name: string): PthLine[] {
     if (line.startsWith('import ') || line.startsWith('import\t')) out.push({ kind: 'import', line: i + 1 });
     else out.push({ kind: 'path', path: path.resolve(dir, pyRstrip(line)), line: i + 1 });
   }
-  return out;
+  return { lines: out, problem: null, blocks: false };
 }

@@ -3,12 +3,53 @@
  * (RFC 822 style, as `email.message_from_string` reads them: headers end at the first blank
  * line, a header continues on lines that start with whitespace, the first occurrence wins).
  */
+import { diagnostic, type Diagnostic } from '../diagnostics.js';
+
 export interface CoreMetadata {
   readonly name: string | null;
   readonly version: string | null;
 }
 
-export function readCoreMetadata(text: string): CoreMetadata {
+export interface ReadMetadata extends CoreMetadata {
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** NUL, the other C0 controls but tab, DEL and the C1 controls: never part of a name or version. */
+const CONTROL = /[\0-\x08\x0a-\x1f\x7f-\x9f]/;
+
+/**
+ * Read `Name` and `Version` from METADATA / PKG-INFO bytes. Strict UTF-8, as importlib reads
+ * them; bytes that are not UTF-8 are read as U+FFFD with a warning (EP211: importlib raises
+ * UnicodeDecodeError for them), and a Name or Version holding a control character (a NUL…) is
+ * kept, as importlib keeps it, with a warning (EP212). `file` labels the diagnostics.
+ */
+export function readCoreMetadata(content: Uint8Array | string, options: { file?: string } = {}): ReadMetadata {
+  const diagnostics: Diagnostic[] = [];
+  const base = options.file === undefined ? 'metadata' : options.file.slice(Math.max(options.file.lastIndexOf('/'), options.file.lastIndexOf('\\')) + 1);
+  let text: string;
+  if (typeof content === 'string') {
+    text = content;
+  } else {
+    try {
+      text = strictUtf8.decode(content);
+    } catch {
+      text = lenientUtf8.decode(content);
+      diagnostics.push(diagnostic('EP211', `${base} is not valid UTF-8 (importlib.metadata raises UnicodeDecodeError reading it); its Name and Version are read with U+FFFD for the bad bytes`, { file: options.file }));
+    }
+  }
+  const md = readHeaders(text);
+  for (const [key, value] of [['Name', md.name], ['Version', md.version]] as const) {
+    if (value !== null && CONTROL.test(value)) {
+      diagnostics.push(diagnostic('EP212', `${base} ${key} ${JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value)} holds a control character; kept, as importlib.metadata keeps it`, { file: options.file }));
+    }
+  }
+  return { ...md, diagnostics };
+}
+
+function readHeaders(text: string): CoreMetadata {
   let name: string | null = null;
   let version: string | null = null;
   const lines = text.split(/\r\n|\n|\r/);

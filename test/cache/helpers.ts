@@ -206,10 +206,10 @@ export interface Ran {
 }
 
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: '', NO_COLOR: '1', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env['EPINDEX_CACHE'];
   delete env['EPINDEX_FRESHNESS'];
-  return env;
+  return { ...env, NODE_EXTRA_CA_CERTS: '', NO_COLOR: '1', ...extra };
 }
 
 /** Run the CLI synchronously; `user` = run as that uid/gid (root only). */

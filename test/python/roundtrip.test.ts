@@ -1,5 +1,5 @@
 /**
- * Round trips between the two cache writers and readers (docs/spec.md §13): a cache that
+ * Round trips between the two cache writers and readers (docs/spec.md §14): a cache that
  * `epi cache build` writes is fresh for the Python reader and answers its `only` lookups with
  * what epi lists; a cache that Python's `rebuild()` writes does the same for epi; and for one
  * directory state both writers produce the same bytes.

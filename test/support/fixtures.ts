@@ -7,21 +7,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after } from 'node:test';
+import { fsPath } from '../../src/fsnames.js';
 
 export type Tree = { [name: string]: string | Uint8Array | Tree | { symlink: string } };
 
 const isLink = (v: unknown): v is { symlink: string } => typeof v === 'object' && v !== null && 'symlink' in v && typeof (v as { symlink: unknown }).symlink === 'string';
 
-/** Write `tree` under `root` (created if needed). */
+/** Write `tree` under `root` (created if needed). Names may hold os.fsdecode's surrogate escapes (bytes that are not UTF-8). */
 export function writeTree(root: string, tree: Tree): string {
-  fs.mkdirSync(root, { recursive: true });
+  fs.mkdirSync(fsPath(root), { recursive: true });
   for (const [name, v] of Object.entries(tree)) {
     const p = path.join(root, name);
     if (typeof v === 'string' || v instanceof Uint8Array) {
-      fs.mkdirSync(path.dirname(p), { recursive: true });
-      fs.writeFileSync(p, v);
+      fs.mkdirSync(fsPath(path.dirname(p)), { recursive: true });
+      fs.writeFileSync(fsPath(p), v);
     } else if (isLink(v)) {
-      fs.symlinkSync(v.symlink, p);
+      fs.symlinkSync(v.symlink, fsPath(p));
     } else {
       writeTree(p, v);
     }

@@ -17,10 +17,15 @@ export type SectionedResult =
   | { error: 'TypeError'; lines: Array<[line: number, code: 'EP103' | 'EP104']>; firstHeader: number; repaired: Triple[] }
   | { error: 'UnicodeDecodeError'; start: number; line: number };
 
+/** importlib's account of a file it could not read at all (a damaged zip member: BadZipFile…). */
+export type UnreadableResult = { error: string };
+
 /** importlib's account of one search path (see oracle_batch.py). */
 export type LayoutResult =
   | { entryPoints: OracleEntry[] }
-  | { error: string; good: OracleEntry[]; bad: Array<{ dist: string; file: string; error: string; oracle: SectionedResult }> };
+  | { error: string; good: OracleEntry[]; bad: Array<{ dist: string | null; file: string; error: string; oracle: SectionedResult | UnreadableResult }> }
+  /** Listing the distributions raised too. */
+  | { error: string; good: null; bad: null };
 
 function runBatch<T>(script: string, input: unknown[]): T[] {
   if (input.length === 0) return [];

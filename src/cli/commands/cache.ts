@@ -83,7 +83,7 @@ export async function cacheRebuild(flags: CacheFlags): Promise<number> {
 export async function cacheStatus(flags: CacheFlags): Promise<number> {
   const { env, report } = await openEnvironment({ ...flags, cache: flags.cache ?? 'prefer' });
   const entries = env.searchPath.map((p) => cacheStatusOf(p, cacheOptions({ ...flags, freshness: env.freshness })));
-  // The importlib.metadata accelerator (docs/spec.md §13.3): its .pth file in a site directory.
+  // The importlib.metadata accelerator (docs/spec.md §14.3): its .pth file in a site directory.
   const accelerator = env.interpreter === null ? null : (env.interpreter.siteDirs.find((d) => fs.existsSync(path.join(d, 'epindex_accelerator.pth'))) ?? false);
   if (flags.json) {
     printJson({ environment: report, freshness: env.freshness, entries, ...(accelerator === null ? {} : { accelerator: accelerator === false ? { installed: false } : { installed: true, site: accelerator } }) });

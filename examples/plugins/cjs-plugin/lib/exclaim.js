@@ -1,0 +1,2 @@
+'use strict';
+module.exports = { order: 10, format: (text) => `${text}!` };

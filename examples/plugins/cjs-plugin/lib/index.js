@@ -1,0 +1,2 @@
+'use strict';
+exports.reverse = { order: 5, format: (text) => [...text].reverse().join('') };

@@ -1,0 +1,1 @@
+export const upper = { format: (text) => text.toUpperCase() };

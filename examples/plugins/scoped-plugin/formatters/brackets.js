@@ -1,0 +1,1 @@
+export const brackets = { order: 1, format: (text) => `[${text}]` };
