@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 // Compile (tsc: types, library, tests) and bundle what users load:
 //
-// - dist/epi.cjs: the CLI's argument parsing and the lookup commands (list, groups, show,
+// - dist/epi-main.cjs: the CLI's argument parsing and the lookup commands (list, groups, show,
 //   which, conflicts, diagnose, env, cache), one CommonJS file: Node loads it synchronously,
 //   where ES modules go through the asynchronous loader, and a warm lookup must cost about
-//   what reading one small file costs.
+//   what reading one small file costs. dist/epi.cjs (the bin) starts it with V8's code cache.
 // - dist/cmd/<command>.cjs: the commands that are not Python lookups (lint, write, scripts,
 //   completion, the npm side, …), each its own bundle, required only when it runs: their code
 //   (TOML, SARIF, launchers, node_modules discovery) would otherwise be compiled on every start-up.
 // - dist/index.js: the library, one ES module (an import of 'epindex' loads one file, not ~30).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -76,14 +76,18 @@ const cjs = {
   supported: { 'dynamic-import': false },
   // Whitespace and syntax only: V8 pre-parses the whole file on every start-up, and names stay
   // readable in `--debug` stack traces.
-  minifyWhitespace: true,
-  minifySyntax: true,
+  // (EPINDEX_NO_MINIFY=1 for profiling with line numbers.)
+  minifyWhitespace: process.env.EPINDEX_NO_MINIFY !== '1',
+  minifySyntax: process.env.EPINDEX_NO_MINIFY !== '1',
   define: { __EPINDEX_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__epindexUrl' },
   banner: { js: "const __epindexUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 };
 
-await build({ ...cjs, entryPoints: [join(root, 'src', 'cli', 'main.ts')], outfile: join(root, 'dist', 'epi.cjs'), plugins: [separateCommands(false), plainBuiltins] });
+await build({ ...cjs, entryPoints: [join(root, 'src', 'cli', 'main.ts')], outfile: join(root, 'dist', 'epi-main.cjs'), plugins: [separateCommands(false), plainBuiltins] });
+// The bin: a small loader that starts epi-main.cjs with V8's code cache (see the file).
+copyFileSync(join(root, 'scripts', 'epi-loader.cjs'), join(root, 'dist', 'epi.cjs'));
+chmodSync(join(root, 'dist', 'epi.cjs'), 0o755);
 for (const name of SEPARATE) {
   await build({ ...cjs, entryPoints: [join(root, 'src', 'cli', 'commands', `${name}.ts`)], outfile: join(root, 'dist', 'cmd', `${name}.cjs`), plugins: [separateCommands(true), plainBuiltins] });
 }
