@@ -58,7 +58,7 @@ const pending = CACHE_VERSION < 3 ? `the TypeScript side writes cache format v${
 describe('cache round trips between TypeScript and Python', { skip: pending }, () => {
   test('epi writes, Python reads', () => {
     const dir = site();
-    const cacheDir = path.join(dir, '.user-cache');
+    const cacheDir = tempDir('epindex-roundtrip-cache-'); // outside dir: creating it would change dir's stamp
     epi(['cache', 'build', dir, '--quiet'], cacheDir);
     const status = JSON.parse(py(`import epindex, json; print(json.dumps(epindex.cache_status([${JSON.stringify(dir)}])))`, cacheDir)) as { state: string }[];
     assert.equal(status[0]!.state, 'fresh');
@@ -67,14 +67,14 @@ describe('cache round trips between TypeScript and Python', { skip: pending }, (
 
   test('Python writes, epi reads', () => {
     const dir = site();
-    const cacheDir = path.join(dir, '.user-cache');
+    const cacheDir = tempDir('epindex-roundtrip-cache-'); // outside dir: creating it would change dir's stamp
     py(`import epindex; epindex.rebuild([${JSON.stringify(dir)}], settle=True)`, cacheDir);
     assert.deepEqual(sortRows(epiEntries(dir, cacheDir, 'only')), sortRows(pyEntries(dir, cacheDir, 'scan')));
   });
 
   test('both writers give the same bytes for the same directory state', () => {
     const dir = site();
-    const cacheDir = path.join(dir, '.user-cache');
+    const cacheDir = tempDir('epindex-roundtrip-cache-'); // outside dir: creating it would change dir's stamp
     const file = path.join(dir, '.epindex', `entry-points.v${CACHE_VERSION}.jsonl`);
     py(`import epindex; epindex.rebuild([${JSON.stringify(dir)}], settle=True)`, cacheDir);
     const fromPython = fs.readFileSync(file);
