@@ -102,6 +102,11 @@ export const DIAGNOSTIC_CODES = {
   EP512: ['warning', 'script name declared twice in one group of one distribution; the last is used'],
   EP513: ['info', 'launcher not removed: it belongs to another distribution too'],
   EP514: ['error', 'no distribution of that name with console or gui scripts'],
+  // check and the accelerator (issue 8)
+  EP801: ['error', 'an entry point failed to load (epi check)'],
+  EP802: ['error', 'importing an entry point crashed, exited or timed out (epi check)'],
+  EP803: ['warning', 'the importlib.metadata accelerator failed and disabled itself for the process'],
+  EP804: ['info', 'the accelerator left a lookup to importlib.metadata (a deviation or an unsupported case)'],
 } as const satisfies Record<string, readonly [Severity, string]>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -125,17 +125,33 @@ const typeOf = (d: fs.Dirent | fs.Dirent<Buffer>): DirEntry['type'] => (d.isDire
  * 33 against 87 ms): Node decodes invalid UTF-8 to U+FFFD, so a listing without U+FFFD is
  * exactly the decoded bytes, and only a listing with one is read again as bytes.
  */
+/**
+ * The entries of a directory in readdir order. Not fs.readdirSync: libuv's scandir sorts the
+ * names, while os.listdir (and so importlib's order, spec §4.2) is the raw readdir order, which
+ * fs.opendirSync's reads give.
+ */
+function rawReaddir(p: string | Buffer, buffer: boolean): fs.Dirent[] {
+  const d = buffer ? fs.opendirSync(p as string, { encoding: 'buffer' as BufferEncoding }) : fs.opendirSync(p as string);
+  const out: fs.Dirent[] = [];
+  try {
+    for (let e = d.readSync(); e !== null; e = d.readSync()) out.push(e);
+  } finally {
+    d.closeSync();
+  }
+  return out;
+}
+
 export function readdirEntries(dir: string): DirEntry[] {
   const p = fsPath(dir);
-  const named = fs.readdirSync(p, { withFileTypes: true });
+  const named = rawReaddir(p, false);
   if (!POSIX || !named.some((d) => d.name.includes('\ufffd'))) return named.map((d) => ({ name: d.name, type: typeOf(d) }));
-  return fs.readdirSync(p, { withFileTypes: true, encoding: 'buffer' }).map((d) => ({ name: fsdecode(d.name), type: typeOf(d) }));
+  return rawReaddir(p, true).map((d) => ({ name: fsdecode(d.name as unknown as Buffer), type: typeOf(d) }));
 }
 
 /** `os.listdir(dir)` for a `str` directory: the `fsdecode`d names. */
 export function readdirNames(dir: string): string[] {
   const p = fsPath(dir);
-  const names = fs.readdirSync(p);
+  const names = rawReaddir(p, false).map((d) => d.name);
   if (!POSIX || !names.some((n) => n.includes('\ufffd'))) return names;
-  return fs.readdirSync(p, { encoding: 'buffer' }).map(fsdecode);
+  return rawReaddir(p, true).map((d) => fsdecode(d.name as unknown as Buffer));
 }

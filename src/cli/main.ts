@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { isEpindexError } from '../errors.js';
 import { isUsageError, parseCommandLine, type CommandSpec, type OptionSpec, type OptionValues, type Program } from './args.js';
 import type { CacheFlags } from './commands/cache.js';
+import type { CheckFlags } from './commands/check.js';
 import type { LintFlags } from './commands/lint.js';
 import type { ListFlags } from './commands/list.js';
 import type { ScriptsFlags } from './commands/scripts.js';
@@ -14,7 +15,7 @@ import type { WriteFlags } from './commands/write.js';
 import type { ReportFormat } from '../lint/report.js';
 import type { EnvironmentFlags } from './environment-options.js';
 import { ENVIRONMENT_OPTIONS, FRESHNESS_OPTION } from './environment-options.js';
-import { CHECK_COMMAND, withNodeDir, withNodeSide } from './node-side.js';
+import { withNodeDir, withNodeSide } from './node-side.js';
 import { out, err } from './stdio.js';
 
 /** Set by the bundler (scripts/build.mjs); read from package.json when running the tsc output. */
@@ -109,6 +110,33 @@ const commands: CommandSpec[] = withNodeSide([
     run: async ([project], o) => (await import('./commands/write.js')).write(project, flags<WriteFlags>(o)),
   },
   {
+    name: 'check',
+    summary: 'import every selected entry point in isolated child processes: Python, or npm with --node (exit 1 if any fails)',
+    args: [],
+    options: [
+      { name: 'python', type: 'string', value: '<python>', description: 'the environment\'s interpreter (default: $VIRTUAL_ENV/bin/python, else python3)' },
+      GROUP,
+      { name: 'name', short: 'n', type: 'string', value: '<name>', description: 'only entry points with this name' },
+      { name: 'dist', short: 'd', type: 'string', value: '<dist>', description: 'only this distribution (any spelling of its name)' },
+      { name: 'timeout', type: 'string', value: '<seconds>', description: 'per entry point', defaultText: '10; 20 with --node' },
+      { name: 'jobs', short: 'j', type: 'string', value: '<n>', description: 'worker processes', defaultText: 'CPU count' },
+      { name: 'cache', type: 'string', value: '<policy>', choices: ['scan', 'only', 'prefer', 'fallback', 'auto'], description: 'how caches are used', defaultText: 'auto, or $EPINDEX_CACHE' },
+      JSON_OPTION,
+    ],
+    run: async (_, o) => (await import('./commands/check.js')).check(flags<CheckFlags>(o)),
+  },
+  {
+    name: 'accelerate',
+    summary: "make importlib.metadata.entry_points() answer from the caches in a Python environment",
+    args: [],
+    options: [
+      { name: 'python', type: 'string', value: '<python>', description: 'the environment\'s interpreter (default: $VIRTUAL_ENV/bin/python, else python3)' },
+      { name: 'remove', type: 'boolean', description: 'remove the accelerator' },
+      JSON_OPTION,
+    ],
+    run: async (_, o) => (await import('./commands/check.js')).accelerate(flags<{ python?: string; remove?: boolean; json?: boolean }>(o)),
+  },
+  {
     name: 'cache build',
     summary: 'build the cache of each directory (left alone when already fresh)',
     args: [{ name: 'dir', required: true, variadic: true, complete: 'directory' }],
@@ -182,7 +210,6 @@ const commands: CommandSpec[] = withNodeSide([
     options: scripts([DRY_RUN]),
     run: async (_, o) => (await import('./commands/scripts.js')).scriptsRemove(flags<ScriptsFlags>(o)),
   },
-  CHECK_COMMAND,
 ]);
 
 const program: Program = {

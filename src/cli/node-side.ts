@@ -55,26 +55,3 @@ export function withNodeSide(commands: readonly CommandSpec[]): CommandSpec[] {
   });
 }
 
-const GROUP: OptionSpec = { name: 'group', short: 'g', type: 'string', value: '<group>', description: 'only this group' };
-
-/**
- * `epi check` until the Python side's check is in the table: its --node side only (the options
- * both sides share). When the Python check lands, drop this entry: withNodeSide gives that one
- * --node [DIR] and --global, routed to commands/node-check.ts.
- */
-export const CHECK_COMMAND: CommandSpec = {
-  name: 'check',
-  summary: 'import every selected entry point in isolated child processes and report failures (exit 1 if any)',
-  args: [],
-  options: [
-    GROUP,
-    { name: 'name', short: 'n', type: 'string', value: '<name>', description: 'only entry points with this name' },
-    { name: 'dist', short: 'd', type: 'string', value: '<dist>', description: 'only this package (with --node: its name)' },
-    { name: 'timeout', type: 'string', value: '<seconds>', description: 'per entry point', defaultText: '20 with --node' },
-    { name: 'jobs', short: 'j', type: 'string', value: '<n>', description: 'child processes at once', defaultText: 'the number of CPUs' },
-    { name: 'json', type: 'boolean', description: 'print JSON' },
-  ],
-  run: async () => {
-    throw new UsageError('`epi check` here loads npm entry points: pass --node [DIR] (the Python side of check is not part of this build)');
-  },
-};

@@ -19,8 +19,10 @@ function exists(p: string): boolean {
   }
 }
 
+/** A project's source tree: the directory holds a project file, or its parent does (a `src` layout). */
 export function isProjectTree(dir: string): boolean {
-  return PROJECT_FILES.some((f) => exists(path.join(dir === '' ? '.' : dir, f)));
+  const abs = path.resolve(dir === '' ? '.' : dir);
+  return [abs, path.dirname(abs)].some((d) => PROJECT_FILES.some((f) => exists(path.join(d, f))));
 }
 
 const inside = (dir: string, root: string): boolean => {

@@ -105,7 +105,7 @@ describe('epi --node', () => {
     assert.equal((JSON.parse(status.stdout) as { entries: Array<{ state: string }> }).entries[0]!.state, 'fresh');
   });
 
-  test('usage errors exit 2: --node with --python, a stray DIR (an unknown command), --global without --node, check without --node', () => {
+  test('usage errors exit 2: --node with --python, a stray DIR (an unknown command), --global without --node, check with a stray DIR instead of --node DIR', () => {
     for (const args of [['list', '--node', '--python', 'x'], ['list', root], ['groups', '--global'], ['check', root]]) {
       assert.equal(run(args).status, 2, args.join(' '));
     }

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { buildCaches, cacheStatus as cacheStatusOf, clearCache, type BuildResult } from '../../caches.js';
 import type { CacheOptions } from '../../cache/engine.js';
 import type { Freshness } from '../../cache/freshness.js';
@@ -81,13 +83,16 @@ export async function cacheRebuild(flags: CacheFlags): Promise<number> {
 export async function cacheStatus(flags: CacheFlags): Promise<number> {
   const { env, report } = await openEnvironment({ ...flags, cache: flags.cache ?? 'prefer' });
   const entries = env.searchPath.map((p) => cacheStatusOf(p, cacheOptions({ ...flags, freshness: env.freshness })));
+  // The importlib.metadata accelerator (docs/spec.md §14.3): its .pth file in a site directory.
+  const accelerator = env.interpreter === null ? null : (env.interpreter.siteDirs.find((d) => fs.existsSync(path.join(d, 'epindex_accelerator.pth'))) ?? false);
   if (flags.json) {
-    printJson({ environment: report, freshness: env.freshness, entries });
+    printJson({ environment: report, freshness: env.freshness, entries, ...(accelerator === null ? {} : { accelerator: accelerator === false ? { installed: false } : { installed: true, site: accelerator } }) });
     return 0;
   }
   const color = { fresh: colors.green, stale: colors.yellow, missing: colors.dim, untrusted: colors.red, corrupt: colors.red, foreign: colors.yellow, 'not-cacheable': colors.dim } as const;
   const rows = entries.map((s) => [{ text: s.state, style: color[s.state] }, s.location ?? '', s.distributions === null ? '' : String(s.distributions), humanSize(s.size), humanAge(s.ageSeconds), s.pathEntry, s.reason ?? (s.racy ? 'racy: recent changes are re-read on every lookup until a rebuild' : '')]);
   out(table(rows, ['STATE', 'WHERE', 'DISTS', 'SIZE', 'AGE', 'PATH ENTRY', 'WHY'], { shrink: [{ column: 6 }, { column: 5, from: 'start' }] }));
+  if (accelerator !== null) out(`importlib.metadata accelerator: ${accelerator === false ? 'not installed (epi accelerate)' : `installed in ${accelerator}`}\n`);
   return 0;
 }
 

@@ -1,0 +1,56 @@
+"""epindex: Python entry points from per-directory caches, with importlib.metadata's types.
+
+``import epindex`` imports nothing else; each name below is loaded on first use.
+"""
+from __future__ import annotations
+
+TYPE_CHECKING = False
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "entry_points",
+    "distributions",
+    "diagnostics",
+    "rebuild",
+    "cache_status",
+    "plugins",
+    "PluginSet",
+    "EntryPointWarning",
+    "EntryPointLoadError",
+    "Diagnostic",
+]
+
+_WHERE = {
+    "entry_points": "_api",
+    "distributions": "_api",
+    "diagnostics": "_api",
+    "rebuild": "_cache",
+    "cache_status": "_cache",
+    "plugins": "_plugins",
+    "PluginSet": "_plugins",
+    "EntryPointWarning": "_plugins",
+    "EntryPointLoadError": "_plugins",
+    "Diagnostic": "_diagnostics",
+}
+
+if TYPE_CHECKING:
+    from ._api import diagnostics, distributions, entry_points
+    from ._cache import cache_status, rebuild
+    from ._diagnostics import Diagnostic
+    from ._plugins import EntryPointLoadError, EntryPointWarning, PluginSet, plugins
+
+
+def __getattr__(name: str) -> "object":
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'epindex' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{where}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(list(globals()) + __all__)

@@ -1,0 +1,209 @@
+"""``epindex check``: import every selected entry point for real, in batched worker processes
+(_check_worker.py), each entry isolated: a crash, ``sys.exit``, ``os._exit`` or hang fails that
+entry only (a new worker continues with the rest), with a per-entry timeout."""
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
+from typing import Any, Dict, List, Optional
+
+from ._reference import parse_reference
+
+WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_check_worker.py")
+
+
+def _fail(kind: str, message: str) -> Dict[str, Any]:
+    return {"ok": False, "error": {"type": kind, "message": message}}
+
+
+class _Progress:
+    """A one-line bar on a terminal (stderr); nothing otherwise."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.done, self.failed = total, 0, 0
+        self.enabled = enabled and total > 0
+        self.lock = threading.Lock()
+        self.last = 0.0
+
+    def step(self, ok: bool) -> None:
+        with self.lock:
+            self.done += 1
+            self.failed += 0 if ok else 1
+            now = time.monotonic()
+            if self.enabled and (now - self.last > 0.05 or self.done == self.total):
+                self.last = now
+                width = 30
+                filled = int(width * self.done / self.total)
+                sys.stderr.write(f"\rcheck [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}, {self.failed} failed")
+                sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _run_batch(python: str, batch: List[Dict[str, Any]], timeout: float, results: Dict[int, Dict[str, Any]], progress: _Progress,
+               path: Optional[List[str]]) -> None:
+    pending = list(batch)
+    while pending:
+        r, w = os.pipe()
+        env = dict(os.environ, EPINDEX_CHECK_FD=str(w))
+        env.pop("PYTHONSTARTUP", None)
+        try:
+            proc = subprocess.Popen([python, WORKER], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    pass_fds=(w,), env=env, cwd=os.getcwd())
+        except OSError as e:
+            os.close(r)
+            os.close(w)
+            for item in pending:
+                results[item["i"]] = _fail("WorkerError", f"cannot start {python}: {e}")
+                progress.step(False)
+            return
+        os.close(w)
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write((json.dumps({"entries": pending, "path": path}) + "\n").encode())
+            proc.stdin.close()
+        except OSError:
+            pass
+        buf = b""
+        current: Optional[int] = None
+        started = time.monotonic()
+        by_i = {item["i"]: item for item in pending}
+        done_here: List[int] = []
+        broke: Optional[Dict[str, Any]] = None
+        with os.fdopen(r, "rb", buffering=0) as f:
+            while True:
+                wait = None if current is None else max(0.0, timeout - (time.monotonic() - started))
+                if current is None:
+                    wait = timeout + 30.0  # between entries the worker only writes; a stall here is a hang too
+                ready, _, _ = select.select([f], [], [], wait)
+                if not ready:
+                    proc.kill()
+                    if current is not None:
+                        broke = _fail("Timeout", f"the import did not finish within {timeout:g} s")
+                    break
+                chunk = f.read(65536)
+                if not chunk:
+                    break
+                buf += chunk
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    try:
+                        msg = json.loads(line)
+                    except ValueError:
+                        continue
+                    if "start" in msg:
+                        current = msg["start"]
+                        started = time.monotonic()
+                    elif msg.get("i") in by_i:
+                        results[msg["i"]] = msg
+                        done_here.append(msg["i"])
+                        progress.step(bool(msg.get("ok")))
+                        current = None
+        code = proc.wait()
+        if broke is None and current is not None:
+            if code < 0:
+                broke = _fail("Crash", f"the interpreter was killed by signal {-code} during the import")
+            else:
+                broke = _fail("Exit", f"the interpreter exited with status {code} during the import (os._exit?)")
+        if current is not None and broke is not None:
+            results[current] = {"i": current, **broke, "seconds": round(time.monotonic() - started, 3)}
+            progress.step(False)
+            done_here.append(current)
+        elif current is None and len(done_here) < len(pending) and broke is None:
+            # The worker died between entries: the next one is blamed only if it happens again.
+            pass
+        left = [item for item in pending if item["i"] not in results]
+        if len(left) == len(pending):
+            # No progress at all (the worker cannot start properly): fail the first and go on.
+            results[left[0]["i"]] = {"i": left[0]["i"], **_fail("WorkerError", f"the worker exited with status {code} before reporting"), "seconds": 0}
+            progress.step(False)
+            left = left[1:]
+        pending = left
+
+
+def check(entries: List[Dict[str, Any]], *, python: Optional[str] = None, timeout: float = 10.0, jobs: int = 0, batch: int = 25,
+          progress: bool = False, path: Optional[List[str]] = None) -> List[Dict[str, Any]]:
+    """Import each of ``entries`` (``group``, ``name``, ``value``, ``dist`` (metadata path),
+    ``distribution`` (name, version)) and return them with ``ok``, ``error`` and ``seconds``.
+    ``path``: the workers' sys.path (default: the interpreter's own)."""
+    python = python or sys.executable
+    items = []
+    results: Dict[int, Dict[str, Any]] = {}
+    bar = _Progress(len(entries), progress)
+    for i, e in enumerate(entries):
+        ref = parse_reference(e["value"])
+        if isinstance(ref, str):
+            results[i] = {"i": i, **_fail("InvalidReference", f"{e['value']!r} is not a valid object reference: {ref}"), "seconds": 0}
+            bar.step(False)
+            continue
+        items.append({"i": i, "group": e["group"], "name": e["name"], "value": e["value"], "dist": e.get("dist"), "extras": list(ref.extras)})
+    jobs = jobs or min(8, os.cpu_count() or 2)
+    batches = [items[k : k + batch] for k in range(0, len(items), max(1, batch))]
+    threads = []
+    lock = threading.Lock()
+    queue = list(batches)
+
+    def runner() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                b = queue.pop(0)
+            _run_batch(python, b, timeout, results, bar, path)
+
+    for _ in range(min(jobs, len(batches))):
+        t = threading.Thread(target=runner, daemon=True)
+        t.start()
+        threads.append(t)
+    for t in threads:
+        t.join()
+    bar.close()
+    out = []
+    for i, e in enumerate(entries):
+        r = results.get(i) or {"i": i, **_fail("WorkerError", "no result")}
+        err = r.get("error")
+        code = None if r.get("ok") else ("EP802" if err and err.get("type") in ("Crash", "Exit", "Timeout", "WorkerError") else "EP801")
+        out.append({"group": e["group"], "name": e["name"], "value": e["value"], "distribution": e.get("distribution"),
+                    "ok": bool(r.get("ok")), "code": code, "error": err, "seconds": r.get("seconds", 0)})
+    return out
+
+
+def main(a: Any) -> int:
+    from . import _api
+    from ._discover import normalize_name
+
+    groups = a.group or [None]
+    eps: List[Any] = []
+    for g in groups:
+        eps.extend(_api.entry_points(g, path=a.path, policy=a.cache or "auto", freshness=a.freshness))
+    if a.name:
+        eps = [e for e in eps if e.name in a.name]
+    if a.dist:
+        want = {normalize_name(d) for d in a.dist}
+        eps = [e for e in eps if getattr(e, "dist", None) is not None and normalize_name(_api.dist_name_version(e.dist)[0]) in want]
+    entries = []
+    for e in eps:
+        d = getattr(e, "dist", None)
+        name, version = _api.dist_name_version(d) if d is not None else (None, None)
+        entries.append({"group": e.group, "name": e.name, "value": e.value, "dist": None if d is None else str(d._path),
+                        "distribution": None if d is None else {"name": name, "version": version}})
+    results = check(entries, timeout=a.timeout, jobs=a.jobs, batch=a.batch, progress=not a.no_progress and not a.json and sys.stderr.isatty(),
+                    path=None if a.path is None else list(a.path) + [p for p in sys.path if p not in a.path])
+    failed = [r for r in results if not r["ok"]]
+    if a.json:
+        sys.stdout.write(json.dumps({"results": results, "passed": len(results) - len(failed), "failed": len(failed)}, indent=2, ensure_ascii=False) + "\n")
+    else:
+        for r in failed:
+            d = r["distribution"]
+            dist = f"{d['name']} {d['version'] or ''}".strip() if d else "(unknown distribution)"
+            sys.stdout.write(f"error {r['code']} {dist}: [{r['group']}] {r['name']} = {r['value']}: {r['error']['type']}: {r['error']['message']}\n")
+        sys.stdout.write(f"check: {len(results) - len(failed)} of {len(results)} entry points imported, {len(failed)} failed\n")
+    return 1 if failed else 0

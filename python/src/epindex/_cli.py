@@ -1,0 +1,177 @@
+"""``python -m epindex``: list, rebuild, status, check, accelerate — for environments without Node.
+
+Exit codes as epi's: 0 success, 1 "found a problem / found nothing", 2 usage or operational error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, List, Optional, Sequence
+
+
+def _env_options(p: argparse.ArgumentParser, cache: bool = True) -> None:
+    p.add_argument("--path", nargs="+", metavar="DIR", help="search these path entries instead of sys.path")
+    if cache:
+        p.add_argument("--cache", choices=["scan", "only", "prefer", "fallback", "auto"], help="lookup policy (default auto, or $EPINDEX_CACHE)")
+    p.add_argument("--freshness", choices=["listing", "stat", "full"], help="freshness level (default stat, or $EPINDEX_FRESHNESS)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m epindex", description="Python entry points from epindex's per-directory caches.")
+    p.add_argument("--debug", action="store_true", help="show stack traces for failures")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    ls = sub.add_parser("list", help="list entry points")
+    ls.add_argument("--group", "-g")
+    ls.add_argument("--name", "-n")
+    ls.add_argument("--dist", "-d", help="only this distribution (any spelling of its name)")
+    _env_options(ls)
+    rb = sub.add_parser("rebuild", help="build the cache of every path entry")
+    rb.add_argument("--force", action="store_true", help="rebuild even when fresh")
+    rb.add_argument("--quiet", "-q", action="store_true")
+    rb.add_argument("--path", nargs="+", metavar="DIR")
+    rb.add_argument("--json", action="store_true")
+    st = sub.add_parser("status", help="each path entry's cache: fresh, stale, missing, untrusted; and the accelerator")
+    _env_options(st, cache=False)
+    ck = sub.add_parser("check", help="import every selected entry point in isolated subprocesses")
+    ck.add_argument("--group", "-g", action="append", help="only this group (repeatable)")
+    ck.add_argument("--name", "-n", action="append", help="only entry points with this name (repeatable)")
+    ck.add_argument("--dist", "-d", action="append", help="only this distribution (repeatable)")
+    ck.add_argument("--timeout", type=float, default=10.0, help="seconds per entry point (default 10)")
+    ck.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: CPU count)")
+    ck.add_argument("--batch", type=int, default=25, help="entry points per worker process (default 25)")
+    ck.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    _env_options(ck)
+    ac = sub.add_parser("accelerate", help="install the importlib.metadata accelerator into site-packages")
+    ac.add_argument("--remove", action="store_true", help="remove it")
+    ac.add_argument("--site", metavar="DIR", help="this site directory (default: the running interpreter's purelib)")
+    ac.add_argument("--json", action="store_true")
+    return p
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+def _table(rows: List[List[str]], header: List[str]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(header, widths)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _cmd_list(a: argparse.Namespace) -> int:
+    from . import _api
+    from ._discover import normalize_name
+
+    eps = list(_api.entry_points(a.group, a.name, path=a.path, policy=a.cache or "auto", freshness=a.freshness))
+    if a.dist:
+        want = normalize_name(a.dist)
+        eps = [e for e in eps if getattr(e, "dist", None) is not None and normalize_name(e.dist.name or "") == want]
+    if a.json:
+        _print_json({"entryPoints": [_ep_json(e) for e in eps], "diagnostics": [d.to_json() for d in _api._last_diagnostics]})
+    else:
+        rows = sorted([[e.group, e.name, e.value, _dist_label(e)] for e in eps], key=lambda r: (r[0], r[1]))
+        sys.stdout.write(_table(rows, ["GROUP", "NAME", "VALUE", "DISTRIBUTION"]))
+    return 0 if eps or (a.group is None and a.name is None) else 1
+
+
+def _dist_label(e: Any) -> str:
+    d = getattr(e, "dist", None)
+    if d is None:
+        return ""
+    from ._api import dist_name_version
+
+    name, version = dist_name_version(d)
+    return f"{name} {version or ''}".strip()
+
+
+def _ep_json(e: Any) -> dict:
+    from ._reference import parse_reference
+
+    ref = parse_reference(e.value)
+    d = getattr(e, "dist", None)
+    out: dict = {"group": e.group, "name": e.name, "value": e.value,
+                 "module": None if isinstance(ref, str) else ref.module, "attr": None if isinstance(ref, str) else ref.attr,
+                 "extras": [] if isinstance(ref, str) else list(ref.extras), "valid": not isinstance(ref, str)}
+    if isinstance(ref, str):
+        out["problem"] = ref
+    if d is not None:
+        from ._api import dist_name_version
+
+        name, version = dist_name_version(d)
+        out["dist"] = {"name": name, "version": version, "metadataPath": str(d._path)}
+    else:
+        out["dist"] = None
+    return out
+
+
+def _cmd_rebuild(a: argparse.Namespace) -> int:
+    from ._cache import rebuild
+
+    results = rebuild(a.path, force=a.force, settle=True)
+    failed = [r for r in results if r["outcome"] == "failed"]
+    if a.json:
+        _print_json({"results": results})
+    elif not a.quiet or failed:
+        for r in results:
+            if a.quiet and r["outcome"] != "failed":
+                continue
+            why = f" ({r['reason']})" if r["reason"] else ""
+            sys.stdout.write(f"{r['outcome']:9} {r['pathEntry'] or '.'}{why}\n")
+    return 1 if failed else 0
+
+
+def _cmd_status(a: argparse.Namespace) -> int:
+    from . import _accelerate
+    from ._cache import cache_status
+
+    entries = cache_status(a.path, freshness=a.freshness)
+    acc = _accelerate.status()
+    if a.json:
+        _print_json({"freshness": a.freshness or "stat", "entries": entries, "accelerator": acc})
+    else:
+        rows = [[e["state"] + (" (racy)" if e["racy"] else ""), e["pathEntry"] or ".", e["location"] or "", e["reason"] or ""] for e in entries]
+        sys.stdout.write(_table(rows, ["STATE", "PATH ENTRY", "LOCATION", "REASON"]))
+        sys.stdout.write(f"accelerator: {'installed in ' + str(acc['site']) if acc['installed'] else 'not installed'}\n")
+    return 0
+
+
+def _cmd_accelerate(a: argparse.Namespace) -> int:
+    from . import _accelerate
+
+    result = _accelerate.remove(a.site) if a.remove else _accelerate.install(a.site)
+    if a.json:
+        _print_json(result)
+    elif a.remove:
+        sys.stdout.write(f"accelerator removed from {result['site']}\n" if result["removed"] else f"accelerator was not installed in {result['site']}\n")
+    else:
+        sys.stdout.write(f"accelerator installed in {result['site']}\n")
+    return 0
+
+
+def _cmd_check(a: argparse.Namespace) -> int:
+    from ._check import main as check_main
+
+    return check_main(a)
+
+
+def run(argv: Sequence[str]) -> int:
+    parser = _parser()
+    try:
+        a = parser.parse_args(list(argv))
+    except SystemExit as e:
+        return 0 if e.code == 0 else 2
+    if a.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return {"list": _cmd_list, "rebuild": _cmd_rebuild, "status": _cmd_status, "check": _cmd_check, "accelerate": _cmd_accelerate}[a.command](a)
+    except (ValueError, OSError) as e:
+        if a.debug:
+            raise
+        sys.stderr.write(f"epindex: {e}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130

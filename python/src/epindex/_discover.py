@@ -1,0 +1,386 @@
+"""Discovery in ONE search-path entry: a directory (site-packages, an ``.egg`` directory, a
+source checkout with ``*.egg-info``) or a zip archive. The result is plain data, what the
+cache stores. A port of src/python/discover.ts with the v3 rules (coord/cache-v3.md §A):
+names from the metadata's ``Name`` header, importlib's in-directory order.
+
+Only the children of the path entry are examined (never recursively); nothing raises for
+anything the filesystem does: problems become diagnostics.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import stat as S
+from functools import cmp_to_key
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+from ._diagnostics import Diagnostic
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._reader import Line
+
+# The reader, the metadata reader and PEP 440 ordering are imported when a scan needs them:
+# a lookup answered from caches never does (import time is most of a first lookup's cost).
+HEADER_LIMIT = 64 * 1024
+
+Stamp = Tuple[int, int, int, int, int, int]
+ZERO_STAMP: Stamp = (0, 0, 0, 0, 0, 0)
+
+
+def stamp_of(st: os.stat_result) -> Stamp:
+    ms, mn = divmod(st.st_mtime_ns, 1_000_000_000)
+    cs, cn = divmod(st.st_ctime_ns, 1_000_000_000)
+    return (st.st_ino, st.st_size, ms, mn, cs, cn)
+
+
+RACY_WINDOW_MS = 2000
+
+
+def _ms(sec: int, nsec: int) -> float:
+    # As the TypeScript side computes it (doubles): sec * 1e3 + nsec / 1e6.
+    return sec * 1e3 + nsec / 1e6
+
+
+def is_racy(s: Sequence[int], scanned: Tuple[int, int]) -> bool:
+    """A stamp whose max(mtime, ctime) is within 2,000 ms of the scan's start (docs/spec.md §5.4)."""
+    return max(_ms(s[2], s[3]), _ms(s[4], s[5])) >= _ms(scanned[0], scanned[1]) - RACY_WINDOW_MS
+
+
+def errno_code(e: OSError) -> str:
+    return errno.errorcode.get(e.errno or 0, "EIO") if e.errno else "EIO"
+
+
+def normalize_name(name: str) -> str:
+    """PEP 503: runs of ``-_.`` become ``-``, lower case (as the TypeScript side)."""
+    out = []
+    run = False
+    for ch in name:
+        if ch in "-_.":
+            if not run:
+                out.append("-")
+            run = True
+        else:
+            out.append(ch)
+            run = False
+    return "".join(out).lower()
+
+
+class Dist:
+    """One candidate that is a distribution. ``real``: has METADATA/PKG-INFO (else a leftover)."""
+
+    __slots__ = ("child", "name", "normalized_name", "version", "layout", "real", "winner", "entries", "diagnostics", "watches")
+
+    def __init__(self, child: str, name: str, normalized_name: str, version: Optional[str], layout: str, real: bool,
+                 entries: List[Line], diagnostics: List[Diagnostic]) -> None:
+        self.child = child
+        self.name = name
+        self.normalized_name = normalized_name
+        self.version = version
+        self.layout = layout
+        self.real = real
+        self.winner = False
+        self.entries = entries
+        self.diagnostics = diagnostics
+        #: What freshness watches, when the scan records stamps: (relative path, "stat"|"full", stamp).
+        self.watches: List[Tuple[str, str, Stamp]] = []
+
+    def key(self) -> tuple:
+        return (self.layout, self.name, self.version, self.real, tuple(self.entries), tuple(self.diagnostics))
+
+
+class Scan(NamedTuple):
+    path_entry: str
+    #: ``directory``, ``zip``, ``missing`` or ``unsearchable``.
+    kind: str
+    #: In importlib's in-directory order, each name's winner first (cache-v3 A.2).
+    dists: List[Dist]
+    #: About the path entry itself and candidates that gave no distribution.
+    diagnostics: List[Diagnostic]
+    #: Candidate names in listing order.
+    listing: List[str]
+    #: One per listing name (zero for zips and unstat-able candidates); empty without stamps.
+    listing_stamps: List[Stamp]
+    #: The entry's own stamp and dev, when stamps were recorded.
+    stamp: Optional[Stamp]
+    dev: int
+
+    def all_diagnostics(self) -> List[Tuple[int, Diagnostic]]:
+        """Directory-level first (unit -1), then each unit's, as the cache's section holds them."""
+        out = [(-1, d) for d in self.diagnostics]
+        for i, r in enumerate(self.dists):
+            out.extend((i, d) for d in r.diagnostics)
+        return out
+
+
+def candidate_layout(child: str, entry_is_egg: bool) -> Optional[str]:
+    """Classify a child as importlib's ``Lookup`` does (case-insensitive suffix)."""
+    low = child.lower()
+    if low.endswith(".dist-info"):
+        return "dist-info"
+    if low.endswith(".egg-info"):
+        return "egg-info"
+    if entry_is_egg and low == "egg-info":
+        return "egg"
+    return None
+
+
+def entry_is_egg(path_entry: str) -> bool:
+    return os.path.basename(path_entry).lower().endswith(".egg")
+
+
+def split_stem(stem: str) -> Tuple[str, Optional[str]]:
+    name, dash, rest = stem.partition("-")
+    if not dash:
+        return stem, None
+    version = rest.partition("-")[0]
+    return name, (version or None)
+
+
+_LAYOUT_RANK = {"dist-info": 0, "egg-info": 1, "egg": 2, "egg-info-file": 3}
+
+
+def compare_preference(a: Dist, b: Dist) -> int:
+    """Among candidates of one normalized name in one path entry: real before leftover, higher
+    PEP 440 version, dist-info > egg-info > egg > egg-info file, then child name. <0: ``a`` first."""
+    if a.real != b.real:
+        return -1 if a.real else 1
+    from ._versions import compare_versions_descending
+
+    v = 0 if a.version == b.version else compare_versions_descending(a.version, b.version)
+    if v:
+        return v
+    l = _LAYOUT_RANK[a.layout] - _LAYOUT_RANK[b.layout]
+    if l:
+        return l
+    from ._text import utf16_key
+
+    ka, kb = utf16_key(a.child), utf16_key(b.child)
+    return -1 if ka < kb else (1 if ka > kb else 0)
+
+
+def order_dists(records: List[Dist]) -> Tuple[List[Dist], List[Diagnostic]]:
+    """importlib's in-directory order: names by their first candidate's listing position
+    (records arrive in listing order); within a name, by preference; the first is the winner.
+    Every other candidate gets a directory-level EP206 naming the winner."""
+    by_name: Dict[str, List[Dist]] = {}
+    for r in records:
+        by_name.setdefault(r.normalized_name, []).append(r)
+    out: List[Dist] = []
+    diagnostics: List[Diagnostic] = []
+
+    def label(d: Dist) -> str:
+        return f"{d.name} {d.version if d.version is not None else '(no version)'}"
+
+    for group in by_name.values():
+        if len(group) > 1:
+            group.sort(key=cmp_to_key(compare_preference))
+        group[0].winner = True
+        out.extend(group)
+        for d in group[1:]:
+            diagnostics.append(Diagnostic("EP206", f"{label(d)} is not used: {label(group[0])} ({group[0].child}) in the same directory is preferred", d.child))
+    return out, diagnostics
+
+
+def _stat(p: str) -> Optional[os.stat_result]:
+    try:
+        return os.stat(p)
+    except OSError:
+        return None
+
+
+def scan_path_entry(path_entry: str, stamps: bool = False) -> Scan:
+    """Scan one search-path entry. Never raises for anything the filesystem does."""
+    root = path_entry or "."
+    try:
+        st = os.stat(root)
+    except OSError as e:
+        code = errno_code(e)
+        if code in ("ENOENT", "ENOTDIR"):
+            return Scan(path_entry, "missing", [], [], [], [], None, 0)
+        if code == "ELOOP":
+            return Scan(path_entry, "unsearchable", [], [Diagnostic("EP204", "path entry is a symbolic link loop", "")], [], [], None, 0)
+        return Scan(path_entry, "unsearchable", [], [Diagnostic("EP203", f"path entry cannot be read ({code})", "")], [], [], None, 0)
+    stamp = stamp_of(st) if stamps else None
+    if S.S_ISDIR(st.st_mode):
+        return _scan_directory(path_entry, root, stamp, st.st_dev, stamps)
+    if S.S_ISREG(st.st_mode):
+        from ._zip import scan_zip
+
+        return scan_zip(path_entry, root, stamp, st.st_dev)
+    return Scan(path_entry, "unsearchable", [], [], [], [], stamp, st.st_dev)
+
+
+def list_candidates(root: str, is_egg: bool) -> List[os.DirEntry]:
+    """The candidate children of a directory, in listing order; raises the listing's OSError."""
+    with os.scandir(root) as it:
+        return [d for d in it if candidate_layout(d.name, is_egg) is not None]
+
+
+def list_candidate_names(root: str) -> List[str]:
+    is_egg = entry_is_egg(root)
+    return [n for n in os.listdir(root) if candidate_layout(n, is_egg) is not None]
+
+
+def _scan_directory(path_entry: str, root: str, stamp: Optional[Stamp], dev: int, stamps: bool) -> Scan:
+    is_egg = entry_is_egg(root)
+    try:
+        dirents = list_candidates(root, is_egg)
+    except OSError as e:
+        return Scan(path_entry, "unsearchable", [], [Diagnostic("EP203", f"path entry cannot be listed ({errno_code(e)})", "")], [], [], stamp, dev)
+    diagnostics: List[Diagnostic] = []
+    records: List[Dist] = []
+    listing_stamps: List[Stamp] = []
+    for d in dirents:
+        try:
+            kind = "unknown" if d.is_symlink() else ("dir" if d.is_dir(follow_symlinks=False) else ("file" if d.is_file(follow_symlinks=False) else "unknown"))
+        except OSError:
+            kind = "unknown"
+        record, diags, self_stamp = scan_candidate(root, d.name, kind, is_egg, stamps)
+        if stamps:
+            listing_stamps.append(self_stamp or ZERO_STAMP)
+        if record is not None:
+            records.append(record)
+        diagnostics.extend(diags)
+    dists, more = order_dists(records)
+    return Scan(path_entry, "directory", dists, diagnostics + more, [d.name for d in dirents], listing_stamps, stamp, dev)
+
+
+FIRST_READ = 4096
+
+
+def read_head(path: str, need_version: bool) -> Tuple[Optional[str], Optional[str]]:
+    """(text, None) or (None, errno code): the start of a metadata file, decoded as UTF-8 with
+    replacement (as the TypeScript side's Buffer.toString): the first 4 KiB, which hold Name and
+    Version in every real file, and up to 64 KiB only when they are not in its whole lines."""
+    from ._metadata import read_name_version
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        return None, errno_code(e)
+    try:
+        data = os.read(fd, FIRST_READ)
+        if len(data) == FIRST_READ:
+            whole = data.rfind(b"\n")
+            name, version = (None, None) if whole < 0 else read_name_version(data[: whole + 1].decode("utf-8", "replace"))
+            # `satisfied` as the TypeScript reader has it: a Name, and a Version when the stem has none.
+            if not (name is not None and (version is not None or not need_version)):
+                while len(data) < HEADER_LIMIT:
+                    more = os.read(fd, HEADER_LIMIT - len(data))
+                    if not more:
+                        break
+                    data += more
+        return data.decode("utf-8", "replace"), None
+    except OSError as e:
+        return None, errno_code(e)
+    finally:
+        os.close(fd)
+
+
+def scan_candidate(root: str, child: str, kind: str, is_egg: bool, stamps: bool = False) -> Tuple[Optional[Dist], List[Diagnostic], Optional[Stamp]]:
+    """Scan one candidate child: (the distribution or None, diagnostics about a candidate that
+    gave none, the candidate's own stamp when recorded). A port of discover.ts scanCandidate."""
+    full = os.path.join(root, child)
+    layout0 = candidate_layout(child, is_egg)
+    if layout0 is None:
+        return None, [], None
+    self_stamp: Optional[Stamp] = None
+    if kind == "unknown" or stamps:
+        try:
+            self_st = os.stat(full)
+        except FileNotFoundError:
+            return None, [Diagnostic("EP203", "dangling symbolic link; ignored", child)], None
+        except NotADirectoryError:
+            return None, [Diagnostic("EP203", "dangling symbolic link; ignored", child)], None
+        except OSError as e:
+            code = errno_code(e)
+            if code == "ELOOP":
+                return None, [Diagnostic("EP204", "symbolic link loop; ignored", child)], None
+            return None, [Diagnostic("EP203", f"cannot be read ({code}); ignored", child)], None
+        self_stamp = stamp_of(self_st)
+        kind = "dir" if S.S_ISDIR(self_st.st_mode) else ("file" if S.S_ISREG(self_st.st_mode) else "unknown")
+    if kind == "unknown":
+        return None, [], self_stamp
+    if kind == "file" and layout0 != "egg-info":
+        return None, [Diagnostic("EP209", "is a file, not a directory; ignored", child)], self_stamp
+    layout = "egg-info-file" if kind == "file" else layout0
+    stem = os.path.basename(root)[: -len(".egg")] if layout == "egg" else child[: child.rfind(".")]
+    key, version = split_stem(stem)
+    diagnostics: List[Diagnostic] = []
+    watches: List[Tuple[str, str, Stamp]] = []
+    editable = layout != "dist-info"  # setuptools rewrites *.egg-info in place (spec §5.4)
+    level = "stat" if editable else "full"
+    if stamps and self_stamp is not None and layout != "egg-info-file":
+        watches.append((child, level, self_stamp))
+
+    metadata_file: Optional[str] = None
+    metadata_rel: Optional[str] = None
+    metadata_stamp: Optional[Stamp] = None
+    if layout == "egg-info-file":
+        metadata_file, metadata_rel, metadata_stamp = full, child, self_stamp
+    else:
+        for f in (("METADATA", "PKG-INFO") if layout == "dist-info" else ("PKG-INFO", "METADATA")):
+            p = full + os.sep + f
+            try:
+                st = os.stat(p)
+            except OSError:
+                continue
+            if S.S_ISREG(st.st_mode):
+                metadata_file, metadata_rel, metadata_stamp = p, child + "/" + f, stamp_of(st)
+                break
+    real = metadata_file is not None
+    name = key
+    from ._metadata import read_name_version
+    from ._reader import read_entry_points
+
+    if metadata_file is not None:
+        if stamps and metadata_stamp is not None:
+            watches.append((metadata_rel or child, level, metadata_stamp))
+        text, problem = read_head(metadata_file, version is None)
+        if text is None:
+            diagnostics.append(Diagnostic("EP203", f"metadata cannot be read ({problem})", metadata_rel))
+        else:
+            md_name, md_version = read_name_version(text)
+            if md_name is not None:
+                name = md_name
+                if layout == "egg" or key == "":
+                    key = md_name
+            if version is None:
+                version = md_version
+    if key == "":
+        return None, [Diagnostic("EP208", "no distribution name in the directory name or the metadata; ignored", child)], self_stamp
+    if name == "":
+        name = key
+
+    entries: List[Line] = []
+    if layout != "egg-info-file":
+        rel = child + "/entry_points.txt"
+        path = full + os.sep + "entry_points.txt"
+        ep_st: Optional[os.stat_result] = None
+        code: Optional[str] = None
+        try:
+            ep_st = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        except OSError as e:
+            code = errno_code(e)
+        if ep_st is not None and stamps:
+            watches.append((rel, "stat", stamp_of(ep_st)))
+        if ep_st is None and code is not None:
+            diagnostics.append(Diagnostic("EP111", f"entry_points.txt cannot be read ({code}); no entry points are read from it", rel))
+        elif ep_st is not None and not S.S_ISREG(ep_st.st_mode):
+            diagnostics.append(Diagnostic("EP112", "entry_points.txt is not a regular file; ignored", rel))
+        elif ep_st is not None:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError as e:
+                diagnostics.append(Diagnostic("EP111", f"entry_points.txt cannot be read ({errno_code(e)}); no entry points are read from it", rel))
+            else:
+                entries, diags = read_entry_points(data, rel)
+                diagnostics.extend(diags)
+    if not real:
+        diagnostics.append(Diagnostic("EP202", "no METADATA or PKG-INFO: a leftover metadata directory", child))
+    record = Dist(child, name, normalize_name(key), version, layout, real, entries, diagnostics)
+    record.watches = watches
+    return record, [], self_stamp

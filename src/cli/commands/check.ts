@@ -1,0 +1,70 @@
+/**
+ * `epi check`: import every selected entry point for real, in the environment's own Python.
+ * It runs the Python package's checker (python/src/epindex/_check.py, shipped with epi), which
+ * batches entry points into isolated worker processes: a crash, `sys.exit` or hang fails that
+ * entry only, each entry has a timeout, a terminal gets a progress bar. Exit 1 if any failed.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EpindexError } from '../../errors.js';
+import { defaultPython } from '../../python/interpreter.js';
+
+export interface CheckFlags {
+  python?: string;
+  group?: string | string[];
+  name?: string | string[];
+  dist?: string | string[];
+  timeout?: string;
+  jobs?: string;
+  cache?: string;
+  json?: boolean;
+}
+
+/** The directory holding the `epindex` Python package: python/src, found upwards from this file (dist/ or dist/src/cli/commands/). */
+export function pythonPackageDir(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'python', 'src');
+    if (fs.existsSync(path.join(candidate, 'epindex', '_check.py'))) return candidate;
+    if (path.dirname(dir) === dir) throw new EpindexError('INVALID_ARGUMENT', `the epindex Python package was not found above ${from}`);
+  }
+}
+
+// Imports the bundled package, then takes its directory off sys.path again: the environment
+// is searched and imported as the interpreter has it.
+const BOOTSTRAP = 'import sys; sys.path.insert(0, sys.argv[1]); import epindex._cli as c; del sys.path[0]; sys.exit(c.run(sys.argv[2:]))';
+
+export function checkArgs(flags: CheckFlags): string[] {
+  const args = ['check'];
+  const all = (v: string | string[] | undefined): string[] => (v === undefined ? [] : typeof v === 'string' ? [v] : v);
+  for (const g of all(flags.group)) args.push('--group', g);
+  for (const n of all(flags.name)) args.push('--name', n);
+  for (const d of all(flags.dist)) args.push('--dist', d);
+  if (flags.timeout !== undefined) args.push('--timeout', flags.timeout);
+  if (flags.jobs !== undefined) args.push('--jobs', flags.jobs);
+  if (flags.cache !== undefined) args.push('--cache', flags.cache);
+  if (flags.json) args.push('--json');
+  return args;
+}
+
+/** Run `python -m epindex ARGS` with the package shipped with epi, in `python`; resolves to its exit status. */
+export function runPythonCli(python: string, args: readonly string[]): Promise<number> {
+  const child = spawn(python, ['-c', BOOTSTRAP, pythonPackageDir(), ...args], { stdio: 'inherit' });
+  return new Promise<number>((resolve, reject) => {
+    child.on('error', (e) => reject(new EpindexError('PYTHON_FAILED', `cannot run ${python}: ${e.message}`, { cause: e })));
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 2 : 1)));
+  });
+}
+
+/** `epi accelerate [--python P] [--remove] [--json]`: install or remove the importlib.metadata accelerator. */
+export async function accelerate(flags: { python?: string; remove?: boolean; json?: boolean }): Promise<number> {
+  return runPythonCli(flags.python ?? defaultPython(), ['accelerate', ...(flags.remove ? ['--remove'] : []), ...(flags.json ? ['--json'] : [])]);
+}
+
+export async function check(flags: CheckFlags): Promise<number> {
+  for (const [what, v] of [['timeout', flags.timeout], ['jobs', flags.jobs]] as const) {
+    if (v !== undefined && !(Number(v) > 0)) throw new EpindexError('INVALID_ARGUMENT', `--${what} must be a positive number, not ${JSON.stringify(v)}`);
+  }
+  return runPythonCli(flags.python ?? defaultPython(), checkArgs(flags));
+}
