@@ -92,9 +92,10 @@ for (const name of SEPARATE) {
   await build({ ...cjs, entryPoints: [join(root, 'src', 'cli', 'commands', `${name}.ts`)], outfile: join(root, 'dist', 'cmd', `${name}.cjs`), plugins: [separateCommands(true), plainBuiltins] });
 }
 // The library: its npm dependencies stay dependencies (loaded lazily where they are big).
-await build({
-  entryPoints: [join(root, 'src', 'index.ts')],
-  outfile: join(root, 'dist', 'index.js'),
+// …and the thread its cache builds run in (src/cache/build-worker.ts; found next to the bundle).
+for (const [entry, out] of [[['src', 'index.ts'], 'index.js'], [['src', 'cache', 'build-worker.ts'], 'build-worker.js']]) await build({
+  entryPoints: [join(root, ...entry)],
+  outfile: join(root, 'dist', out),
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -21,11 +21,12 @@ function entries(pathEntries: readonly string[]): readonly string[] {
 
 /**
  * Build the caches of several path entries (in the directories where allowed, else in the user
- * cache); fresh ones are left alone unless `force`. Asynchronous: it yields between directories
- * and waits out the racy window with a timer (`settle`, default true).
+ * cache); fresh ones are left alone unless `force`. Asynchronous and never blocking: each
+ * directory is scanned and written in a worker thread, and the racy window is waited out with a
+ * timer (`settle`, default true).
  */
 export async function buildCaches(pathEntries: readonly string[], opts: BuildOptions = {}): Promise<BuildResult[]> {
-  return build(entries(pathEntries), pythonSource, checked(opts));
+  return build(entries(pathEntries), pythonSource, checked(opts), 'worker');
 }
 
 /** Build one path entry's cache (see `buildCaches`). */

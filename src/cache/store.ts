@@ -3,9 +3,11 @@
  * clear. Lookups go through engine.ts.
  */
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../diagnostics.js';
-import { EpindexError } from '../errors.js';
+import { EpindexError, type ErrorCode } from '../errors.js';
 import { cacheStatusOf as statusOf, forgetAll, writeLocation, writeSomewhere, type CacheOptions, type CacheStatus } from './engine.js';
 import { inDirectoryLocation, OLDER_CACHE_FILES, realPathOf, userCacheRoot, userLocation } from './location.js';
 import type { Source } from './source.js';
@@ -48,6 +50,62 @@ export interface BuildOptions extends CacheOptions {
   readonly onProgress?: (p: BuildProgress) => void;
 }
 
+/** How one directory is built: in this thread, or in the build worker. */
+type Builder = { build(pathEntry: string, force: boolean): Promise<BuildResult>; close(): void };
+
+function inThread(source: Source, opts: BuildOptions): Builder {
+  return { build: async (p, force) => buildOne(p, source, opts, force), close: () => undefined };
+}
+
+/**
+ * The build worker (build-worker.ts, next to this module or to the bundle that holds it), or
+ * `null` when it cannot be started (a bundle without it): then directories are built in this
+ * thread, between ticks.
+ */
+function inWorker(source: Source, opts: BuildOptions): Builder | null {
+  let worker: Worker;
+  try {
+    const url = new URL('./build-worker.js', import.meta.url);
+    if (url.protocol !== 'file:' || !fs.existsSync(url)) return null;
+    // createRequire keeps worker_threads out of every lookup's start-up: only builds load it.
+    const { Worker: W } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+    worker = new W(url, { stdout: false, stderr: false });
+  } catch {
+    return null;
+  }
+  const waiting = new Map<number, { resolve: (r: BuildResult) => void; reject: (e: unknown) => void }>();
+  let next = 0;
+  let failed: unknown = null;
+  const failAll = (e: unknown): void => {
+    failed = e;
+    for (const w of waiting.values()) w.reject(e);
+    waiting.clear();
+  };
+  worker.on('message', (m: { id: number; result?: BuildResult; error?: { name: string; message: string; code?: unknown; stack?: string } }) => {
+    const w = waiting.get(m.id);
+    if (w === undefined) return;
+    waiting.delete(m.id);
+    if (m.error === undefined) return w.resolve(m.result!);
+    const e = m.error.name === 'EpindexError' && typeof m.error.code === 'string' ? new EpindexError(m.error.code as ErrorCode, m.error.message) : Object.assign(new Error(m.error.message), { name: m.error.name, code: m.error.code });
+    if (m.error.stack !== undefined) e.stack = m.error.stack;
+    w.reject(e);
+  });
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`the cache build worker exited (${code})`)));
+  const { onProgress: _p, inDirectory, ...plain } = opts;
+  return {
+    build: (pathEntry, force) =>
+      new Promise<BuildResult>((resolve, reject) => {
+        if (failed !== null) return reject(failed);
+        const id = next++;
+        waiting.set(id, { resolve, reject });
+        const inDir = typeof inDirectory === 'function' ? inDirectory(pathEntry) : inDirectory ?? true;
+        worker.postMessage({ id, pathEntry, source: source.id, opts: { ...plain, inDirectory: inDir }, force });
+      }),
+    close: () => void worker.terminate(),
+  };
+}
+
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -81,15 +139,25 @@ export function buildCacheSync(pathEntry: string, source: Source, opts: BuildOpt
 }
 
 /**
- * Build the caches of several directories; fresh ones are left alone unless `force`. Yields to
- * the event loop between directories and waits out the racy window with a timer, never
- * blocking.
+ * Build the caches of several directories; fresh ones are left alone unless `force`. `worker`:
+ * each directory is scanned and written in a worker thread (the library's way: the caller's
+ * event loop is never blocked); `thread` (the CLI, tests): here, yielding between directories.
+ * The racy window is waited out with a timer.
  */
-export async function buildCaches(pathEntries: readonly string[], source: Source, opts: BuildOptions = {}): Promise<BuildResult[]> {
+export async function buildCaches(pathEntries: readonly string[], source: Source, opts: BuildOptions = {}, where: 'worker' | 'thread' = 'thread'): Promise<BuildResult[]> {
+  const builder = (where === 'worker' && pathEntries.length > 0 ? inWorker(source, opts) : null) ?? inThread(source, opts);
+  try {
+    return await buildAll(pathEntries, source, opts, builder);
+  } finally {
+    builder.close();
+  }
+}
+
+async function buildAll(pathEntries: readonly string[], source: Source, opts: BuildOptions, builder: Builder): Promise<BuildResult[]> {
   const results: BuildResult[] = [];
   for (const [index, p] of pathEntries.entries()) {
     opts.onProgress?.({ phase: 'build', index, total: pathEntries.length, pathEntry: p });
-    results.push(buildOne(p, source, opts, opts.force === true));
+    results.push(await builder.build(p, opts.force === true));
     await tick();
   }
   if (opts.settle !== false) {
@@ -109,7 +177,7 @@ export async function buildCaches(pathEntries: readonly string[], source: Source
       await sleep(waitMs);
       for (const i of racy) {
         const before = results[i]!;
-        const again = buildOne(before.pathEntry, source, opts, true);
+        const again = await builder.build(before.pathEntry, true);
         results[i] = again.outcome !== 'written' ? again : { ...again, reason: before.outcome === 'written' ? before.reason : 'settled racy stamps' };
         await tick();
       }

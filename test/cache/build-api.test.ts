@@ -1,0 +1,60 @@
+/**
+ * The library's build functions (src/caches.ts) as a host calls them: asynchronous, never
+ * blocking the event loop, with the same results as the engine's build in this thread.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { test } from 'node:test';
+import { buildCache, buildCaches, cacheStatus } from '../../src/caches.js';
+import { distInfo, tempDir, writeTree } from '../support/fixtures.js';
+
+function bigSite(n: number): string {
+  const tree = {};
+  for (let i = 0; i < n; i++) Object.assign(tree, distInfo(`pkg${i}`, '1.0', `[g]\nx${i} = pkg${i}:main\n`));
+  return writeTree(tempDir(), tree);
+}
+
+test('buildCaches never blocks the event loop: a callback scheduled right after the call runs before the cache exists', async () => {
+  const dir = bigSite(300);
+  const userCacheDir = tempDir();
+  let existedWhenTicked: boolean | null = null;
+  const built = buildCaches([dir], { userCacheDir, settle: false });
+  setImmediate(() => {
+    existedWhenTicked = fs.existsSync(`${dir}/.epindex`);
+  });
+  const [r] = await built;
+  assert.equal(r!.outcome, 'written');
+  assert.equal(r!.location, 'in-directory');
+  assert.equal(existedWhenTicked, false, 'the scan ran off this thread: the event loop turned while it was made');
+  assert.equal(cacheStatus(dir, { userCacheDir }).state, 'fresh');
+  assert.equal(r!.distributions, 300);
+});
+
+test('buildCaches in a worker reports as the engine does: unchanged, forced, skipped, user cache when the directory is not to be written', async () => {
+  const dir = writeTree(tempDir(), distInfo('a', '1.0', '[g]\nx = a:main\n'));
+  const userCacheDir = tempDir();
+  const first = await buildCache(dir, { userCacheDir });
+  assert.equal(first.outcome, 'written');
+  assert.equal((await buildCache(dir, { userCacheDir })).outcome, 'unchanged');
+  const forced = await buildCache(dir, { userCacheDir, force: true });
+  assert.deepEqual([forced.outcome, forced.reason], ['written', 'forced']);
+  const missing = await buildCache(`${dir}/nope`, { userCacheDir });
+  assert.equal(missing.outcome, 'skipped');
+  const other = writeTree(tempDir(), distInfo('b', '1.0', '[g]\ny = b:main\n'));
+  const seen: string[] = [];
+  const [u] = await buildCaches([other], { userCacheDir, inDirectory: (p) => (seen.push(p), false), settle: false });
+  assert.deepEqual(seen, [other], 'the inDirectory function is called in the caller, once per path entry');
+  assert.equal(u!.location, 'user');
+  assert.ok(u!.file!.startsWith(userCacheDir), u!.file!);
+});
+
+test('buildCaches settles a racy cache in the worker too: after it, the cache is fresh and not racy', async () => {
+  const dir = writeTree(tempDir(), distInfo('a', '1.0', '[g]\nx = a:main\n'));
+  const userCacheDir = tempDir();
+  const phases: string[] = [];
+  const [r] = await buildCaches([dir], { userCacheDir, onProgress: (p) => phases.push(p.phase) });
+  assert.equal(r!.outcome, 'written');
+  const s = cacheStatus(dir, { userCacheDir });
+  assert.deepEqual([s.state, s.racy], ['fresh', false]);
+  assert.deepEqual(phases, ['build', 'settle', 'done'], 'a just-made directory is racy: one wait, then the rewrite');
+});
