@@ -1,4 +1,4 @@
-/** The `epi` CLI: every command, --json, exit codes, one-line errors (docs/spec.md §7). */
+/** The `epi` CLI: every command, --json, exit codes, one-line errors (docs/spec.md §8). */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-/** Across the search path (docs/spec.md §4.4): who wins, who is shadowed, what is reported. */
+/** Across the search path (docs/spec.md §4.3): who wins, who is shadowed, what is reported. */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -30,7 +30,7 @@ export function printJson(value: unknown): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Terminal escaping (docs/spec.md §8.6)
+// Terminal escaping (docs/spec.md §8.2)
 
 /**
  * C0 controls, DEL, C1 controls (U+009B is a one-byte CSI), and the bidirectional overrides and

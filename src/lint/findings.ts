@@ -1,6 +1,6 @@
 /**
  * Lint findings: a diagnostic with a fix hint and, for portability findings, the readers that
- * read the construct differently. Codes EP601–EP699 are the linter's (docs/spec.md §11); a
+ * read the construct differently. Codes EP601–EP699 are the linter's (docs/spec.md §12); a
  * finding may also carry a reader diagnostic code (EP1xx–EP4xx) when it reports one as it is.
  */
 import { DIAGNOSTIC_CODES, type Diagnostic, type Severity } from '../diagnostics.js';
@@ -74,7 +74,7 @@ export const LINT_CODES = {
   EP614: { severity: 'error', category: 'spec', title: 'name starts with "#"', hint: 'Every reader takes a line starting with "#" for a comment, so the entry point is lost. Rename it.' },
   EP613: { severity: 'info', category: 'spec', title: 'extras on an entry point', hint: 'Extras on entry points are no longer recommended (spec); consumers may ignore them. Check for the optional dependency in the code instead.' },
 
-  // Portability: constructs that readers read differently (docs/spec.md §11.3)
+  // Portability: constructs that readers read differently (docs/spec.md §12.3)
   EP620: {
     severity: 'error', category: 'portability', title: '";" comment line', hint: 'Use "#" for comments; importlib.metadata does not know ";".',
     readers: [raises('importlib', 'TypeError', EVERY_CALLER('TypeError')), raises('importlib-3.15', 'TypeError', EVERY_CALLER('TypeError')), raises('pkg_resources', 'ValueError')],

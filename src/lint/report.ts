@@ -1,7 +1,7 @@
 /**
  * The one reporter of `epi lint` and `epi diagnose`: findings as text (grouped by file,
  * coloured on a terminal), JSON, SARIF 2.1.0 or GitHub Actions workflow commands
- * (docs/spec.md §11.5).
+ * (docs/spec.md §12.6).
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';

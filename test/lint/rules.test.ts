@@ -1,5 +1,5 @@
 /**
- * One row per lint rule (docs/spec.md §11): a minimal file that triggers it, and the nearest
+ * One row per lint rule (docs/spec.md §12): a minimal file that triggers it, and the nearest
  * file that does not. Every code of LINT_CODES must have a row.
  */
 import assert from 'node:assert/strict';

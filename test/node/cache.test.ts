@@ -1,5 +1,5 @@
 /**
- * node_modules caches: the engine of spec §5–§6 with the npm source (spec §12.5). A cached
+ * node_modules caches: the engine of spec §5–§6 with the npm source (spec §13.5). A cached
  * lookup equals a scan; each change kind is caught at the level the table says (one build for
  * every scenario, settled once past the racy window, so that only the level decides); policies;
  * the two sources never believe each other's caches.

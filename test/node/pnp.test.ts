@@ -91,7 +91,7 @@ describe("Yarn Plug'n'Play", () => {
     assert.deepEqual(j.out.map((x) => [x.key, x.name, x.origin, x.inZip, x.value]).sort(), [
       ['@pnp/scoped', 'scoped', 'pnp', true, 'scoped in a zip'],
       ['pnp-cjs', 'cjs', 'pnp', true, 'cjs in a zip'],
-      // PnP resolves for the workspace with require conditions (spec §11.3).
+      // PnP resolves for the workspace with require conditions (spec §13.3).
       ['pnp-esm', 'esm', 'pnp', true, 'cjs build'],
     ]);
     assert.deepEqual(j.diagnostics, []);

@@ -1,6 +1,6 @@
 /**
  * Rules on the text of an entry_points.txt: the line-level constructs readers disagree about
- * (docs/spec.md §11.3), then the entry-level rules on what epindex reads from it.
+ * (docs/spec.md §12.3), then the entry-level rules on what epindex reads from it.
  */
 import { parseEntryPointsTxt, type EntryPointLine } from '../../format/entry-points-txt.js';
 import { GROUP_NAME, pyStrip, pyStripChars } from '../../python/text.js';
