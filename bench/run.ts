@@ -5,8 +5,8 @@
  * Options:
  *   --quick              50 and 500 distributions only (100 lookups: 50 only), 3 repetitions,
  *                        no cold page cache: under a minute once the venvs exist
- *   --sizes 50,500       synthetic sizes (default 50,500,5000,10000; given, every workload runs
- *                        on every size, and --quick keeps the real environment)
+ *   --sizes 50,500       synthetic sizes (default 50,500,1000,5000,10000,50000; given, every
+ *                        workload runs on every size, and --quick keeps the real environment)
  *   --no-real            leave out the real environment
  *   --workloads a,b      only these workloads (group, all, name, repeat100, process)
  *   --no-cold            no cold page-cache runs
@@ -27,8 +27,8 @@ import { DEFAULT_SEED, generateEnvironment, GENERATOR_VERSION, type GenerationSu
 import { DOCS_BENCH, EMPTY_CWD, ensureDir, ENVS, EPINDEX_USER_CACHE, PROFILE_JSON, REAL_ENV_TXT, rel, RESULTS_JSON, ROOT, snapshotDist, WORK, XDG, CLI_JS } from './lib/paths.js';
 import { measureProfile, readProfile, serializeProfile } from './lib/profile.js';
 import { ensureVenv, installedVersion, realPython, type Venv } from './lib/python.js';
-import { evaluateTargets, writeReports, type CellResult, type EnvInfo, type Results, type VariantResult } from './lib/report.js';
-import { beforeSample, commandFor, expectedAnswer, labelOf, PEER_VENVS, REFERENCE, VARIANTS, WORKLOADS, type PeerId, type Variant, type WorkloadId } from './lib/variants.js';
+import { evaluateTargets, writeReports, type CellResult, type EnvInfo, type MemoryResult, type Results, type VariantResult } from './lib/report.js';
+import { beforeSample, commandFor, expectedAnswer, GROUP, labelOf, PEER_VENVS, REFERENCE, timedEnv, VARIANTS, WORKLOADS, type PeerId, type Variant, type WorkloadId } from './lib/variants.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -50,14 +50,14 @@ const log = (s: string): void => void process.stderr.write(`[bench ${elapsed()}]
 const problems: string[] = [];
 
 const quick = opts.quick === true;
-const sizes = (opts.sizes ?? (quick ? '50,500' : '50,500,5000,10000')).split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
+const sizes = (opts.sizes ?? (quick ? '50,500' : '50,500,1000,5000,10000,50000')).split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
 const workloadIds = (opts.workloads ?? WORKLOADS.map((w) => w.id).join(',')).split(',') as WorkloadId[];
 /** Per cell: the time budget for its timed repetitions, and bounds on their number. */
 // The 100-lookup workload costs 100 scans per sample for the scanning peers (~5 min per
 // repetition at 10,000 distributions): it runs up to `repeatMaxDists` distributions.
 const plan = quick
-  ? { budgetMs: 800, minReps: 3, maxReps: 3, coldSizes: [] as number[], repeatMaxDists: 50 }
-  : { budgetMs: 40_000, minReps: 5, maxReps: 21, coldSizes: [500, 10_000], repeatMaxDists: 5000 };
+  ? { budgetMs: 800, minReps: 3, maxReps: 3, coldSizes: [] as number[], repeatMaxDists: 50, allMaxDists: Infinity }
+  : { budgetMs: 40_000, minReps: 5, maxReps: 21, coldSizes: [500, 10_000], repeatMaxDists: 5000, allMaxDists: 10_000 };
 const maxReps = opts['max-reps'] !== undefined ? Number(opts['max-reps']) : plan.maxReps;
 const minReps = Math.min(plan.minReps, maxReps);
 
@@ -211,8 +211,9 @@ function cacheFileStamp(dir: string): string {
 function measureCell(w: WorkloadId, env: Env, cold: boolean): CellResult {
   const variants = VARIANTS.filter((v) => v.workloads.includes(w));
   // Warm-up: one untimed sample of each (it also primes stevedore's warm cache), and the answers.
-  const scan = variants.find((v) => v.id === 'epindex-scan')!;
-  const truthLines = (() => {
+  const scan = variants.find((v) => v.id === 'epindex-scan');
+  const reference = w === 'import' ? 'node-start' : REFERENCE;
+  const truthLines = scan === undefined ? [] : (() => {
     const c = commandFor(scan, w === 'process' ? 'group' : w, env.dir, pythonOf);
     const r = spawnSync(c.cmd, c.args, { env: c.env, cwd: EMPTY_CWD, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`epindex scan failed on ${env.id}: ${r.stderr}`);
@@ -246,7 +247,7 @@ function measureCell(w: WorkloadId, env: Env, cold: boolean): CellResult {
   }
   const stampAfter = cacheFileStamp(env.dir);
   if (stampBefore !== stampAfter) problems.push(`${label}: an epindex cache file was rewritten during the measurement (${stampBefore} -> ${stampAfter})`);
-  const ref = samples.get(REFERENCE)!;
+  const ref = samples.get(reference)!;
   const results: VariantResult[] = variants.map((v) => {
     const ss = samples.get(v.id)!;
     const ms = ss.map((s) => s.ms);
@@ -264,7 +265,7 @@ function measureCell(w: WorkloadId, env: Env, cold: boolean): CellResult {
     }
     const stale = ss.flatMap((s) => s.diagnostics).filter((c) => c === 'EP305' || c === 'EP306' || c === 'EP307');
     if (v.policy === 'auto' && stale.length > 0) problems.push(`${label}: ${labelOf(v, w)} reported cache diagnostics ${[...new Set(stale)].join(', ')}`);
-    const ratios = v.id === REFERENCE ? null : ss.map((s, i) => s.ms / ref[i]!.ms);
+    const ratios = v.id === reference ? null : ss.map((s, i) => s.ms / ref[i]!.ms);
     return {
       id: v.id,
       label: labelOf(v, w),
@@ -275,13 +276,53 @@ function measureCell(w: WorkloadId, env: Env, cold: boolean): CellResult {
       answer: { entries: got.count, distinct: got.distinct, digest: got.digest, matchesEpindex: matches, ...(difference !== undefined ? { difference } : {}) },
     };
   });
-  return { workload: w, env: env.id, distributions: env.distributions, pageCache: cold ? 'cold' : 'warm', reps, reference: REFERENCE, variants: results };
+  return { workload: w, env: env.id, distributions: env.distributions, pageCache: cold ? 'cold' : 'warm', reps, reference, variants: results };
+}
+
+// Peak memory (maximum resident set size, from the kernel through /usr/bin/time) of `epi` on
+// the largest synthetic environment: a scan, a warm lookup at each level, a cache build.
+const memory: MemoryResult[] = [];
+{
+  const largest = envs.filter((e) => e.kind === 'synthetic').at(-1);
+  const timeBin = '/usr/bin/time';
+  if (largest === undefined || !fs.existsSync(timeBin)) {
+    problems.push('peak memory not measured: no synthetic environment or no /usr/bin/time');
+  } else {
+    const cases: Array<[string, string[]]> = [
+      ['scan, one group (`epi list --group pytest11 --cache scan`)', ['list', '--group', GROUP, '--path', largest.dir, '--cache', 'scan', '--json']],
+      ['warm lookup, stat (default)', ['list', '--group', GROUP, '--path', largest.dir, '--json']],
+      ['warm lookup, listing', ['list', '--group', GROUP, '--path', largest.dir, '--freshness', 'listing', '--json']],
+      ['every entry point, warm (`epi list`)', ['list', '--path', largest.dir, '--json']],
+      ['cache build (`epi cache build --force`, scan + write)', ['cache', 'build', '--force', '--quiet', largest.dir]],
+    ];
+    for (const [what, args] of cases) {
+      const kib: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = spawnSync(timeBin, ['-f', '%M', process.execPath, CLI_JS, ...args], { env: timedEnv(), cwd: EMPTY_CWD, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+        const m = /(\d+)\s*$/.exec(r.stderr ?? '');
+        if (r.status !== 0 || m === null) {
+          problems.push(`peak memory of ${what}: exit ${r.status}`);
+          break;
+        }
+        kib.push(Number(m[1]));
+      }
+      if (kib.length > 0) memory.push({ what, env: largest.id, distributions: largest.distributions, peakMiB: Math.round((Math.max(...kib) / 1024) * 10) / 10, runs: kib.length });
+    }
+    // The build above rewrote the cache: let it settle again so lookups take the cheap path.
+    for (const r of await buildCaches([largest.dir], { ...cacheOpts, force: true, settle: true })) if (r.outcome !== 'written') throw new Error(`cannot rebuild the cache of ${r.pathEntry}: ${r.reason}`);
+    log(`peak memory at ${largest.distributions.toLocaleString('en-US')} distributions: ${memory.map((m) => `${m.what} ${m.peakMiB} MiB`).join('; ')}`);
+  }
 }
 
 const cells: CellResult[] = [];
 for (const w of WORKLOADS.filter((x) => workloadIds.includes(x.id))) {
   for (const env of envs) {
     if (w.id === 'repeat100' && env.distributions > plan.repeatMaxDists && opts.sizes === undefined) continue;
+    // Importing the library does not depend on the environment: measured once.
+    if (w.id === 'import' && env !== envs[0]) continue;
+    // Above 10,000 distributions a sample of the scanning peers takes seconds: the lookups the
+    // targets are about only (one group, whole process and in-process).
+    if (env.distributions > plan.allMaxDists && (w.id === 'all' || w.id === 'name') && opts.sizes === undefined) continue;
     cells.push(measureCell(w.id, env, false));
   }
   if (w.id === 'process') for (const env of envs.filter((e) => coldEnvs.has(e.id))) cells.push(measureCell(w.id, env, true));
@@ -324,6 +365,7 @@ const results: Results = {
   workloads: WORKLOADS.filter((x) => workloadIds.includes(x.id)),
   variants: VARIANTS.map((v) => ({ id: v.id, label: v.label, processLabel: v.processLabel, family: v.family, workloads: v.workloads })),
   cells,
+  memory,
   targets: [],
   problems,
 };

@@ -57,7 +57,7 @@ export async function renderCharts(r: Results, dir: string): Promise<Chart[]> {
   for (const w of r.workloads) {
     for (const page of ['warm', 'cold'] as const) {
       const cells = r.cells.filter((c) => c.workload === w.id && c.pageCache === page);
-      if (cells.length === 0) continue;
+      if (cells.length < 2) continue; // a chart over sizes needs two (the import workload has one)
       const rows = cells.flatMap((c) =>
         c.variants.map((v) => ({
           id: v.id,

@@ -25,6 +25,13 @@ export const CHILD_JS = path.join(DIST_SNAPSHOT, 'bench', 'child-epindex.js');
 /** The `epi` command as installed: package.json's bin, inside the snapshot of dist/. */
 export const CLI_JS = path.join(DIST_SNAPSHOT, path.relative('dist', (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: { epi: string } }).bin.epi));
 
+/** The library as `import('epindex')` loads it (package.json exports), inside the snapshot. */
+export const LIBRARY_JS = path.join(DIST_SNAPSHOT, 'index.js');
+/** An empty ES module: the floor of any `import()`. */
+export const EMPTY_MJS = path.join(BENCH_SRC, 'empty.mjs');
+/** The floor of a warm lookup (see the file). */
+export const FLOOR_CJS = path.join(BENCH_SRC, 'floor.cjs');
+
 export function snapshotDist(): void {
   fs.rmSync(DIST_SNAPSHOT, { recursive: true, force: true });
   fs.cpSync(path.join(ROOT, 'dist'), DIST_SNAPSHOT, { recursive: true });

@@ -5,10 +5,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { answerOf, firstPerName, type Answer, type Line } from './answers.js';
-import { CHILD_JS, CLI_JS, EMPTY_CWD, EPINDEX_USER_CACHE, HARNESS_PY, XDG } from './paths.js';
+import { pathToFileURL } from 'node:url';
+import { CHILD_JS, CLI_JS, EMPTY_CWD, EMPTY_MJS, EPINDEX_USER_CACHE, FLOOR_CJS, HARNESS_PY, LIBRARY_JS, XDG } from './paths.js';
 import type { VenvSpec } from './python.js';
 
-export type WorkloadId = 'group' | 'all' | 'name' | 'repeat100' | 'process';
+export type WorkloadId = 'group' | 'all' | 'name' | 'repeat100' | 'process' | 'import';
 
 export interface Workload {
   readonly id: WorkloadId;
@@ -27,6 +28,7 @@ export const WORKLOADS: readonly Workload[] = [
   { id: 'all', title: 'All groups, in-process', scope: 'in-process', description: 'every entry point of every group: the first lookup of a fresh process, the library already imported' },
   { id: 'name', title: 'One name lookup (console_scripts pip), in-process', scope: 'in-process', description: `the entry point named ${NAME} in group ${NAME_GROUP}: the first lookup of a fresh process, the library already imported` },
   { id: 'repeat100', title: '100 repeated group lookups in one process', scope: 'in-process', description: `${REPEAT} lookups of group ${GROUP} in one process (the pygments/obspy pattern), from the first to the last, the library already imported` },
+  { id: 'import', title: "Importing the library, whole process", scope: 'whole-process', description: "wall time of `node -e \"await import('epindex')\"` (the library's ES module, dist/index.js) against `node -e 0`: what a host pays for importing epindex before its first lookup" },
   { id: 'process', title: 'Process start to first answer (pytest11), whole process', scope: 'whole-process', description: `wall time of a whole process that starts, imports the tool, looks up group ${GROUP} and prints it: \`epi list --group ${GROUP} --json\` vs \`python -c "import importlib.metadata as m; m.entry_points(group=...)"\` and the peers' equivalents` },
 ];
 
@@ -45,6 +47,8 @@ export const PEER_VENVS: readonly (VenvSpec & { readonly name: PeerId; readonly 
 export interface Variant {
   readonly id: string;
   readonly family: 'epindex' | 'peer' | 'baseline';
+  /** A baseline that prints the same answer (the floor): its answer is checked too. */
+  readonly answers?: boolean;
   /** The venv a Python variant runs in. */
   readonly venv?: PeerId;
   /** The harness.py peer name. */
@@ -73,7 +77,10 @@ export const VARIANTS: readonly Variant[] = [
   { id: 'stevedore-warm', family: 'peer', venv: 'stevedore', harness: 'stevedore', stevedoreCache: 'warm', workloads: NO_ALL, label: 'stevedore _cache (warm)', processLabel: 'python -c stevedore _cache (warm)' },
   { id: 'entrypoints', family: 'peer', venv: 'entrypoints', harness: 'entrypoints', workloads: NO_ALL, label: 'entrypoints', processLabel: 'python -c entrypoints' },
   { id: 'pluggy', family: 'peer', venv: 'pluggy', harness: 'pluggy', workloads: NO_ALL, label: 'pluggy load_setuptools_entrypoints', processLabel: 'python -c pluggy load_setuptools_entrypoints' },
-  { id: 'node-start', family: 'baseline', workloads: ['process'], label: 'node -e 0 (start-up only)', processLabel: 'node -e 0 (start-up only, no lookup)' },
+  { id: 'floor', family: 'baseline', answers: true, workloads: ['process'], label: 'floor: read header + group section, print (no checks)', processLabel: 'floor: node reads the header and the group section by offset, prints the same JSON (no checks)' },
+  { id: 'epindex-import', family: 'epindex', workloads: ['import'], label: "node -e \"await import('epindex')\"", processLabel: "node -e \"await import('epindex')\"" },
+  { id: 'empty-import', family: 'baseline', workloads: ['import'], label: "node -e \"await import('./empty.mjs')\" (an empty ES module: the floor of any import)", processLabel: "node -e \"await import('./empty.mjs')\" (an empty ES module)" },
+  { id: 'node-start', family: 'baseline', workloads: ['process', 'import'], label: 'node -e 0 (start-up only)', processLabel: 'node -e 0 (start-up only, no lookup)' },
   { id: 'python-start', family: 'baseline', venv: 'stdlib', workloads: ['process'], label: 'python -c pass (start-up only)', processLabel: 'python -c pass (start-up only, no lookup)' },
 ];
 
@@ -84,7 +91,8 @@ export const labelOf = (v: Variant, w: WorkloadId): string => (w === 'process' ?
 
 /** The answer a peer must give, from epindex's: pluggy and entrypoints' get_single keep the first entry of each name. */
 export function expectedAnswer(v: Variant, w: WorkloadId, epindexLines: readonly Line[]): Answer | null {
-  if (v.family === 'baseline') return null;
+  if (v.family === 'baseline' && v.answers !== true) return null;
+  if (w === 'import') return null;
   if (v.id === 'pluggy' || (v.id === 'entrypoints' && w === 'name')) return answerOf(firstPerName(epindexLines));
   return answerOf(epindexLines);
 }
@@ -125,7 +133,8 @@ const tabLines = (stdout: string): Line[] => stdout.split('\n').filter((l) => l 
 
 export function commandFor(v: Variant, w: WorkloadId, dir: string, pythonOf: (p: PeerId) => string): Command {
   const xdg = v.stevedoreCache !== undefined ? { XDG_CACHE_HOME: stevedoreXdg(v) } : {};
-  if (w !== 'process') {
+  if (v.id === 'epindex-import') return { cmd: process.execPath, args: ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(LIBRARY_JS).href)})`], env: timedEnv(), reportsTime: false, parse: () => ({ lines: [] }) };
+  if (w !== 'process' && w !== 'import') {
     const cfg = { workload: w, dir, group: GROUP, nameGroup: NAME_GROUP, name: NAME, repeat: REPEAT };
     const parse = (s: string): { ms: number; lines: Line[]; diagnostics?: string[] } => JSON.parse(s) as { ms: number; lines: Line[]; diagnostics?: string[] };
     if (v.family === 'epindex') {
@@ -133,6 +142,16 @@ export function commandFor(v: Variant, w: WorkloadId, dir: string, pythonOf: (p:
     }
     return { cmd: pythonOf(v.venv!), args: [HARNESS_PY, JSON.stringify({ ...cfg, peer: v.harness })], env: timedEnv(xdg), reportsTime: true, parse };
   }
+  if (v.id === 'floor') {
+    return {
+      cmd: process.execPath,
+      args: [FLOOR_CJS, dir, GROUP],
+      env: timedEnv(),
+      reportsTime: false,
+      parse: (s) => ({ lines: (JSON.parse(s) as { entryPoints: { group: string; name: string; value: string }[] }).entryPoints.map((e) => [e.group, e.name, e.value] as const) }),
+    };
+  }
+  if (v.id === 'empty-import') return { cmd: process.execPath, args: ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(EMPTY_MJS).href)})`], env: timedEnv(), reportsTime: false, parse: () => ({ lines: [] }) };
   if (v.id === 'node-start') return { cmd: process.execPath, args: ['-e', '0'], env: timedEnv(), reportsTime: false, parse: () => ({ lines: [] }) };
   if (v.id === 'python-start') return { cmd: pythonOf('stdlib'), args: ['-c', 'pass'], env: timedEnv(), reportsTime: false, parse: () => ({ lines: [] }) };
   if (v.family === 'epindex') {

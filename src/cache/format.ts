@@ -464,16 +464,18 @@ function validate(name: string, v: unknown): unknown {
     case 'listing': {
       if (!isObject(v)) fail(name);
       const n = strs(v['names'], 'listing.names');
-      if (ints(v['stamps'], 'listing.stamps').length !== n.length * STAMP_WIDTH) fail('listing.stamps');
+      if (arr(v['stamps'], 'listing.stamps').length !== n.length * STAMP_WIDTH) fail('listing.stamps');
       const dirs = strs(v['dirs'], 'listing.dirs');
-      if (ints(v['dirStamps'], 'listing.dirStamps').length !== dirs.length * STAMP_WIDTH) fail('listing.dirStamps');
+      if (arr(v['dirStamps'], 'listing.dirStamps').length !== dirs.length * STAMP_WIDTH) fail('listing.dirStamps');
       return v;
     }
     case 'checks':
     case 'full': {
       if (!isObject(v)) fail(name);
       const paths = strs(v['paths'], `${name}.paths`);
-      if (ints(v['stamps'], `${name}.stamps`).length !== paths.length * STAMP_WIDTH) fail(`${name}.stamps`);
+      // Stamps are only compared with what stat says: a value that is not an integer compares
+      // unequal (the file counts as changed, and is scanned again), so only the length is checked.
+      if (arr(v['stamps'], `${name}.stamps`).length !== paths.length * STAMP_WIDTH) fail(`${name}.stamps`);
       return v;
     }
     case 'diagnostics':

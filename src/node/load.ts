@@ -15,7 +15,6 @@
  * The module is then imported from its file URL (`import()` loads ES modules and CommonJS
  * alike, and a file URL is right on Windows where a path is not), and the export path walked.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 // Renamed: scripts/build.mjs rewrites a plain createRequire import (it knows only createRequire(import.meta.url)).
 import { createRequire as requireFrom } from 'node:module';
@@ -54,6 +53,8 @@ async function makeResolver(nodeModules: string): Promise<Resolve | null> {
   try {
     const real = fs.realpathSync(nodeModules);
     const root = path.join(userCacheRoot(), 'node-resolvers');
+    // node:crypto is loaded here, not at import: importing the library must not pay for it.
+    const { createHash } = requireFrom(import.meta.url)('node:crypto') as typeof import('node:crypto');
     const home = path.join(root, createHash('sha256').update(real).digest('hex').slice(0, 40));
     fs.mkdirSync(home, { recursive: true, mode: 0o700 });
     // Only a directory nobody else can write: the importer runs as this user.
