@@ -99,7 +99,8 @@ for (const name of SEPARATE) {
 // dist/index.js, the ES module users import: it loads lib.cjs through dist/code-cache.cjs and
 // re-exports it by name. Its npm dependencies stay dependencies (loaded lazily where big).
 copyFileSync(join(root, 'scripts', 'code-cache.cjs'), join(root, 'dist', 'code-cache.cjs'));
-await build({ ...cjs, entryPoints: [join(root, 'src', 'index.ts')], outfile: join(root, 'dist', 'lib.cjs'), plugins: [plainBuiltins] });
+// import() stays import() here: the library loads plugins (ES modules too) with it.
+await build({ ...cjs, supported: {}, entryPoints: [join(root, 'src', 'index.ts')], outfile: join(root, 'dist', 'lib.cjs'), plugins: [plainBuiltins] });
 const names = Object.keys(createRequire(import.meta.url)(join(root, 'dist', 'lib.cjs'))).filter((n) => n !== '__esModule' && n !== 'default').sort();
 writeFileSync(
   join(root, 'dist', 'index.js'),

@@ -67,7 +67,9 @@ function load(main, tag) {
   }
   const vm = require('node:vm');
   const body = source.startsWith('#!') ? source.replace(/^#!.*/, '') : source;
-  const wrapper = `(function (exports, require, module, __filename, __dirname) {${body}\n})`;
+  // import() cannot run in code compiled by vm.Script (V8 has no module loader to call there),
+  // so the bundle gets one from here, a module Node loaded itself: src/import.ts uses it.
+  const wrapper = `(function (exports, require, module, __filename, __dirname, __epindexImport) {${body}\n})`;
   let script;
   try {
     script = new vm.Script(wrapper, { filename: main, cachedData });
@@ -85,9 +87,12 @@ function load(main, tag) {
   }
   const m = { exports: {}, filename: main, id: main, loaded: false };
   const req = mod.createRequire(main);
-  script.runInThisContext()(m.exports, req, m, main, path.dirname(main));
+  script.runInThisContext()(m.exports, req, m, main, path.dirname(main), importModule);
   return m.exports;
 }
+
+/** import(), from a module Node loaded (bare specifiers resolve from dist/, as from the bundle). */
+const importModule = (specifier) => import(specifier);
 
 /** Write `bytes` to `file` atomically, in a directory private to the user; remove older code caches. */
 function writePrivate(dir, file, bytes, uid, tag) {

@@ -1,10 +1,8 @@
 /**
  * The one place wheels are opened: member names and the bytes of chosen members, straight
- * from the zip (nothing is extracted to disk). Backed by fflate until the project's own
- * bounded, pread-based reader (src/zip.ts) lands; switching is this file only.
+ * from the zip (nothing is extracted to disk).
  */
-import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
+import { openZip, ZipError } from '../zip.js';
 
 export interface Archive {
   /** Every member name, in central-directory order. */
@@ -19,43 +17,29 @@ export class ArchiveError extends Error {
   override readonly name = 'ArchiveError';
 }
 
-/** fflate holds the whole archive in memory; wheels larger than this are refused. */
-const MAX_ARCHIVE_BYTES = 1024 * 1024 * 1024;
-
-type Fflate = typeof import('fflate');
-let fflate: Fflate | undefined;
-const load = (): Fflate => (fflate ??= createRequire(import.meta.url)('fflate') as Fflate);
-
+/**
+ * Open a wheel with the project's zip reader (src/zip.ts): the central directory and the
+ * members read by offset, within the documented limits (docs/spec.md §10), each member checked
+ * against its size and CRC-32. A wheel is never read whole into memory.
+ */
 export function openArchive(file: string): Archive {
-  let data: Buffer;
+  let zip: ReturnType<typeof openZip>;
   try {
-    const size = fs.statSync(file).size;
-    if (size > MAX_ARCHIVE_BYTES) throw new ArchiveError(`larger than ${MAX_ARCHIVE_BYTES} bytes`);
-    data = fs.readFileSync(file);
+    zip = openZip(file);
   } catch (e) {
-    if (e instanceof ArchiveError) throw e;
-    throw new ArchiveError(`cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new ArchiveError(e instanceof ZipError ? `is not a readable zip archive: ${e.message}` : `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const { unzipSync } = load();
-  const names: string[] = [];
-  try {
-    unzipSync(data, { filter: (f) => (names.push(f.name), false) });
-  } catch (e) {
-    throw new ArchiveError(`is not a readable zip archive: ${(e as Error).message}`);
-  }
-  const known = new Set(names);
   return {
-    names,
+    names: zip.entries.map((e) => e.name),
     read(name) {
-      if (!known.has(name)) return undefined;
+      const entry = zip.get(name);
+      if (entry === undefined) return undefined;
       try {
-        return unzipSync(data, { filter: (f) => f.name === name })[name];
+        return zip.read(entry);
       } catch (e) {
         throw new ArchiveError(`member ${name} cannot be read: ${(e as Error).message}`);
       }
     },
-    close() {
-      // Nothing held open: the archive was read in one go.
-    },
+    close: () => zip.close(),
   };
 }

@@ -1,13 +1,13 @@
 /**
  * What `epi lint PATH` can lint: a registry of file kinds, each recognising its paths and
- * returning findings. New kinds (package.json's npm entry points) register here without
- * touching the engine.
+ * returning findings. New kinds register here without touching the engine.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readPyproject } from '../build/pyproject.js';
 import { readSetupCfg } from '../build/setup-cfg.js';
-import { finding, type Finding } from './findings.js';
+import { parsePackageJson } from '../format/package-json.js';
+import { finding, fromDiagnostic, type Finding } from './findings.js';
 import { lintEntryPointsTxt } from './rules/entry-points-txt.js';
 import { readWheel } from './wheel.js';
 
@@ -72,7 +72,18 @@ export const SETUP_CFG: FileKind = {
   lint: (file) => [...readSetupCfg(file).findings],
 };
 
-const kinds: FileKind[] = [ENTRY_POINTS_TXT, METADATA_DIRECTORY, WHEEL, PYPROJECT, SETUP_CFG];
+/** package.json: the npm entry points field ("plugin-entry-points", docs/spec.md, npm packages). */
+export const PACKAGE_JSON: FileKind = {
+  id: 'package-json',
+  matches: (f, st) => st.isFile() && base(f) === 'package.json',
+  lint(file) {
+    const bytes = readBytes(file);
+    if (!(bytes instanceof Uint8Array)) return [bytes];
+    return parsePackageJson(bytes, { file }).diagnostics.map(fromDiagnostic);
+  },
+};
+
+const kinds: FileKind[] = [ENTRY_POINTS_TXT, METADATA_DIRECTORY, WHEEL, PYPROJECT, SETUP_CFG, PACKAGE_JSON];
 
 /** Add a file kind (checked before the built-in ones, so a kind may refine another). */
 export function registerFileKind(kind: FileKind): void {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { importModule } from '../import.js';
 import { pnpApiFor } from './pnp.js';
 import type { NodePackageRecord } from './source.js';
 
@@ -111,7 +112,7 @@ export async function nodeSearchPath(options: NodeSearchOptions = {}): Promise<N
   if (options.global !== undefined && options.global !== false) {
     const root = typeof options.global === 'string'
       ? globalRootOf(path.resolve(options.global))
-      : (await import('global-directory')).default.npm.packages;
+      : (await globalDirectory()).npm.packages;
     add(root, 'global');
   }
   if (pnp !== null) {
@@ -188,4 +189,16 @@ export function resolveNodePackages(views: readonly NodeModulesView[]): NodeReso
     }
   });
   return { packages, shadowed, diagnostics };
+}
+
+type GlobalDirectory = typeof import('global-directory').default;
+
+/**
+ * global-directory (an ES module): its default export, whether it arrives as a module namespace
+ * (import()) or wrapped once more (a bundle's require() of an ES module, where import() cannot run).
+ */
+async function globalDirectory(): Promise<GlobalDirectory> {
+  const m = await importModule<{ default: GlobalDirectory | { default: GlobalDirectory } }>('global-directory');
+  const d = m.default;
+  return 'npm' in d ? d : d.default;
 }

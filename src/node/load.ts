@@ -21,6 +21,7 @@ import { createRequire as requireFrom } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { userCacheRoot } from '../cache/location.js';
+import { importModule } from '../import.js';
 import type { NodeEntryPoint } from './entry-point.js';
 import { EntryPointLoadError } from './errors.js';
 
@@ -75,7 +76,7 @@ async function makeResolver(nodeModules: string): Promise<Resolve | null> {
       // absent
     }
     if (source !== RESOLVER_SOURCE) replace(file, (tmp) => fs.writeFileSync(tmp, RESOLVER_SOURCE, { mode: 0o600, flag: 'wx' }));
-    const mod = (await import(pathToFileURL(file).href)) as { resolve: Resolve };
+    const mod = await importModule<{ resolve: Resolve }>(pathToFileURL(file).href);
     return mod.resolve;
   } catch {
     return null;
@@ -115,7 +116,7 @@ export async function loadEntryPoint(ep: NodeEntryPoint): Promise<unknown> {
   const url = await resolveEntryPoint(ep);
   let namespace: Record<string, unknown>;
   try {
-    namespace = (await import(url)) as Record<string, unknown>;
+    namespace = await importModule(url);
   } catch (e) {
     throw new EntryPointLoadError(ep, 'import', e);
   }

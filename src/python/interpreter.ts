@@ -85,7 +85,7 @@ export interface ChildResult {
  */
 export async function runBounded(file: string, args: readonly string[]): Promise<ChildResult> {
   // Loaded here: a warm lookup answers from the interpreter cache and never starts a process.
-  const { spawn } = await import('node:child_process');
+  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   const { answerMs, graceMs } = timeouts();
   return new Promise((resolve) => {
     let stdout = '';

@@ -14,6 +14,7 @@ import { scanPathEntry } from '../../src/python/discover.js';
 import { distInfo, writeTree } from '../support/fixtures.js';
 import { deflatedZeros, writeZip } from '../support/zip-writer.js';
 import { countingReads, sandbox, sparseFile } from './helpers.js';
+import { epi } from '../support/cli.js';
 
 const te = new TextEncoder();
 const MiB = 1024 * 1024;
@@ -169,5 +170,20 @@ describe('limits: parseEntryPointsTxt', () => {
     const r = parseEntryPointsTxt(`[g]\n${'x'.repeat(16 * MiB)}\n`);
     assert.equal(r.diagnostics[0]!.code, 'EP104');
     assert.ok(r.diagnostics[0]!.message.length < 400);
+  });
+});
+
+describe('limits: epi lint of a wheel', () => {
+  test('a wheel whose entry_points.txt inflates to 1 GiB is a finding, never inflated: lint reads the wheel by offset, not whole', () => {
+    const whl = path.join(sandbox(), 'bomb-1.0-py3-none-any.whl');
+    writeZip(whl, [
+      { name: 'bomb-1.0.dist-info/METADATA', data: te.encode('Metadata-Version: 2.1\nName: bomb\nVersion: 1.0\n') },
+      { name: 'bomb-1.0.dist-info/entry_points.txt', payload: deflatedZeros(GiB), size: GiB },
+    ]);
+    const r = epi(['lint', '--json', whl]);
+    assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
+    assert.equal(r.stderr.includes('    at '), false, 'no stack trace');
+    const out = JSON.parse(r.stdout) as { findings: Array<{ code: string; message: string }> };
+    assert.ok(out.findings.some((f) => /cannot be read|limit|too large|bytes/i.test(f.message)), JSON.stringify(out.findings));
   });
 });

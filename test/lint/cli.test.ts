@@ -47,6 +47,30 @@ function wheel(entryPoints: string, tamper = false): string {
 }
 
 describe('epi lint', () => {
+  test('package.json: the npm "plugin-entry-points" field, each problem a finding with its EP7xx code and line; a clean one passes', () => {
+    const dir = tempDir();
+    const rows: Array<[rule: string, field: unknown, codes: string[]]> = [
+      ['a valid field has no findings', { 'my.group': { ok: './a.js:x', root: '.' } }, []],
+      ['a group name that is not dotted words is EP705', { 'bad group[': { a: '.' } }, ['EP705']],
+      ['an entry point name outside [\\w.-]+ is EP707 (a warning)', { g: { 'bad name!': './b.js' } }, ['EP707']],
+      ['a target that is not a string is EP708', { g: { t: 5 } }, ['EP708']],
+      ['a target leaving the package is EP709', { g: { u: '../escape.js' } }, ['EP709']],
+      ['a field that is not an object is EP703', ['x'], ['EP703']],
+    ];
+    for (const [rule, field, codes] of rows) {
+      const file = path.join(dir, 'package.json');
+      fs.writeFileSync(file, JSON.stringify({ name: 'p', version: '1.0.0', 'plugin-entry-points': field }, null, 2) + '\n');
+      const r = epi(['lint', '--json', file]);
+      const out = JSON.parse(r.stdout) as { findings: Array<{ code: string; file: string; line?: number }> };
+      assert.deepEqual(out.findings.map((f) => f.code).sort(), codes, rule);
+      for (const f of out.findings) assert.ok(f.file === file && typeof f.line === 'number', `${rule}: file and line`);
+      assert.equal(r.status, codes.some((c) => c !== 'EP707') ? 1 : 0, `${rule}: exit status`);
+    }
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'p', 'plugin-entry-points': { g: { t: 5 } } }));
+    const r = epi(['lint', '--json', dir]);
+    assert.deepEqual((JSON.parse(r.stdout) as { findings: Array<{ code: string }> }).findings.map((f) => f.code), ['EP708'], 'a directory: its package.json is linted');
+  });
+
   test('exit 1 when there is an error; text grouped by file with code, line, hint and a summary on stderr', () => {
     const r = epi(['lint', project]);
     assert.equal(r.status, 1, r.stderr);

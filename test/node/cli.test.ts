@@ -35,6 +35,17 @@ before(() => {
 });
 
 describe('epi --node', () => {
+  test("--global adds npm's global packages (npm_config_prefix), with and without the code cache", () => {
+    const prefix = tempDir();
+    writeTree(path.join(prefix, 'lib', 'node_modules'), nodeModules({ globalone: pkg('globalone', { eps: { 'cli.global': { g: '.' } } }) }));
+    for (const codeCache of ['1', '0']) {
+      const r = epi(['list', '--node', root, '--global', '--group', 'cli.global', '--json'], { EPINDEX_CACHE_DIR: cache, NODE_PATH: '', npm_config_prefix: prefix, EPINDEX_CODE_CACHE: codeCache });
+      assert.equal(r.status, 0, `EPINDEX_CODE_CACHE=${codeCache}: ${r.stderr}`);
+      const j = JSON.parse(r.stdout) as { entryPoints: Array<{ name: string; package: { name: string } }> };
+      assert.deepEqual(j.entryPoints.map((e) => `${e.package.name}:${e.name}`), ['globalone:g']);
+    }
+  });
+
   test('list --node DIR --json gives every entry point with its package and JSON pointer', () => {
     const r = run(['list', '--node', root, '--group', 'cli.g', '--json']);
     assert.equal(r.status, 0, r.stderr);

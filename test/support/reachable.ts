@@ -48,7 +48,7 @@ export function reachableCopy(): string {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'epindex-reachable-')));
   made = root;
   fs.mkdirSync(path.join(root, 'dist'));
-  for (const f of ['epi.cjs', 'epi-main.cjs']) fs.copyFileSync(path.join(ROOT, 'dist', f), path.join(root, 'dist', f));
+  for (const f of ['epi.cjs', 'epi-main.cjs', 'code-cache.cjs', 'lib.cjs', 'index.js', 'build-worker.js']) fs.copyFileSync(path.join(ROOT, 'dist', f), path.join(root, 'dist', f));
   fs.cpSync(path.join(ROOT, 'dist', 'cmd'), path.join(root, 'dist', 'cmd'), { recursive: true });
   fs.cpSync(path.join(ROOT, 'dist', 'src'), path.join(root, 'dist', 'src'), { recursive: true });
   fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(root, 'package.json'));
