@@ -146,6 +146,43 @@ class Integrity(TempDirTest):
         self.assertIn("EP303", {d.code for d in _api._last_diagnostics})
         self.assertEqual(cache_status([r])[0]["state"], "corrupt")
 
+    def _section_edit(self, data: bytes, name: str, fn) -> bytes:
+        """The file with section ``name`` replaced by ``fn(its value)``, offsets and CRCs redone."""
+        nl = data.index(b"\n")
+        h = json.loads(data[:nl])
+        body = data[nl + 1:]
+        lines = {k: body[o:o + n - 1] for k, (o, n, _) in h["sections"].items()}
+        lines[name] = json.dumps(fn(json.loads(lines[name])), separators=(",", ":"), ensure_ascii=False).encode()
+        offset, out = 0, []
+        for k in h["sections"]:
+            h["sections"][k] = [offset, len(lines[k]) + 1, zlib.crc32(lines[k])]
+            out.append(lines[k] + b"\n")
+            offset += len(lines[k]) + 1
+        h["bodyBytes"] = offset
+        head = json.dumps(h, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+        return self._header_edit(head, lambda _: None) + b"".join(out)
+
+    def test_a_cache_holding_codes_this_reader_does_not_know_is_read(self) -> None:
+        # A newer TypeScript writer's codes (EP211 once crashed the reader with KeyError) and
+        # one no table has yet: the cache is used, the unknown code counts as a warning.
+        r, loc = self._built()
+        extra = [[-1, "EP211", "beta-2.0.dist-info/METADATA", None, "METADATA is not valid UTF-8"],
+                 [-1, "EP999", None, None, "a code from a newer writer"]]
+
+        def add(d: bytes) -> bytes:
+            d = self._section_edit(d, "diagnostics", lambda v: v + extra)
+            return self._header_edit(d, lambda h: h.update(codes=sorted(set(h["codes"]) | {"EP211", "EP999"}),
+                                                           counts={**h["counts"], "warning": h["counts"]["warning"] + 2}))
+
+        self._rewrite(loc, add)
+        self.assertEqual(read_cache(loc, r)[0], "ok")
+        self.assertEqual(cache_status([r])[0]["state"], "fresh")
+        self.assertEqual([e.name for e in _api.entry_points("g", path=[r], policy="only")], ["a", "c"])
+        got = {d.code: d for d in _api.diagnostics(path=[r], policy="only")}
+        self.assertEqual((got["EP999"].severity, got["EP211"].severity), ("warning", "warning"))
+        self.assertIn("warning EP999 a code from a newer writer", str(got["EP999"]))
+        self.assertEqual(got["EP999"].to_json()["severity"], "warning")
+
     def test_untrusted_caches_are_ignored(self) -> None:
         r, loc = self._built()
         os.chmod(loc.file, 0o664)
