@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 import zlib
 
@@ -252,3 +253,32 @@ class Policies(TempDirTest):
         _cache._locations.clear()
         self.assertEqual([e.name for e in _api.entry_points("g", path=[r])], ["a", "c"])
         self.assertIn("EP306", {d.code for d in _api._last_diagnostics})
+
+
+class Locations(TempDirTest):
+    def test_user_cache_root_ignores_a_relative_xdg_cache_home(self) -> None:
+        if os.name != "posix" or sys.platform == "darwin":
+            self.skipTest("the XDG rules are the root of POSIX systems but macOS")
+        saved = {k: os.environ.get(k) for k in ("EPINDEX_CACHE_DIR", "XDG_CACHE_HOME", "HOME")}
+        try:
+            os.environ.pop("EPINDEX_CACHE_DIR")
+            os.environ["HOME"] = "/home/someone"
+            for xdg, root in (("/xdg", "/xdg/epindex"), ("rel/cache", "/home/someone/.cache/epindex"),
+                              (".", "/home/someone/.cache/epindex"), ("", "/home/someone/.cache/epindex")):
+                with self.subTest(xdg=xdg):
+                    os.environ["XDG_CACHE_HOME"] = xdg
+                    self.assertEqual(_cache.user_cache_root(), root)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+    def test_user_cache_key_is_the_sha256_of_the_path_bytes(self) -> None:
+        import hashlib
+        for p in ("/srv/site-packages", "/srv/caf\u00e9/site-packages", "/srv/bad\udcff\udcfe/site-packages"):
+            with self.subTest(p=p):
+                key = hashlib.sha256(os.fsencode(p)).hexdigest()[:40]
+                self.assertEqual(os.path.basename(_cache.user_location(p, "/r").file), key + ".jsonl")
+        self.assertEqual(os.fsencode("/srv/bad\udcff\udcfe/site-packages"), b"/srv/bad\xff\xfe/site-packages")

@@ -41,8 +41,10 @@ def user_cache_root() -> str:
         return os.path.join(base, "epindex", "Cache")
     if sys.platform == "darwin":
         return os.path.join(os.path.expanduser("~"), "Library", "Caches", "epindex")
+    # The XDG base directory spec: a relative $XDG_CACHE_HOME is invalid and ignored (as the
+    # TypeScript side's userCacheRoot ignores it).
     xdg = os.environ.get("XDG_CACHE_HOME")
-    return os.path.join(xdg if xdg else os.path.join(os.path.expanduser("~"), ".cache"), "epindex")
+    return os.path.join(xdg if xdg and os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache"), "epindex")
 
 
 def in_directory_location(path_entry: str) -> Location:
