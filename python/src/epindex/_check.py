@@ -199,7 +199,9 @@ def main(a: Any) -> int:
                     path=None if a.path is None else list(a.path) + [p for p in sys.path if p not in a.path])
     failed = [r for r in results if not r["ok"]]
     if a.json:
-        sys.stdout.write(json.dumps({"results": results, "passed": len(results) - len(failed), "failed": len(failed)}, indent=2, ensure_ascii=False) + "\n")
+        from ._cli import print_json
+
+        print_json({"results": results, "passed": len(results) - len(failed), "failed": len(failed)})
     else:
         for r in failed:
             d = r["distribution"]

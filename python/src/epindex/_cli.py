@@ -6,12 +6,41 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any, List, Optional, Sequence
 
 
+class _PathList(argparse.Action):
+    """``--path``, as epi reads it (src/cli/args.ts ``pathList``): repeatable, each value possibly
+    several entries joined with ``os.pathsep``, an empty entry a usage error; the older form
+    ``--path A B`` still works, with a warning saying how to write it now."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option_string: Optional[str] = None) -> None:
+        got = list(getattr(namespace, self.dest, None) or [])
+        for v in values:
+            parts = v.split(os.pathsep)
+            if any(p == "" for p in parts):
+                parser.error(f"option '--path' has an empty entry in {json.dumps(v, ensure_ascii=False)}")
+            got.extend(parts)
+        if len(values) > 1:
+            note = f"'--path A B' is deprecated: write '--path A --path B' or '--path A{os.pathsep}B'"
+            warnings = getattr(namespace, "_warnings", None)
+            if warnings is None:
+                warnings = []
+                setattr(namespace, "_warnings", warnings)
+            if note not in warnings:
+                warnings.append(note)
+        setattr(namespace, self.dest, got)
+
+
+def _path_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--path", nargs="+", action=_PathList, metavar="DIR",
+                   help=f"search these path entries, in order, instead of sys.path (repeatable; or several joined with '{os.pathsep}')")
+
+
 def _env_options(p: argparse.ArgumentParser, cache: bool = True) -> None:
-    p.add_argument("--path", nargs="+", metavar="DIR", help="search these path entries instead of sys.path")
+    _path_option(p)
     if cache:
         p.add_argument("--cache", choices=["scan", "only", "prefer", "fallback", "auto"], help="lookup policy (default auto, or $EPINDEX_CACHE)")
     p.add_argument("--freshness", choices=["listing", "stat", "full"], help="freshness level (default stat, or $EPINDEX_FRESHNESS)")
@@ -30,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     rb = sub.add_parser("rebuild", help="build the cache of every path entry")
     rb.add_argument("--force", action="store_true", help="rebuild even when fresh")
     rb.add_argument("--quiet", "-q", action="store_true")
-    rb.add_argument("--path", nargs="+", metavar="DIR")
+    _path_option(rb)
     rb.add_argument("--json", action="store_true")
     st = sub.add_parser("status", help="each path entry's cache: fresh, stale, missing, untrusted; and the accelerator")
     _env_options(st, cache=False)
@@ -50,8 +79,21 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+def print_json(value: Any) -> None:
+    """JSON and a newline, as epi's printJson (src/cli/output.ts): indented on a terminal,
+    compact (``JSON.stringify``'s bytes) otherwise; lone surrogates (undecodable file names)
+    escaped as ``\\udcXX`` either way, so writing never fails on them."""
+    from ._text import js_json
+
+    if sys.stdout.isatty():
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+        if not text.isascii():
+            import re
+
+            text = re.sub("[\ud800-\udfff]", lambda m: "\\u%04x" % ord(m.group(0)), text)
+    else:
+        text = js_json(value)
+    sys.stdout.write(text + "\n")
 
 
 def _table(rows: List[List[str]], header: List[str]) -> str:
@@ -70,7 +112,7 @@ def _cmd_list(a: argparse.Namespace) -> int:
         want = normalize_name(a.dist)
         eps = [e for e in eps if getattr(e, "dist", None) is not None and normalize_name(e.dist.name or "") == want]
     if a.json:
-        _print_json({"entryPoints": [_ep_json(e) for e in eps], "diagnostics": [d.to_json() for d in _api._last_diagnostics]})
+        print_json({"entryPoints": [_ep_json(e) for e in eps], "diagnostics": [d.to_json() for d in _api._last_diagnostics]})
     else:
         rows = sorted([[e.group, e.name, e.value, _dist_label(e)] for e in eps], key=lambda r: (r[0], r[1]))
         sys.stdout.write(_table(rows, ["GROUP", "NAME", "VALUE", "DISTRIBUTION"]))
@@ -113,7 +155,7 @@ def _cmd_rebuild(a: argparse.Namespace) -> int:
     results = rebuild(a.path, force=a.force, settle=True)
     failed = [r for r in results if r["outcome"] == "failed"]
     if a.json:
-        _print_json({"results": results})
+        print_json({"results": results})
     elif not a.quiet or failed:
         for r in results:
             if a.quiet and r["outcome"] != "failed":
@@ -130,7 +172,7 @@ def _cmd_status(a: argparse.Namespace) -> int:
     entries = cache_status(a.path, freshness=a.freshness)
     acc = _accelerate.status()
     if a.json:
-        _print_json({"freshness": a.freshness or "stat", "entries": entries, "accelerator": acc})
+        print_json({"freshness": a.freshness or "stat", "entries": entries, "accelerator": acc})
     else:
         rows = [[e["state"] + (" (racy)" if e["racy"] else ""), e["pathEntry"] or ".", e["location"] or "", e["reason"] or ""] for e in entries]
         sys.stdout.write(_table(rows, ["STATE", "PATH ENTRY", "LOCATION", "REASON"]))
@@ -143,7 +185,7 @@ def _cmd_accelerate(a: argparse.Namespace) -> int:
 
     result = _accelerate.remove(a.site) if a.remove else _accelerate.install(a.site)
     if a.json:
-        _print_json(result)
+        print_json(result)
     elif a.remove:
         sys.stdout.write(f"accelerator removed from {result['site']}\n" if result["removed"] else f"accelerator was not installed in {result['site']}\n")
     else:
@@ -163,6 +205,8 @@ def run(argv: Sequence[str]) -> int:
         a = parser.parse_args(list(argv))
     except SystemExit as e:
         return 0 if e.code == 0 else 2
+    for w in getattr(a, "_warnings", None) or []:
+        sys.stderr.write(f"epindex: warning: {w}\n")
     if a.command is None:
         parser.print_help()
         return 2
