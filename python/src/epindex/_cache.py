@@ -425,7 +425,7 @@ def write_somewhere(path_entry: str, loc: Location) -> Tuple[Scan, Optional[Diag
     scan, problem = write_cache(path_entry, loc)
     if problem is None:
         return scan, None, loc
-    if loc.kind == "in-directory":
+    if loc.kind == "in-directory" and scan.inexact is None:
         real = real_path(path_entry)
         if real is not None:
             user = user_location(real)
@@ -463,6 +463,8 @@ def write_cache(path_entry: str, loc: Location) -> Tuple[Scan, Optional[Diagnost
         scan = scan_path_entry(path_entry, stamps=True)
         if scan.kind not in ("directory", "zip"):
             raise OSError(95, "the path entry cannot be scanned")
+        if scan.inexact is not None:
+            raise _Inexact(scan.inexact)
         real = real_path(path_entry) or os.path.abspath(path_entry or ".")
         data = serialize(scan, real)
         view = memoryview(data)
@@ -487,7 +489,18 @@ def write_cache(path_entry: str, loc: Location) -> Tuple[Scan, Optional[Diagnost
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(e, _Inexact):
+            return (scan or scan_path_entry(path_entry)), Diagnostic("EP306", f"cache not written: {e.reason} (the TypeScript writer describes this damage "
+                                                                              "in other words, and both must write the same bytes; docs/spec.md §14)", loc.file)
         return (scan or scan_path_entry(path_entry)), Diagnostic("EP306", f"cannot write the cache ({errno_code(e)}: {e.strerror})", loc.file)
+
+
+class _Inexact(OSError):
+    """The scan holds what only the Python side words this way (Scan.inexact): not cached."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 # ---------------------------------------------------------------------------------------------
@@ -567,7 +580,7 @@ def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[
             if target is None or target.kind != loc.kind:
                 return entry, diagnostics
             scan, problem, _ = write_somewhere(path_entry, target)
-            return ScanView(scan), diagnostics + ([problem] if problem else [])
+            return ScanView(scan), diagnostics + ([problem] if problem and scan.inexact is None else [])
         stale.append(f.reason or "stale")
         diagnostics.append(Diagnostic("EP305", f"cache is stale: {f.reason}", loc.file))
     if mode == "only":
@@ -578,7 +591,7 @@ def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[
         loc2 = _write_location(path_entry, st, existing_in_dir)
         if loc2 is not None:
             scan, problem, _ = write_somewhere(path_entry, loc2)
-            if problem is not None:
+            if problem is not None and scan.inexact is None:  # a refused scan is no failure of the lookup's
                 diagnostics.append(problem)
             return ScanView(scan), diagnostics
     return ScanView(scan_path_entry(path_entry)), diagnostics
@@ -724,6 +737,8 @@ def _build_one(path_entry: str, force: bool, in_directory: bool = True) -> Dict[
     if target is None:
         return {**out, "outcome": "failed", "reason": "no writable cache location"}
     scan, problem, loc = write_somewhere(path_entry, target)
+    if scan.inexact is not None:
+        return {**out, "outcome": "skipped", "reason": problem.message if problem else scan.inexact, "distributions": len(scan.dists)}
     if problem is not None or loc is None:
         return {**out, "outcome": "failed", "reason": problem.message if problem else "not written", "distributions": len(scan.dists),
                 "diagnostics": [problem.to_json()] if problem else []}

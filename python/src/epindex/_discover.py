@@ -12,7 +12,7 @@ import errno
 import os
 import stat as S
 from functools import cmp_to_key
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ._diagnostics import Diagnostic
 
@@ -49,6 +49,88 @@ def is_racy(s: Sequence[int], scanned: Tuple[int, int]) -> bool:
 
 def errno_code(e: OSError) -> str:
     return errno.errorcode.get(e.errno or 0, "EIO") if e.errno else "EIO"
+
+
+#: libuv's texts for the errors a scan meets (what Node says, and so what the TypeScript side's
+#: messages hold: src/fsutil.ts errnoText); diagnostics' messages are part of the cache's bytes.
+_UV_TEXT = {
+    "EACCES": "permission denied", "EPERM": "operation not permitted", "ELOOP": "too many symbolic links encountered",
+    "EIO": "i/o error", "ENAMETOOLONG": "name too long", "EISDIR": "illegal operation on a directory",
+    "EMFILE": "too many open files", "ENFILE": "file table overflow", "ENXIO": "no such device or address",
+    "EINVAL": "invalid argument", "ENOMEM": "not enough memory", "EBUSY": "resource busy or locked",
+    "EOVERFLOW": "value too large for defined data type", "ENODEV": "no such device",
+    "EAGAIN": "resource temporarily unavailable", "ETXTBSY": "text file is busy", "EFBIG": "file too large",
+    "ENOENT": "no such file or directory", "ENOTDIR": "not a directory",
+}
+
+
+def errno_text(e: OSError) -> str:
+    """``permission denied (EACCES)``: a system error for people, once, as errnoText says it."""
+    code = errno_code(e)
+    what = _UV_TEXT.get(code)
+    return f"{what} ({code})" if what else code
+
+
+def kind_of(mode: int) -> str:
+    """``a FIFO``, ``a directory``…: src/fsutil.ts fileKind."""
+    if S.S_ISDIR(mode):
+        return "a directory"
+    if S.S_ISFIFO(mode):
+        return "a FIFO"
+    if S.S_ISSOCK(mode):
+        return "a socket"
+    if S.S_ISCHR(mode):
+        return "a character device"
+    if S.S_ISBLK(mode):
+        return "a block device"
+    if S.S_ISLNK(mode):
+        return "a symbolic link"
+    return "a regular file" if S.S_ISREG(mode) else "not a regular file"
+
+
+#: docs/spec.md §10 LIMITS.fileBytes: an entry_points.txt (or a zip member) is read whole up to this.
+FILE_BYTES = 4 * 1024 * 1024
+
+#: Never blocks on a FIFO without a writer, never takes a terminal as the controlling one (§4.1.2).
+OPEN_NONBLOCKING = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_small_file(path: str, limit: int = FILE_BYTES) -> Tuple[str, Any]:
+    """src/fsutil.ts readSmallFile: ``("ok", bytes)``, ``("absent", None)``, ``("not-regular",
+    "a FIFO")``, ``("too-large", size)`` or ``("error", errno_text)``. Opened without blocking;
+    only a regular file is read, and never more than ``limit`` bytes."""
+    try:
+        fd = os.open(path, OPEN_NONBLOCKING)
+    except OSError as e:
+        code = errno_code(e)
+        if code in ("ENOENT", "ENOTDIR"):
+            return "absent", None
+        if code in ("ENXIO", "EOPNOTSUPP"):  # open(2) of a UNIX socket
+            st0 = _stat(path)
+            if st0 is not None and not S.S_ISREG(st0.st_mode):
+                return "not-regular", kind_of(st0.st_mode)
+        return "error", errno_text(e)
+    try:
+        st = os.fstat(fd)
+        if not S.S_ISREG(st.st_mode):
+            return "not-regular", kind_of(st.st_mode)
+        if st.st_size > limit:
+            return "too-large", st.st_size
+        chunks = []
+        n = 0
+        while True:
+            b = os.read(fd, max(limit + 1 - n, 1))
+            if not b:
+                break
+            chunks.append(b)
+            n += len(b)
+            if n > limit:  # it grew after the fstat
+                return "too-large", limit + 1
+        return "ok", b"".join(chunks)
+    except OSError as e:
+        return "error", errno_text(e)
+    finally:
+        os.close(fd)
 
 
 def normalize_name(name: str) -> str:
@@ -104,6 +186,10 @@ class Scan(NamedTuple):
     #: The entry's own stamp and dev, when stamps were recorded.
     stamp: Optional[Stamp]
     dev: int
+    #: Why the TypeScript writer would write other bytes for this path entry (a zip member whose
+    #: damage only zipfile's words describe), or None. A scan with a reason is never cached
+    #: (docs/spec.md §14): the lookup answers from it, ``rebuild`` skips the entry.
+    inexact: Optional[str] = None
 
     def all_diagnostics(self) -> List[Tuple[int, Diagnostic]]:
         """Directory-level first (unit -1), then each unit's, as the cache's section holds them."""
@@ -200,7 +286,7 @@ def scan_path_entry(path_entry: str, stamps: bool = False) -> Scan:
             return Scan(path_entry, "missing", [], [], [], [], None, 0)
         if code == "ELOOP":
             return Scan(path_entry, "unsearchable", [], [Diagnostic("EP204", "path entry is a symbolic link loop", "")], [], [], None, 0)
-        return Scan(path_entry, "unsearchable", [], [Diagnostic("EP203", f"path entry cannot be read ({code})", "")], [], [], None, 0)
+        return Scan(path_entry, "unsearchable", [], [Diagnostic("EP203", f"path entry cannot be read ({errno_text(e)})", "")], [], [], None, 0)
     stamp = stamp_of(st) if stamps else None
     if S.S_ISDIR(st.st_mode):
         return _scan_directory(path_entry, root, stamp, st.st_dev, stamps)
@@ -227,7 +313,7 @@ def _scan_directory(path_entry: str, root: str, stamp: Optional[Stamp], dev: int
     try:
         dirents = list_candidates(root, is_egg)
     except OSError as e:
-        return Scan(path_entry, "unsearchable", [], [Diagnostic("EP203", f"path entry cannot be listed ({errno_code(e)})", "")], [], [], stamp, dev)
+        return Scan(path_entry, "unsearchable", [], [Diagnostic("EP203", f"path entry cannot be listed ({errno_text(e)})", "")], [], [], stamp, dev)
     diagnostics: List[Diagnostic] = []
     records: List[Dist] = []
     listing_stamps: List[Stamp] = []
@@ -249,30 +335,48 @@ def _scan_directory(path_entry: str, root: str, stamp: Optional[Stamp], dev: int
 FIRST_READ = 4096
 
 
-def read_head(path: str, need_version: bool) -> Tuple[Optional[str], Optional[str]]:
-    """(text, None) or (None, errno code): the start of a metadata file, decoded as UTF-8 with
-    replacement (as the TypeScript side's Buffer.toString): the first 4 KiB, which hold Name and
-    Version in every real file, and up to 64 KiB only when they are not in its whole lines."""
+def read_head(path: str, need_version: bool) -> Tuple[Optional[bytes], str]:
+    """src/python/discover.ts readHead: ``(bytes, "")`` or ``(None, problem)`` — the start of a
+    metadata file: the first 4 KiB, which hold Name and Version in every real file, and up to
+    64 KiB only when they are not in its whole lines. A head cut short ends at its last whole
+    line (so a character split there is not "invalid UTF-8"). Opened without blocking and read
+    only if it is a regular file (``problem`` "is a FIFO" otherwise). The same bytes as there,
+    since EP211 depends on them."""
     from ._metadata import read_name_version
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, OPEN_NONBLOCKING)
     except OSError as e:
-        return None, errno_code(e)
+        return None, errno_text(e)
     try:
-        data = os.read(fd, FIRST_READ)
-        if len(data) == FIRST_READ:
+        st = os.fstat(fd)
+        if not S.S_ISREG(st.st_mode):
+            return None, "is " + kind_of(st.st_mode)
+        data = b""
+        want = FIRST_READ
+        cut = False
+        while True:
+            got = os.read(fd, want - len(data))
+            data += got
+            if not got:
+                break
+            if len(data) >= HEADER_LIMIT:
+                cut = True
+                break
+            if len(data) >= want:
+                whole = data.rfind(b"\n")
+                if whole >= 0:
+                    name, version = read_name_version(data[: whole + 1].decode("utf-8", "replace"))
+                    # `satisfied`: a Name, and a Version when the stem has none.
+                    if name is not None and (version is not None or not need_version):
+                        return data[: whole + 1], ""
+                want = HEADER_LIMIT
+        if cut and len(data) == HEADER_LIMIT:
             whole = data.rfind(b"\n")
-            name, version = (None, None) if whole < 0 else read_name_version(data[: whole + 1].decode("utf-8", "replace"))
-            # `satisfied` as the TypeScript reader has it: a Name, and a Version when the stem has none.
-            if not (name is not None and (version is not None or not need_version)):
-                while len(data) < HEADER_LIMIT:
-                    more = os.read(fd, HEADER_LIMIT - len(data))
-                    if not more:
-                        break
-                    data += more
-        return data.decode("utf-8", "replace"), None
+            if whole >= 0:
+                data = data[: whole + 1]
+        return data, ""
     except OSError as e:
-        return None, errno_code(e)
+        return None, errno_text(e)
     finally:
         os.close(fd)
 
@@ -285,6 +389,7 @@ def scan_candidate(root: str, child: str, kind: str, is_egg: bool, stamps: bool 
     if layout0 is None:
         return None, [], None
     self_stamp: Optional[Stamp] = None
+    self_st: Optional[os.stat_result] = None
     if kind == "unknown" or stamps:
         try:
             self_st = os.stat(full)
@@ -296,11 +401,12 @@ def scan_candidate(root: str, child: str, kind: str, is_egg: bool, stamps: bool 
             code = errno_code(e)
             if code == "ELOOP":
                 return None, [Diagnostic("EP204", "symbolic link loop; ignored", child)], None
-            return None, [Diagnostic("EP203", f"cannot be read ({code}); ignored", child)], None
+            return None, [Diagnostic("EP203", f"cannot be read ({errno_text(e)}); ignored", child)], None
         self_stamp = stamp_of(self_st)
         kind = "dir" if S.S_ISDIR(self_st.st_mode) else ("file" if S.S_ISREG(self_st.st_mode) else "unknown")
     if kind == "unknown":
-        return None, [], self_stamp
+        # A FIFO, socket or device named like a candidate: importlib would open it (and block).
+        return None, ([] if self_st is None else [Diagnostic("EP214", f"is {kind_of(self_st.st_mode)}, not a directory or a file; ignored", child)]), self_stamp
     if kind == "file" and layout0 != "egg-info":
         return None, [Diagnostic("EP209", "is a file, not a directory; ignored", child)], self_stamp
     layout = "egg-info-file" if kind == "file" else layout0
@@ -323,24 +429,37 @@ def scan_candidate(root: str, child: str, kind: str, is_egg: bool, stamps: bool 
             p = full + os.sep + f
             try:
                 st = os.stat(p)
-            except OSError:
+            except (FileNotFoundError, NotADirectoryError):
                 continue
+            except OSError as e:
+                if errno_code(e) == "ELOOP":
+                    diagnostics.append(Diagnostic("EP204", f"{f} is a symbolic link loop; ignored", child + "/" + f))
+                    continue
+                # EACCES/EPERM (a 0000 or 0400 directory) and the like: nothing in it can be examined.
+                return None, [Diagnostic("EP203", f"cannot be read ({errno_text(e)}); ignored", child)], self_stamp
             if S.S_ISREG(st.st_mode):
                 metadata_file, metadata_rel, metadata_stamp = p, child + "/" + f, stamp_of(st)
                 break
+            diagnostics.append(Diagnostic("EP210", f"{f} is {kind_of(st.st_mode)}, not a regular file; ignored", child + "/" + f))
     real = metadata_file is not None
     name = key
-    from ._metadata import read_name_version
+    from ._metadata import read_core_metadata
     from ._reader import read_entry_points
 
     if metadata_file is not None:
+        assert metadata_rel is not None
         if stamps and metadata_stamp is not None:
-            watches.append((metadata_rel or child, level, metadata_stamp))
-        text, problem = read_head(metadata_file, version is None)
-        if text is None:
-            diagnostics.append(Diagnostic("EP203", f"metadata cannot be read ({problem})", metadata_rel))
+            watches.append((metadata_rel, level, metadata_stamp))
+        head, problem = read_head(metadata_file, version is None)
+        if head is None:
+            if problem.startswith("is "):
+                base = metadata_rel[metadata_rel.rfind("/") + 1:]
+                diagnostics.append(Diagnostic("EP210", f"{base} {problem}, not a regular file; its Name and Version are not read", metadata_rel))
+            else:
+                diagnostics.append(Diagnostic("EP203", f"metadata cannot be read ({problem})", metadata_rel))
         else:
-            md_name, md_version = read_name_version(text)
+            md_name, md_version, md_diags = read_core_metadata(head, metadata_rel)
+            diagnostics.extend(md_diags)
             if md_name is not None:
                 name = md_name
                 if layout == "egg" or key == "":
@@ -363,22 +482,24 @@ def scan_candidate(root: str, child: str, kind: str, is_egg: bool, stamps: bool 
         except (FileNotFoundError, NotADirectoryError):
             pass
         except OSError as e:
-            code = errno_code(e)
+            code = errno_text(e)
         if ep_st is not None and stamps:
             watches.append((rel, "stat", stamp_of(ep_st)))
         if ep_st is None and code is not None:
             diagnostics.append(Diagnostic("EP111", f"entry_points.txt cannot be read ({code}); no entry points are read from it", rel))
         elif ep_st is not None and not S.S_ISREG(ep_st.st_mode):
-            diagnostics.append(Diagnostic("EP112", "entry_points.txt is not a regular file; ignored", rel))
+            diagnostics.append(Diagnostic("EP112", f"entry_points.txt is {kind_of(ep_st.st_mode)}, not a regular file; ignored", rel))
         elif ep_st is not None:
-            try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
-            except OSError as e:
-                diagnostics.append(Diagnostic("EP111", f"entry_points.txt cannot be read ({errno_code(e)}); no entry points are read from it", rel))
-            else:
-                entries, diags = read_entry_points(data, rel)
+            outcome, got = read_small_file(path)
+            if outcome == "ok":
+                entries, diags = read_entry_points(got, rel)
                 diagnostics.extend(diags)
+            elif outcome == "not-regular":
+                diagnostics.append(Diagnostic("EP112", f"entry_points.txt is {got}, not a regular file; ignored", rel))
+            elif outcome == "too-large":
+                diagnostics.append(Diagnostic("EP113", f"entry_points.txt has {got} bytes, over the limit of {FILE_BYTES}; no entry points are read from it", rel))
+            elif outcome == "error":
+                diagnostics.append(Diagnostic("EP111", f"entry_points.txt cannot be read ({got}); no entry points are read from it", rel))
     if not real:
         diagnostics.append(Diagnostic("EP202", "no METADATA or PKG-INFO: a leftover metadata directory", child))
     record = Dist(child, name, normalize_name(key), version, layout, real, entries, diagnostics)

@@ -7,8 +7,9 @@ src/python/metadata.ts (including its ``trim``), so both sides read the same nam
 from __future__ import annotations
 
 import re
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
+from ._diagnostics import Diagnostic
 from ._text import js_trim
 
 #: A scan reads a metadata file only this far (cache-v3 A.1).
@@ -57,3 +58,37 @@ def decode_headers(data: bytes, truncated: bool) -> str:
         if truncated and e.end == len(data) and e.reason == "unexpected end of data":
             return data[: e.start].decode("utf-8")
         raise
+
+
+# NUL, the other C0 controls but tab, DEL and the C1 controls: never part of a name or version.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def _js_prefix(s: str, units: int) -> str:
+    """``s.slice(0, units)`` of JavaScript: the first ``units`` UTF-16 code units (a pair cut in
+    half leaves a lone surrogate, as there)."""
+    return s.encode("utf-16-le", "surrogatepass")[: 2 * units].decode("utf-16-le", "surrogatepass")
+
+
+def read_core_metadata(data: bytes, file: str) -> Tuple[Optional[str], Optional[str], List[Diagnostic]]:
+    """Name, Version and the diagnostics of METADATA / PKG-INFO bytes, as src/python/metadata.ts
+    ``readCoreMetadata`` (docs/spec.md §4.1.2): strict UTF-8 as importlib reads them, else U+FFFD
+    for the bad bytes with EP211; a Name or Version holding a control character kept with EP212.
+    A byte order mark is kept (TextDecoder with ignoreBOM), as there. The messages are the
+    TypeScript side's, byte for byte: they are part of the cache."""
+    from ._text import quote
+
+    diagnostics: List[Diagnostic] = []
+    base = file[max(file.rfind("/"), file.rfind("\\")) + 1:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", "replace")
+        diagnostics.append(Diagnostic("EP211", f"{base} is not valid UTF-8 (importlib.metadata raises UnicodeDecodeError reading it); "
+                                               "its Name and Version are read with U+FFFD for the bad bytes", file))
+    name, version = read_name_version(text)
+    for key, value in (("Name", name), ("Version", version)):
+        if value is not None and _CONTROL.search(value):
+            shown = _js_prefix(value, 80) + "\u2026" if len(value.encode("utf-16-le", "surrogatepass")) > 160 else value
+            diagnostics.append(Diagnostic("EP212", f"{base} {key} {quote(shown)} holds a control character; kept, as importlib.metadata keeps it", file))
+    return name, version, diagnostics
