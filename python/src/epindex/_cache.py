@@ -7,7 +7,7 @@ import os
 import stat as S
 import sys
 import time
-from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ._diagnostics import Diagnostic
 from ._discover import (
@@ -26,10 +26,24 @@ TMP_MAX_AGE = 600.0
 WINDOWS = sys.platform == "win32"
 
 
-class Location(NamedTuple):
-    kind: str  # "in-directory" or "user"
-    dir: str
-    file: str
+# Plain classes with __slots__ rather than typing.NamedTuple: creating a NamedTuple class costs
+# ~150 us at import (measured here), and a first lookup imports this module.
+class Location:
+    __slots__ = ("kind", "dir", "file")
+
+    def __init__(self, kind: str, dir: str, file: str) -> None:
+        self.kind = kind  # "in-directory" or "user"
+        self.dir = dir
+        self.file = file
+
+    def __repr__(self) -> str:
+        return f"Location({self.kind!r}, {self.dir!r}, {self.file!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Location) and (self.kind, self.dir, self.file) == (other.kind, other.dir, other.file)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.dir, self.file))
 
 
 def user_cache_root() -> str:
@@ -56,16 +70,23 @@ def in_directory(path_entry: str) -> Location:
     return Location("in-directory", d, os.path.join(d, FILE))
 
 
+_sha256_impl: Any = None
+
+
 def _sha256(data: bytes) -> Any:
     # The builtin module where there is one: hashlib's first import loads OpenSSL (~4 ms).
-    try:
-        from _sha2 import sha256  # type: ignore[import-not-found]  # 3.12+
-    except ImportError:
+    # Found once: a failed import is not cached by Python, and cost ~100 us per path entry.
+    global _sha256_impl
+    if _sha256_impl is None:
         try:
-            from _sha256 import sha256  # type: ignore[import-not-found,no-redef]  # 3.9-3.11
+            from _sha2 import sha256  # type: ignore[import-not-found]  # 3.12+
         except ImportError:
-            from hashlib import sha256  # type: ignore[no-redef]
-    return sha256(data)
+            try:
+                from _sha256 import sha256  # type: ignore[import-not-found,no-redef]  # 3.9-3.11
+            except ImportError:
+                from hashlib import sha256  # type: ignore[no-redef]
+        _sha256_impl = sha256
+    return _sha256_impl(data)
 
 
 def user_location(real: str, root: Optional[str] = None) -> Location:
@@ -161,9 +182,12 @@ def may_write_in_directory(path_entry: str, entry_st: os.stat_result) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Reading
 
-class Opened(NamedTuple):
-    entry: CachedEntry
-    size: int
+class Opened:
+    __slots__ = ("entry", "size")
+
+    def __init__(self, entry: CachedEntry, size: int) -> None:
+        self.entry = entry
+        self.size = size
 
 
 _memo: Dict[Tuple[str, str], Tuple[tuple, CachedEntry]] = {}
@@ -223,11 +247,17 @@ def forget(file: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # Freshness (cache-v3 §D)
 
-class Fresh(NamedTuple):
-    fresh: bool
-    #: fresh, but only after re-reading (racy or outdated stamps): worth rewriting
-    worth_rewriting: bool
-    reason: Optional[str]
+class Fresh:
+    __slots__ = ("fresh", "worth_rewriting", "reason")
+
+    def __init__(self, fresh: bool, worth_rewriting: bool, reason: Optional[str]) -> None:
+        self.fresh = fresh
+        #: fresh, but only after re-reading (racy or outdated stamps): worth rewriting
+        self.worth_rewriting = worth_rewriting
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Fresh({self.fresh!r}, {self.worth_rewriting!r}, {self.reason!r})"
 
 
 def _stamp(p: str) -> Optional[Tuple[int, ...]]:

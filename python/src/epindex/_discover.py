@@ -12,7 +12,7 @@ import errno
 import os
 import stat as S
 from functools import cmp_to_key
-from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ._diagnostics import Diagnostic
 
@@ -171,25 +171,35 @@ class Dist:
         return (self.layout, self.name, self.version, self.real, tuple(self.entries), tuple(self.diagnostics))
 
 
-class Scan(NamedTuple):
-    path_entry: str
-    #: ``directory``, ``zip``, ``missing`` or ``unsearchable``.
-    kind: str
-    #: In importlib's in-directory order, each name's winner first (cache-v3 A.2).
-    dists: List[Dist]
-    #: About the path entry itself and candidates that gave no distribution.
-    diagnostics: List[Diagnostic]
-    #: Candidate names in listing order.
-    listing: List[str]
-    #: One per listing name (zero for zips and unstat-able candidates); empty without stamps.
-    listing_stamps: List[Stamp]
-    #: The entry's own stamp and dev, when stamps were recorded.
-    stamp: Optional[Stamp]
-    dev: int
-    #: Why the TypeScript writer would write other bytes for this path entry (a zip member whose
-    #: damage only zipfile's words describe), or None. A scan with a reason is never cached
-    #: (docs/spec.md §14): the lookup answers from it, ``rebuild`` skips the entry.
-    inexact: Optional[str] = None
+class Scan:
+    """One path entry's scan (a plain class with __slots__: a NamedTuple class costs ~150 us to
+    create at import, and a first lookup imports this module)."""
+
+    __slots__ = ("path_entry", "kind", "dists", "diagnostics", "listing", "listing_stamps", "stamp", "dev", "inexact")
+
+    def __init__(self, path_entry: str, kind: str, dists: List[Dist], diagnostics: List[Diagnostic], listing: List[str],
+                 listing_stamps: List[Stamp], stamp: Optional[Stamp], dev: int, inexact: Optional[str] = None) -> None:
+        self.path_entry = path_entry
+        #: ``directory``, ``zip``, ``missing`` or ``unsearchable``.
+        self.kind = kind
+        #: In importlib's in-directory order, each name's winner first (cache-v3 A.2).
+        self.dists = dists
+        #: About the path entry itself and candidates that gave no distribution.
+        self.diagnostics = diagnostics
+        #: Candidate names in listing order.
+        self.listing = listing
+        #: One per listing name (zero for zips and unstat-able candidates); empty without stamps.
+        self.listing_stamps = listing_stamps
+        #: The entry's own stamp and dev, when stamps were recorded.
+        self.stamp = stamp
+        self.dev = dev
+        #: Why the TypeScript writer would write other bytes for this path entry (a zip member
+        #: whose damage only zipfile's words describe), or None. A scan with a reason is never
+        #: cached (docs/spec.md §14): the lookup answers from it, ``rebuild`` skips the entry.
+        self.inexact = inexact
+
+    def __repr__(self) -> str:
+        return f"Scan({self.path_entry!r}, {self.kind!r}, {len(self.dists)} dists, {len(self.diagnostics)} diagnostics)"
 
     def all_diagnostics(self) -> List[Tuple[int, Diagnostic]]:
         """Directory-level first (unit -1), then each unit's, as the cache's section holds them."""
