@@ -113,6 +113,9 @@ class Accelerator(unittest.TestCase):
                          "foo-1.0.dist-info/entry_points.txt": "[g]\nx = real\n"},
             "several": {"foo-1.0.dist-info/METADATA": MD("foo", "1.0"), "foo-1.0.dist-info/entry_points.txt": "[g]\nx = one\n",
                         "foo-2.0.dist-info/METADATA": MD("foo", "2.0"), "foo-2.0.dist-info/entry_points.txt": "[g]\nx = two\n"},
+            # EP113: epindex does not read it, importlib does.
+            "over the size limit": {"big-1.0.dist-info/METADATA": MD("big", "1.0"),
+                                    "big-1.0.dist-info/entry_points.txt": "[g]\n" + "#" * (4 * 1024 * 1024) + "\nx = big\n[h]\ny = big\n"},
         }
         for name, files in cases.items():
             with self.subTest(name):

@@ -19,8 +19,11 @@ from typing import Any, Dict, List, Optional, Tuple
 from ._lookup import FRESHNESS, real_path
 from ._resolve import select_rows
 
-#: Codes whose presence means importlib's answer is not epindex's (or raises).
-DEVIATING = frozenset({"EP101", "EP102", "EP103", "EP104", "EP111", "EP112", "EP202", "EP203", "EP204", "EP205", "EP206", "EP208", "EP209"})
+#: Codes whose presence means importlib's answer is not epindex's (or raises, or blocks): also
+#: the hostile-file ones importlib does not share (EP113: importlib reads the whole file; EP210,
+#: EP214: it would open a FIFO and wait; EP211: it raises UnicodeDecodeError).
+DEVIATING = frozenset({"EP101", "EP102", "EP103", "EP104", "EP111", "EP112", "EP113", "EP202", "EP203", "EP204", "EP205", "EP206", "EP208", "EP209",
+                       "EP210", "EP211", "EP214"})
 #: Where EntryPoint validates at construction (importlib_metadata >= 8.7, CPython >= 3.15).
 VALIDATING = DEVIATING | {"EP105", "EP106", "EP108"}
 SELECTION = frozenset({"group", "name", "value", "module", "attr", "extras"})
