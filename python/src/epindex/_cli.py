@@ -50,8 +50,17 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+#: The name messages start with: ``epi`` sets it when it runs this CLI (src/cli/commands/check.ts).
+PROG = "epindex"
+
+
 def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    """As epi prints JSON (docs/spec.md §8.4): indented on a terminal, compact otherwise."""
+    if sys.stdout.isatty():
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+    else:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    sys.stdout.write(text + "\n")
 
 
 def _table(rows: List[List[str]], header: List[str]) -> str:
@@ -166,12 +175,13 @@ def run(argv: Sequence[str]) -> int:
     if a.command is None:
         parser.print_help()
         return 2
+    a.prog = PROG
     try:
         return {"list": _cmd_list, "rebuild": _cmd_rebuild, "status": _cmd_status, "check": _cmd_check, "accelerate": _cmd_accelerate}[a.command](a)
     except (ValueError, OSError) as e:
         if a.debug:
             raise
-        sys.stderr.write(f"epindex: {e}\n")
+        sys.stderr.write(f"{PROG}: {e}\n")
         return 2
     except KeyboardInterrupt:
         return 130
