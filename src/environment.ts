@@ -20,7 +20,7 @@ import { pythonSource } from './python/source.js';
 import { resolve, type Resolution, type ShadowedDistribution } from './registry.js';
 
 export interface EnvironmentOptions {
-  /** Ask this interpreter for its sys.path (default: `$VIRTUAL_ENV`'s python, else `python3`). */
+  /** Ask this interpreter for its sys.path: a path, an environment directory, a version request (`3.12`, `cpython@3.12`, `>=3.11`) or a name on PATH, read as uv reads `--python` (default: `$VIRTUAL_ENV`, `$CONDA_PREFIX`, a `.venv` here or above, else `python3`). */
   readonly python?: string;
   /** The search path itself, in order (no interpreter is run). */
   readonly path?: readonly string[];

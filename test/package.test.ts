@@ -26,9 +26,12 @@ const run = (cmd: string, args: readonly string[], cwd: string): string => {
 function sourceCopy(): string {
   const copy = path.join(tempDir('epindex-pack-'), 'src-tree');
   fs.mkdirSync(copy);
-  for (const name of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'scripts', 'src', 'schema', 'docs']) {
+  for (const name of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'scripts', 'src', 'schema', 'docs', 'python']) {
     fs.cpSync(path.join(ROOT, name), path.join(copy, name), { recursive: true });
   }
+  // Bytecode, as any run of the Python package from the clone leaves it: never shipped.
+  fs.mkdirSync(path.join(copy, 'python', 'src', 'epindex', '__pycache__'), { recursive: true });
+  fs.writeFileSync(path.join(copy, 'python', 'src', 'epindex', '__pycache__', '__init__.cpython-311.pyc'), 'bytecode');
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
   return copy;
 }
@@ -60,6 +63,11 @@ describe('the packed tarball', () => {
   test('nothing unused: the CLI is shipped once (bundled), its modules not beside it', () => {
     assert.deepEqual(shipped.filter((f) => f.split(path.sep).includes('cli') && f.endsWith('.js')), []);
     assert.deepEqual(shipped.filter((f) => /(^|\/)(test|bench)\//.test(f)), []);
+  });
+
+  test('the Python package ships as source (python/src, what epi check and epi accelerate run), without bytecode', () => {
+    assert.ok(shipped.includes(path.join('python', 'src', 'epindex', '__init__.py')));
+    assert.deepEqual(shipped.filter((f) => f.includes('__pycache__') || f.endsWith('.pyc')), []);
   });
 
   test('no source map points at a file the package does not ship', () => {

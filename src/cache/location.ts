@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { fsPath } from '../fsnames.js';
 import { CACHE_VERSION } from './format.js';
 
 /** The directory inside a path entry that holds its cache (a subdirectory, so that writing the cache does not change the path entry's own mtime). */
@@ -54,7 +55,9 @@ export function userLocation(root: string, realPath: string, cacheName: string =
   const dir = path.join(root, `entry-points.v${CACHE_VERSION}`);
   // node:crypto costs ~1 ms to load: only lookups that reach the user cache pay it.
   crypto ??= createRequire(import.meta.url)('node:crypto') as Crypto;
-  const key = crypto.createHash('sha256').update(realPath).digest('hex').slice(0, 40);
+  // The path's bytes (os.fsencode), as the Python reader hashes them: a name that is not UTF-8
+  // gives the same key on both sides.
+  const key = crypto.createHash('sha256').update(fsPath(realPath)).digest('hex').slice(0, 40);
   return { kind: 'user', dir, file: path.join(dir, cacheName === DEFAULT_CACHE_NAME ? `${key}.jsonl` : `${key}.${cacheName}.jsonl`) };
 }
 

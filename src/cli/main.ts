@@ -28,7 +28,7 @@ const JSON_OPTION: OptionSpec = { name: 'json', type: 'boolean', description: 'p
 const QUIET: OptionSpec = { name: 'quiet', short: 'q', type: 'boolean', description: 'print nothing unless something failed (for installer hooks)' };
 const FORCE: OptionSpec = { name: 'force', type: 'boolean', description: 'rebuild even when fresh' };
 const GROUP: OptionSpec = { name: 'group', short: 'g', type: 'string', value: '<group>', repeatable: true, description: 'only this group' };
-const SCRIPTS_PYTHON: OptionSpec = { name: 'python', type: 'string', value: '<python>', description: 'the environment\'s interpreter (default: $VIRTUAL_ENV/bin/python, else python3)' };
+const SCRIPTS_PYTHON: OptionSpec = { name: 'python', type: 'string', value: '<python>', short: 'p', description: 'the environment\'s interpreter: a path, an environment directory, a version (3.12, cpython@3.12, >=3.11) or a name on PATH', defaultText: '$VIRTUAL_ENV, $CONDA_PREFIX, a .venv here or above, else python3' };
 const SCRIPTS_DEST: OptionSpec = { name: 'dest', type: 'string', value: '<dir>', description: 'launchers in this directory instead of the scripts directory of each install scheme' };
 const SCRIPTS_DIST: OptionSpec = { name: 'dist', short: 'd', type: 'string', value: '<dist>', repeatable: true, description: 'only this distribution (any spelling of its name)' };
 const DRY_RUN: OptionSpec = { name: 'dry-run', type: 'boolean', description: 'show the plan; change nothing' };
@@ -116,7 +116,7 @@ const commands: CommandSpec[] = withNodeSide([
     summary: 'import every selected entry point in isolated child processes: Python, or npm with --node (exit 1 if any fails)',
     args: [],
     options: [
-      { name: 'python', type: 'string', value: '<python>', description: 'the environment\'s interpreter (default: $VIRTUAL_ENV/bin/python, else python3)' },
+      { name: 'python', type: 'string', value: '<python>', short: 'p', description: 'the environment\'s interpreter: a path, an environment directory, a version (3.12, cpython@3.12, >=3.11) or a name on PATH', defaultText: '$VIRTUAL_ENV, $CONDA_PREFIX, a .venv here or above, else python3' },
       GROUP,
       { name: 'name', short: 'n', type: 'string', value: '<name>', description: 'only entry points with this name' },
       { name: 'dist', short: 'd', type: 'string', value: '<dist>', description: 'only this distribution (any spelling of its name)' },
@@ -132,7 +132,7 @@ const commands: CommandSpec[] = withNodeSide([
     summary: "make importlib.metadata.entry_points() answer from the caches in a Python environment",
     args: [],
     options: [
-      { name: 'python', type: 'string', value: '<python>', description: 'the environment\'s interpreter (default: $VIRTUAL_ENV/bin/python, else python3)' },
+      { name: 'python', type: 'string', value: '<python>', short: 'p', description: 'the environment\'s interpreter: a path, an environment directory, a version (3.12, cpython@3.12, >=3.11) or a name on PATH', defaultText: '$VIRTUAL_ENV, $CONDA_PREFIX, a .venv here or above, else python3' },
       { name: 'remove', type: 'boolean', description: 'remove the accelerator' },
       JSON_OPTION,
     ],

@@ -6,12 +6,12 @@ import type { CachePolicy } from '../cache/store.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { pythonEnvironment } from '../environment.js';
 import { EpindexError } from '../errors.js';
-import { defaultPython } from '../python/interpreter.js';
+import { choosePython } from '../python/find-python.js';
 import { takeInventory, SCRIPT_GROUPS, type Inventory } from './inventory.js';
 import { probeInterpreter } from './probe.js';
 
 export interface ScriptsOptions {
-  /** The environment's interpreter (default: `$VIRTUAL_ENV`'s python, else `python3`). */
+  /** The environment's interpreter, read as `--python` is (a path, an environment directory, a version, a name on PATH); default as `epi`'s (`$VIRTUAL_ENV`, `$CONDA_PREFIX`, a `.venv` here or above, else `python3`). */
   readonly python?: string | undefined;
   /** Put (and look for) every launcher in this directory instead of the install schemes' scripts directories. */
   readonly dest?: string | undefined;
@@ -35,7 +35,8 @@ export function refuseWindows(platform: NodeJS.Platform = process.platform): voi
 /** Every console and gui script of the environment with the state of its launcher. */
 export async function scriptsInventory(options: ScriptsOptions = {}): Promise<EnvironmentScripts> {
   refuseWindows(options.platform);
-  const python = options.python ?? defaultPython();
+  // As every command reads --python: a path, an environment directory, a version or a name.
+  const python = choosePython(options.python).command;
   const [target, env] = await Promise.all([
     probeInterpreter(python),
     pythonEnvironment({ python, ...(options.cache !== undefined ? { cache: options.cache } : {}) }),

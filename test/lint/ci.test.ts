@@ -81,13 +81,15 @@ describe('GitHub Actions snippet', () => {
     assert.equal(parsed.status, 0, parsed.stderr);
     const workflow = JSON.parse(parsed.stdout) as { jobs: Record<string, { steps: Array<{ run?: string; uses?: string; if?: string; with?: Record<string, string> }> }> };
     const steps = Object.values(workflow.jobs)[0]!.steps;
-    const runs = steps.filter((s) => s.run !== undefined);
+    assert.ok(steps.some((s) => s.run?.startsWith('npm install --global ./')), 'epindex installed from a checked tarball, not fetched by name');
+    assert.ok(!snippet.includes('npx'), 'no npx of an unchecked registry name');
+    const runs = steps.filter((s) => s.run?.startsWith('epi ') === true);
     assert.equal(runs.length, 2);
     const upload = steps.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif'))!;
     assert.equal(upload.if, 'always()');
 
     const workspace = fixtureRepo('gha', BAD);
-    const exec = (cmd: string) => spawnSync('bash', ['-e', '-c', cmd.replaceAll('npx --yes epindex', `"${process.execPath}" "${CLI}"`)], {
+    const exec = (cmd: string) => spawnSync('bash', ['-e', '-c', cmd.replace(/^epi /, `"${process.execPath}" "${CLI}" `)], {
       cwd: workspace,
       encoding: 'utf8',
       env: { ...process.env, GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: workspace, NODE_EXTRA_CA_CERTS: '', NO_COLOR: '1' },

@@ -25,6 +25,8 @@ const yarnEnv = (): NodeJS.ProcessEnv => ({
   YARN_ENABLE_TELEMETRY: '0',
   YARN_ENABLE_GLOBAL_CACHE: '0',
   YARN_ENABLE_PROGRESS_BARS: '0',
+  // CI=true makes Yarn refuse to write a lockfile; this project makes its first one.
+  YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
   COREPACK_ENABLE_STRICT: '0',
   EPINDEX_CACHE_DIR: path.join(project, '.epindex-cache'),
   NODE_EXTRA_CA_CERTS: '',

@@ -47,3 +47,17 @@ test('epi check reports each failing entry point and passes the good one', () =>
   assert.deepEqual([out.passed, out.failed], [1, 5]);
   assert.ok(seconds < 2 + 10, `took ${seconds} s`);
 });
+
+test('--python of check, accelerate and scripts is read as every command reads it: an environment directory works', () => {
+  const venv = path.join(tempDir('epindex-check-venv-'), 'venv');
+  const made = spawnSync(PYTHON, ['-m', 'venv', '--without-pip', venv], { encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const env = { ...process.env, EPINDEX_CACHE_DIR: path.join(venv, '..', '.cache'), VIRTUAL_ENV: '' };
+  const check = spawnSync(process.execPath, [EPI_MAIN, 'check', '--python', venv, '--group', 'none.such', '--json'], { encoding: 'utf8', env });
+  assert.equal(check.status, 0, check.stderr);
+  assert.deepEqual((JSON.parse(check.stdout) as { results: unknown[] }).results, []);
+  const scripts = spawnSync(process.execPath, [EPI_MAIN, 'scripts', 'list', '-p', venv, '--json'], { encoding: 'utf8', env });
+  assert.equal(scripts.status, 0, scripts.stderr);
+  const acc = spawnSync(process.execPath, [EPI_MAIN, 'accelerate', '--python', venv, '--remove', '--json'], { encoding: 'utf8', env });
+  assert.equal(acc.status, 0, acc.stderr);
+});

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EpindexError } from '../../errors.js';
-import { defaultPython } from '../../python/interpreter.js';
+import { choosePython } from '../../python/find-python.js';
 
 export interface CheckFlags {
   python?: string;
@@ -60,12 +60,12 @@ export function runPythonCli(python: string, args: readonly string[]): Promise<n
 
 /** `epi accelerate [--python P] [--remove] [--json]`: install or remove the importlib.metadata accelerator. */
 export async function accelerate(flags: { python?: string; remove?: boolean; json?: boolean }): Promise<number> {
-  return runPythonCli(flags.python ?? defaultPython(), ['accelerate', ...(flags.remove ? ['--remove'] : []), ...(flags.json ? ['--json'] : [])]);
+  return runPythonCli(choosePython(flags.python).command, ['accelerate', ...(flags.remove ? ['--remove'] : []), ...(flags.json ? ['--json'] : [])]);
 }
 
 export async function check(flags: CheckFlags): Promise<number> {
   for (const [what, v] of [['timeout', flags.timeout], ['jobs', flags.jobs]] as const) {
     if (v !== undefined && !(Number(v) > 0)) throw new EpindexError('INVALID_ARGUMENT', `--${what} must be a positive number, not ${JSON.stringify(v)}`);
   }
-  return runPythonCli(flags.python ?? defaultPython(), checkArgs(flags));
+  return runPythonCli(choosePython(flags.python).command, checkArgs(flags));
 }
