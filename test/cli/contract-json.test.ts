@@ -9,11 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { strToU8, zipSync } from 'fflate';
 import { DIAGNOSTIC_CODES } from '../../src/diagnostics.js';
 import { JSON_SCHEMAS } from '../../src/cli/json-schemas.js';
 import { DIAGNOSTIC_HINTS } from '../../src/lint/findings.js';
@@ -23,6 +21,7 @@ import { PYTHON } from '../support/python.js';
 import { isValid, SCHEMA_DIR, SCHEMA_NAMES, validate } from '../support/schemas.js';
 import { nodeModules, pkg } from '../node/support.js';
 import { PYTHON_SRC } from '../python/interpreters.js';
+import { makeWheel } from '../support/wheel.js';
 
 const root = tempDir('epindex-contract-json-');
 const cacheDir = path.join(root, 'cache');
@@ -33,15 +32,7 @@ const run = (args: readonly string[], extra: NodeJS.ProcessEnv = {}): CliResult 
 // Fixtures
 
 /** A wheel (RECORD with hashes); `tamper` edits entry_points.txt after RECORD was written. */
-function wheel(dir: string, entryPoints: string, tamper: boolean): string {
-  const files: Record<string, Uint8Array> = { 'w/__init__.py': strToU8(''), 'w-2.0.dist-info/METADATA': strToU8('Metadata-Version: 2.1\nName: w\nVersion: 2.0\n'), 'w-2.0.dist-info/entry_points.txt': strToU8(entryPoints) };
-  const record = Object.entries(files).map(([n, d]) => `${n},sha256=${createHash('sha256').update(d).digest('base64url')},${d.length}`);
-  files['w-2.0.dist-info/RECORD'] = strToU8([...record, 'w-2.0.dist-info/RECORD,,', ''].join('\n'));
-  if (tamper) files['w-2.0.dist-info/entry_points.txt'] = strToU8(entryPoints + 'extra = w:extra\n');
-  const file = path.join(dir, `w-2.0-py3-none-any${tamper ? '-tampered' : ''}.whl`);
-  fs.writeFileSync(file, zipSync(files));
-  return file;
-}
+const wheel = (dir: string, entryPoints: string, tamper: boolean): string => makeWheel(dir, entryPoints, tamper);
 
 const lintDir = writeTree(path.join(root, 'lint'), {
   // EP607 (error), EP609 (warning).

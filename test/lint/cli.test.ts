@@ -4,15 +4,14 @@
  * 2.1.0 schema (test/fixtures/sarif, OASIS), GitHub workflow commands.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { strToU8, zipSync } from 'fflate';
 import { epi } from '../support/cli.js';
 import { distInfo, tempDir, writeTree } from '../support/fixtures.js';
+import { makeWheel } from '../support/wheel.js';
 
 const require = createRequire(import.meta.url);
 const SCHEMA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/sarif/sarif-schema-2.1.0.json');
@@ -35,16 +34,7 @@ const clean = writeTree(path.join(dir, 'clean'), {
   'pyproject.toml': '[project]\nname = "c"\nversion = "1"\n\n[project.scripts]\nc = "c.cli:main"\n\n[project.entry-points."c.plugins"]\nb = "c.plugins:b"\na = "c.plugins:a"\n',
 });
 
-function wheel(entryPoints: string, tamper = false): string {
-  const ep = strToU8(entryPoints);
-  const files: Record<string, Uint8Array> = { 'w/__init__.py': strToU8(''), 'w-2.0.dist-info/METADATA': strToU8('Metadata-Version: 2.1\nName: w\nVersion: 2.0\n'), 'w-2.0.dist-info/entry_points.txt': ep };
-  const record = Object.entries(files).map(([n, d]) => `${n},sha256=${createHash('sha256').update(d).digest('base64url')},${d.length}`);
-  files['w-2.0.dist-info/RECORD'] = strToU8([...record, 'w-2.0.dist-info/RECORD,,', ''].join('\n'));
-  if (tamper) files['w-2.0.dist-info/entry_points.txt'] = strToU8(entryPoints + 'extra = w:extra\n');
-  const file = path.join(dir, `w-2.0-py3-none-any${tamper ? '-tampered' : ''}.whl`);
-  fs.writeFileSync(file, zipSync(files));
-  return file;
-}
+const wheel = (entryPoints: string, tamper = false): string => makeWheel(dir, entryPoints, tamper);
 
 describe('epi lint', () => {
   test('package.json: the npm "plugin-entry-points" field, each problem a finding with its EP7xx code and line; a clean one passes', () => {
