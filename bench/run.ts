@@ -208,8 +208,16 @@ function cacheFileStamp(dir: string): string {
   }
 }
 
+/**
+ * Above `allMaxDists` only the peers the targets name (importlib.metadata, stevedore's warm
+ * cache) and the baselines run: at 50,000 distributions one pkg_resources sample took over
+ * 4 minutes, and importlib_metadata, entrypoints, pluggy and stevedore's cold cache are scans of
+ * the same cost as importlib.metadata's (their 10,000-distribution cells show it).
+ */
+const LARGE_ENV_PEERS = new Set(['importlib.metadata', 'stevedore-warm']);
+
 function measureCell(w: WorkloadId, env: Env, cold: boolean): CellResult {
-  const variants = VARIANTS.filter((v) => v.workloads.includes(w));
+  const variants = VARIANTS.filter((v) => v.workloads.includes(w) && (v.family !== 'peer' || env.distributions <= plan.allMaxDists || opts.sizes !== undefined || LARGE_ENV_PEERS.has(v.id)));
   // Warm-up: one untimed sample of each (it also primes stevedore's warm cache), and the answers.
   const scan = variants.find((v) => v.id === 'epindex-scan');
   const reference = w === 'import' ? 'node-start' : REFERENCE;

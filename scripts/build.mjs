@@ -8,6 +8,7 @@
 // - dist/cmd/<command>.cjs: the commands that are not Python lookups (lint, write, scripts,
 //   completion, the npm side, …), each its own bundle, required only when it runs: their code
 //   (TOML, SARIF, launchers, node_modules discovery) would otherwise be compiled on every start-up.
+//   dist/code-cache.cjs gives the bundle a require that loads them with the code cache too.
 // - dist/index.js + dist/lib.cjs: the library, an ES module that loads one CommonJS bundle with
 //   V8's code cache (an import of 'epindex' loads three small files, not ~30, and compiles nothing
 //   twice).

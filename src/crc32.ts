@@ -2,13 +2,18 @@
  * CRC-32 (ISO-HDLC: the zip/gzip/PNG polynomial 0xEDB88320, reflected, init and final XOR
  * 0xFFFFFFFF), the same function as Python's `zlib.crc32` and zip's member checksum.
  *
- * Node 20 has no `zlib.crc32` (added in 22.2), and the warm lookup checks a few hundred KB of
- * sections in a process that lives ~30 ms: a JavaScript loop there runs mostly before V8 has
- * optimized it. So the checksum runs in a 500-byte WebAssembly module (assembled by
- * scripts/crc32-wasm.mjs, which prints these bytes; four bytes per step, "slicing by 4":
- * ~0.8 GB/s here against ~0.4 GB/s a byte at a time), compiled synchronously on first use;
- * the table-driven JavaScript below is the fallback where WebAssembly is unavailable
- * (`--jitless`) and the reference the tests compare it with.
+ * The warm lookup checks a few hundred KB of sections in a process that lives ~30 ms, so the
+ * checksum must cost nothing to set up. In order of preference:
+ * 1. zlib's own crc32 through Node's internal zlib binding (the function behind `zlib.crc32`,
+ *    which Node 20 has from 20.15): ~4 GB/s, ~0.1 ms to reach. `require('node:zlib')` itself
+ *    costs ~4.5 ms of start-up here, more than the whole check. process.binding is a
+ *    documentation-only deprecation (DEP0111) in Node 20, warning only under
+ *    `--pending-deprecation`, where it is not used; the binding is probed against the
+ *    JavaScript reference before it is trusted (src/cache/stamp.ts does the same for stat).
+ * 2. A 500-byte WebAssembly module (assembled by scripts/crc32-wasm.mjs, which prints these
+ *    bytes; "slicing by 4": ~0.8 GB/s), compiled synchronously on first use (~1.3 ms).
+ * 3. The table-driven JavaScript below, where neither is available (`--jitless`), and the
+ *    reference the tests compare both with.
  */
 const WASM = 'AGFzbQEAAAABCwJgAABgA39/fwF/AwMCAAEFAwEAAQcSAwFtAgAEaW5pdAAAA2NyYwABCv4CAtIBAQN/AkADQCAAQYACTw0BIAAhAUEIIQIDQCABQQF2QQAgAUEBcWtBoIbi7X5xcyEBIAJBAWsiAg0ACyAAQQJ0IAE2AgAgAEEBaiEADAALC0EAIQACQANAIABBgAJPDQEgAEECdCgCACEBIAFBCHYgAUH/AXFBAnQoAgBzIQEgAEECdCABNgKACCABQQh2IAFB/wFxQQJ0KAIAcyEBIABBAnQgATYCgBAgAUEIdiABQf8BcUECdCgCAHMhASAAQQJ0IAE2AoAYIABBAWohAAwACwsLpwEBAn8gAkF/cyECIAAgAWohAwJAA0AgAyAAa0EESQ0BIAIgACgAAHMhBCAEQf8BcUECdCgCgBggBEEIdkH/AXFBAnQoAoAQcyAEQRB2Qf8BcUECdCgCgAhzIARBGHZBAnQoAgBzIQIgAEEEaiEADAALCwJAA0AgACADTw0BIAIgAC0AAHNB/wFxQQJ0KAIAIAJBCHZzIQIgAEEBaiEADAALCyACQX9zCw==';
 const TABLE_BYTES = 4096;
@@ -45,6 +50,39 @@ function loadWasm(): Wasm | null {
 
 /** CRC-32 of `bytes[start, end)`, continuing from `previous` (default 0, as zlib.crc32). Unsigned. */
 export function crc32(bytes: Uint8Array, previous = 0, start = 0, end = bytes.length): number {
+  if (native === undefined) native = pickNative();
+  if (native !== null) return native(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), previous) >>> 0;
+  return crc32wasm(bytes, previous, start, end);
+}
+
+type NativeCrc = (data: Uint8Array, previous: number) => number;
+let native: NativeCrc | null | undefined;
+
+function pickNative(): NativeCrc | null {
+  if (process.env['EPINDEX_PORTABLE_CRC'] === '1') return null;
+  try {
+    if (process.execArgv.includes('--pending-deprecation') || (process.env['NODE_OPTIONS'] ?? '').includes('--pending-deprecation')) return null;
+    const b = (process as unknown as { binding(name: string): { crc32?: unknown } }).binding('zlib');
+    if (typeof b.crc32 !== 'function') return null;
+    const f = b.crc32 as NativeCrc;
+    const probe = Uint8Array.from({ length: 67 }, (_, i) => (i * 151 + 7) & 0xff);
+    if (f(probe, 0) >>> 0 !== crc32js(probe) || f(probe.subarray(3, 50), 12345) >>> 0 !== crc32js(probe, 12345, 3, 50)) return null;
+    return f;
+  } catch {
+    return null;
+  }
+}
+
+/** Which implementation `crc32` uses in this process (for tests and `--debug`). */
+export function crc32Implementation(): 'native' | 'wasm' | 'js' {
+  if (native === undefined) native = pickNative();
+  if (native !== null) return 'native';
+  if (wasm === undefined) wasm = loadWasm();
+  return wasm === null ? 'js' : 'wasm';
+}
+
+/** The WebAssembly implementation (the JavaScript one for small inputs and where it cannot load). */
+export function crc32wasm(bytes: Uint8Array, previous = 0, start = 0, end = bytes.length): number {
   // Compiling the module costs ~1.3 ms, the JavaScript loop ~0.1 ms per KB before V8 optimizes
   // it: small inputs (a small environment's whole lookup) never load the module.
   if (wasm === undefined && end - start < SMALL) return crc32js(bytes, previous, start, end);

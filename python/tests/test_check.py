@@ -37,7 +37,7 @@ class Check(TempDirTest):
         self.assertEqual({k: by[k]["error"]["type"] for k in expected}, expected)
         self.assertEqual(by["raises"]["error"]["message"], "boom at import")
         self.assertEqual(by["nomod"]["distribution"], {"name": "nomod", "version": "1.0"})
-        self.assertEqual((out["passed"], out["failed"]), (1, 7))
+        self.assertEqual((out["checked"], out["passed"], out["failed"]), (8, 1, 7))
         self.assertLess(elapsed, 2 + 8)  # one timeout, not one per entry
 
     def test_text_output_and_exit_zero_when_all_pass(self) -> None:
@@ -46,4 +46,5 @@ class Check(TempDirTest):
         env = dict(os.environ, PYTHONPATH=SRC)
         r = subprocess.run([sys.executable, "-m", "epindex", "check", "--path", site, "--group", "g"], capture_output=True, text=True, env=env)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertIn("1 of 1 entry points imported, 0 failed", r.stdout)
+        self.assertIn("epindex: 1 entry point checked: 1 passed, 0 failed\n", r.stderr)
+        self.assertNotIn("checked", r.stdout)

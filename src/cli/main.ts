@@ -15,6 +15,7 @@ import type { WriteFlags } from './commands/write.js';
 import type { ReportFormat } from '../lint/report.js';
 import type { EnvironmentFlags } from './environment-options.js';
 import { ENVIRONMENT_OPTIONS, FRESHNESS_OPTION } from './environment-options.js';
+import { withJsonSchemas } from './json-schemas.js';
 import { withNodeDir, withNodeSide } from './node-side.js';
 import { out, err } from './stdio.js';
 
@@ -22,7 +23,8 @@ import { out, err } from './stdio.js';
 declare const __EPINDEX_VERSION__: string | undefined;
 const version = typeof __EPINDEX_VERSION__ === 'string' ? __EPINDEX_VERSION__ : (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
-const JSON_OPTION: OptionSpec = { name: 'json', type: 'boolean', description: 'print JSON (schema/*.schema.json)', conflicts: ['quiet'] };
+/** withJsonSchemas gives each command's help line the name of its schema. */
+const JSON_OPTION: OptionSpec = { name: 'json', type: 'boolean', description: 'print JSON (schema/cli/)', conflicts: ['quiet'] };
 const QUIET: OptionSpec = { name: 'quiet', short: 'q', type: 'boolean', description: 'print nothing unless something failed (for installer hooks)' };
 const FORCE: OptionSpec = { name: 'force', type: 'boolean', description: 'rebuild even when fresh' };
 const GROUP: OptionSpec = { name: 'group', short: 'g', type: 'string', value: '<group>', repeatable: true, description: 'only this group' };
@@ -91,7 +93,7 @@ const commands: CommandSpec[] = withNodeSide([
   },
   {
     name: 'lint',
-    summary: 'check entry points before publishing: entry_points.txt, *.dist-info, wheels, pyproject.toml, setup.cfg, or a whole environment (--python); exit 1 on errors',
+    summary: 'check entry points before publishing: entry_points.txt, *.dist-info, wheels, pyproject.toml, setup.cfg, package.json, or a whole environment (--python); exit 1 on errors',
     args: [{ name: 'path', required: false, variadic: true }],
     options: query([
       REPORT_FORMAT,
@@ -215,7 +217,8 @@ const commands: CommandSpec[] = withNodeSide([
 const program: Program = {
   name: 'epi',
   description: 'Python entry points, read to the letter of the spec, with a per-directory cache.',
-  commands,
+  // Each --json help line names the command's schema (json-schemas.ts).
+  commands: withJsonSchemas(commands),
   groups: [
     { name: 'cache', summary: 'build, inspect and remove entry-point caches' },
     { name: 'scripts', summary: 'list, install, repair and remove console and gui script launchers' },

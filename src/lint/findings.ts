@@ -3,7 +3,7 @@
  * read the construct differently. Codes EP601–EP699 are the linter's (docs/spec.md §12); a
  * finding may also carry a reader diagnostic code (EP1xx–EP4xx) when it reports one as it is.
  */
-import { DIAGNOSTIC_CODES, type Diagnostic, type Severity } from '../diagnostics.js';
+import { DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode, type Severity } from '../diagnostics.js';
 
 /** The readers whose behaviour the portability rules describe (each checked by a test on the real reader). */
 export const READERS = {
@@ -243,11 +243,43 @@ export function finding(code: LintCode, message: string, where: Where = {}): Fin
   return f;
 }
 
-/** A reader diagnostic as a finding (its code, severity and message unchanged). */
+/**
+ * Fix hints for reader diagnostics reported as findings: package.json's (EP701–EP712, docs/spec.md
+ * §13.1), which `epi lint package.json` reports, and the npm environment's (EP720–EP725), which
+ * `epi diagnose --node --format sarif|github` reports. Written like the EP6xx hints.
+ */
+export const DIAGNOSTIC_HINTS: Partial<Record<DiagnosticCode, string>> = {
+  EP701: 'Fix the JSON syntax and save the file as UTF-8 (a leading BOM is allowed); npm cannot read it either, and the package declares no entry points.',
+  EP702: 'Check the path and its permissions: a package.json that cannot be read declares nothing.',
+  EP703: 'Make "plugin-entry-points" an object of groups: { "myhost.plugins": { "name": "./target.js" } }.',
+  EP704: 'Make each group an object mapping entry point names to targets: "myhost.plugins": { "name": "./target.js" }.',
+  EP705: 'Group names are letters, digits and underscores in dot-separated parts (^\\w+(\\.\\w+)*$); name the group after the host package, e.g. "myhost.plugins".',
+  EP706: 'An entry point name is non-empty, has no "=", does not start with "[" and does not start or end with whitespace; rename it.',
+  EP707: 'Use letters, digits, "_", "." and "-" for names (the recommended [\\w.-]+); shells and Python\'s tools need quoting for anything else.',
+  EP708: 'A target is a string: "." or "./sub/path", optionally followed by ":export.path", e.g. "./plugin.js:activate".',
+  EP709: 'Write the target as "." or "./sub/path" of this package (no "..", no other package), optionally followed by ":export.path" of identifiers.',
+  EP710: 'Give package.json a "name"; until then the package is known by its directory in node_modules.',
+  EP711: 'Nothing to fix if the package is installed under an alias on purpose; otherwise install it under its own name.',
+  EP712: 'Make package.json a regular file (not a FIFO or device) of at most 8 MiB.',
+  EP720: 'The nearer package wins every lookup; remove or update the one you do not use.',
+  EP721: 'Check the directory\'s permissions; packages in a directory that cannot be read are not found.',
+  EP722: 'Remove or fix the symbolic link (npm ci, or pnpm install, recreates node_modules).',
+  EP723: 'Run the host (or epi) through yarn (yarn node host.js, yarn exec epi list --node), or set nodeLinker: node-modules in .yarnrc.yml.',
+  EP725: 'Remove the leftover directory, or reinstall the package it belonged to.',
+};
+
+/** The fix hint of a reader diagnostic code, when it has one. */
+export function diagnosticHint(code: string): string | undefined {
+  return Object.hasOwn(DIAGNOSTIC_HINTS, code) ? DIAGNOSTIC_HINTS[code as DiagnosticCode] : undefined;
+}
+
+/** A reader diagnostic as a finding (its code, severity and message unchanged), with its fix hint when the code has one. */
 export function fromDiagnostic(d: Diagnostic): Finding {
   const f: { -readonly [K in keyof Finding]: Finding[K] } = { code: d.code, severity: d.severity, message: d.message };
   if (d.file !== undefined) f.file = d.file;
   if (d.line !== undefined) f.line = d.line;
+  const hint = diagnosticHint(d.code);
+  if (hint !== undefined) f.hint = hint;
   return f;
 }
 

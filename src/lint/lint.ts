@@ -33,10 +33,10 @@ export function lintPaths(paths: readonly string[]): Finding[] {
         any = true;
         out.push(...k.lint(f));
       }
-      if (!any) throw new LintInputError('INVALID_ARGUMENT', `${p}: no pyproject.toml or setup.cfg here, and not a .dist-info or .egg-info directory`);
+      if (!any) throw new LintInputError('INVALID_ARGUMENT', `${p}: no pyproject.toml, setup.cfg or package.json here, and not a .dist-info or .egg-info directory`);
       continue;
     }
-    throw new LintInputError('INVALID_ARGUMENT', `${p}: not a file epi lint knows (entry_points.txt, *.dist-info, *.egg-info, *.whl, pyproject.toml, setup.cfg)`);
+    throw new LintInputError('INVALID_ARGUMENT', `${p}: not a file epi lint knows (entry_points.txt, *.dist-info, *.egg-info, *.whl, pyproject.toml, setup.cfg, package.json)`);
   }
   return out;
 }

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Severity } from '../diagnostics.js';
-import { READERS, compareFindings, isLintCode, LINT_CODES, ruleTitle, type Finding } from './findings.js';
+import { READERS, compareFindings, diagnosticHint, isLintCode, LINT_CODES, ruleTitle, type Finding } from './findings.js';
 import { DIAGNOSTIC_CODES } from '../diagnostics.js';
 
 export const REPORT_FORMATS = ['text', 'json', 'sarif', 'github'] as const;
@@ -28,22 +28,23 @@ export interface ReportOptions {
   readonly style?: ReportStyle;
 }
 
+/** The shared `counts` shape (schema/cli/definitions.schema.json), over findings. */
 export interface Counts {
   readonly errors: number;
   readonly warnings: number;
-  readonly infos: number;
+  readonly info: number;
 }
 
 export function countFindings(findings: readonly Finding[]): Counts {
   let errors = 0;
   let warnings = 0;
-  let infos = 0;
+  let info = 0;
   for (const f of findings) {
     if (f.severity === 'error') errors++;
     else if (f.severity === 'warning') warnings++;
-    else infos++;
+    else info++;
   }
-  return { errors, warnings, infos };
+  return { errors, warnings, info };
 }
 
 /** 1 when there is an error (or, with `strict`, a warning); else 0. */
@@ -94,17 +95,19 @@ export function renderText(findings: readonly Finding[], options: ReportOptions)
   return out.length === 0 ? '' : out.join('\n') + '\n';
 }
 
-/** The one-line summary the CLI prints on stderr after text output. */
-export function summaryLine(findings: readonly Finding[]): string {
-  const c = countFindings(findings);
-  const files = new Set(findings.map((f) => f.file ?? '')).size;
-  const n = (k: number, w: string): string => `${k} ${w}${k === 1 ? '' : 's'}`;
-  return c.errors + c.warnings + c.infos === 0 ? 'epi: no problems found' : `epi: ${n(c.errors, 'error')}, ${n(c.warnings, 'warning')}, ${c.infos} info in ${n(files, 'file')}`;
+/** The number of files the findings are in (findings without a file count as one). */
+export function filesOf(findings: readonly Finding[]): number {
+  return new Set(findings.map((f) => f.file ?? '')).size;
 }
 
+/** The JSON report (schema/cli/lint.schema.json): the findings in output order and their counts. */
+export function jsonReport(findings: readonly Finding[]): { findings: Finding[]; counts: Counts } {
+  return { findings: [...findings].sort(compareFindings), counts: countFindings(findings) };
+}
+
+/** The JSON report as text, compact (the CLI prints `jsonReport` through its printJson). */
 export function renderJson(findings: readonly Finding[]): string {
-  const c = countFindings(findings);
-  return JSON.stringify({ findings: [...findings].sort(compareFindings), errors: c.errors, warnings: c.warnings, infos: c.infos }, null, 2) + '\n';
+  return JSON.stringify(jsonReport(findings)) + '\n';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -120,7 +123,8 @@ function ruleOf(code: string): { severity: Severity; title: string; hint?: strin
   }
   if (code in DIAGNOSTIC_CODES) {
     const [severity, title] = DIAGNOSTIC_CODES[code as keyof typeof DIAGNOSTIC_CODES];
-    return { severity, title, category: 'reader' };
+    const hint = diagnosticHint(code);
+    return { severity, title, ...(hint !== undefined ? { hint } : {}), category: 'reader' };
   }
   return { severity: 'warning', title: code, category: 'other' };
 }

@@ -11,7 +11,7 @@
  */
 import * as path from 'node:path';
 import type { DirectoryScan, RefJSON, ScanRequest, Source, Unit, UnitEntryPoint } from '../cache/source.js';
-import type { GroupSection } from '../cache/format.js';
+import { CacheFile, parseHeader, type GroupSection } from '../cache/format.js';
 import { NO_STAMP, statPath, type Stamp } from '../cache/stamp.js';
 import { errnoCode } from '../errors.js';
 import type { Diagnostic } from '../diagnostics.js';
@@ -113,6 +113,36 @@ export function recordsOfGroup(group: string, section: GroupSection): NodePackag
 
 /** The layout of a scope's bookkeeping unit (never a package: not real, never a winner). */
 export const SCOPE_LAYOUT = 'scope';
+
+/**
+ * How many packages a cache file of this source holds: its units without the scopes'
+ * bookkeeping ones (the header's `distributions` counts those too). Null when the file cannot
+ * be read as a cache (it is opened without following a link, and must be a regular file).
+ */
+export function packagesInCache(file: string): number | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
+  } catch {
+    return null;
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) return null;
+    const bytes = fs.readFileSync(fd);
+    const nl = bytes.indexOf(0x0a);
+    if (nl < 0) return null;
+    const cache = new CacheFile(parseHeader(bytes.subarray(0, nl), bytes.length, [0, 0]), nl + 1);
+    cache.load('dists', (length, position) => bytes.subarray(position, position + length));
+    return cache.dists.layout.filter((l) => l !== SCOPE_LAYOUT).length;
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The `@scope` directories `listNodeModules` finds: each one is a bookkeeping unit of a scan with stamps. */
+export const scopeCount = (dir: string): number => listNodeModules(dir).dirs.length;
 
 /**
  * A scope directory as a unit of its own, for the engine's freshness checks: it carries the

@@ -7,6 +7,7 @@
  * wrappers and unresolvable shims, whose `sys.executable` is another file, are never cached.
  */
 import { crc32 } from '../crc32.js';
+import { fsPath, readdirNames } from '../fsnames.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { userCacheRoot } from '../cache/location.js';
@@ -65,7 +66,7 @@ function isDirectory(p: string): boolean {
 
 function stampTuple(p: string): StampTuple {
   try {
-    const s = fs.statSync(p, { bigint: true });
+    const s = fs.statSync(fsPath(p), { bigint: true });
     return [String(s.ino), String(s.size), String(s.mtimeNs), String(s.ctimeNs)];
   } catch {
     return null;
@@ -81,7 +82,8 @@ function siteDirCheck(dir: string): SiteDirCheck {
   }
   let names: string[] = [];
   try {
-    names = fs.readdirSync(dir).filter((n) => n.endsWith('.pth')).sort();
+    // As bytes where a name is not UTF-8 (site.py lists with os.listdir, surrogateescape).
+    names = readdirNames(dir).filter((n) => n.endsWith('.pth')).sort();
   } catch {
     // unreadable: no .pth files for Python either
   }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { CacheOptions } from '../../src/cache/engine.js';
 import type { Freshness } from '../../src/cache/freshness.js';
 import { statResult, RACY_WINDOW_MS, type StatHook } from '../../src/cache/stamp.js';
+import { fsPath, readdirNames } from '../../src/fsnames.js';
 import { CLI } from '../support/cli.js';
 import { distInfo, tempDir, writeTree, type Tree } from '../support/fixtures.js';
 import { reachableCli } from '../support/reachable.js';
@@ -67,9 +68,10 @@ export function tmpFiles(dir: string): string[] {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function newestTime(p: string): bigint {
-  const st = fs.lstatSync(p, { bigint: true });
+  // Names as bytes where they are not UTF-8 (fixtures with such names settle too).
+  const st = fs.lstatSync(fsPath(p), { bigint: true });
   let t = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
-  if (st.isDirectory()) for (const n of fs.readdirSync(p)) {
+  if (st.isDirectory()) for (const n of readdirNames(p)) {
     const c = newestTime(path.join(p, n));
     if (c > t) t = c;
   }

@@ -88,11 +88,13 @@ describe('interpreter sys.path cache', () => {
       unavailable = `${PYTHON} has no venv module`;
       return;
     }
-    for (const k of ['reuse', 'env', 'pthAdd', 'pthEdit', 'pthTouch', 'pthLater', 'cfg', 'pythonpath', 'retarget', 'scan']) venvs[k] = makeVenv();
+    for (const k of ['reuse', 'env', 'pthAdd', 'pthEdit', 'pthTouch', 'pthBytes', 'pthLater', 'cfg', 'pythonpath', 'retarget', 'scan']) venvs[k] = makeVenv();
     for (const k of ['A', 'B', 'C']) extra[k] = tempDir(`epindex-extra${k}-`);
     // Same-length names so that the edit below keeps the file size.
     fs.writeFileSync(path.join(venvs['pthEdit']!.site, 'extra.pth'), `${extra['A']}\n`);
     fs.writeFileSync(path.join(venvs['pthTouch']!.site, 'extra.pth'), `${extra['A']}\n`);
+    // A .pth file whose name is not UTF-8: site.py reads it (os.listdir with surrogateescape).
+    fs.writeFileSync(Buffer.concat([Buffer.from(venvs['pthBytes']!.site + '/extra'), Buffer.from([0xff]), Buffer.from('.pth')]), `${extra['A']}\n`);
     fs.writeFileSync(path.join(venvs['pthLater']!.site, 'later.pth'), `${path.join(extra['C']!, 'not-yet')}\n`);
     const copyDir = tempDir('epindex-pycopy-');
     copiedPython = path.join(copyDir, path.basename(fs.realpathSync(PYTHON)));
@@ -161,6 +163,17 @@ describe('interpreter sys.path cache', () => {
     assert.equal(fs.statSync(pth).size, size, 'same size');
     const info = await assertRequeried(v, uc, 'a .pth file was edited');
     assert.ok(info.path.includes(extra['B']!) && !info.path.includes(extra['A']!));
+  });
+
+  test('editing in place a .pth file whose name is not UTF-8 invalidates the cached sys.path', { skip: process.platform === 'win32' }, async (t) => {
+    if (guard(t)) return;
+    const v = venvs['pthBytes']!;
+    const uc = userCache();
+    const first = await cacheAndMark(v, uc);
+    assert.ok(first.path.includes(extra['A']!), 'precondition: Python read the file');
+    fs.writeFileSync(Buffer.concat([Buffer.from(v.site + '/extra'), Buffer.from([0xff]), Buffer.from('.pth')]), `${extra['B']}\n`);
+    const info = await assertRequeried(v, uc, 'a .pth file with a non-UTF-8 name was edited');
+    assert.ok(info.path.includes(extra['B']!));
   });
 
   test('editing a .pth file in place and setting its mtime back still invalidates the cached sys.path', async (t) => {

@@ -68,3 +68,26 @@ test('EPINDEX_CODE_CACHE=0 writes no code cache', () => {
   assert.equal(epi(uc, { EPINDEX_CODE_CACHE: '0' }).status, 0);
   assert.deepEqual(codeFiles(uc), []);
 });
+
+test('a command bundled apart (the --node lookups) gets its own code cache, and a later run uses it and answers the same', { skip: NODE_CACHES ? 'Node manages its own compile cache' : false }, () => {
+  const uc = tempDir('epindex-code-');
+  fs.chmodSync(uc, 0o700);
+  const project = tempDir('epindex-code-project-');
+  fs.mkdirSync(path.join(project, 'node_modules', 'plug'), { recursive: true });
+  fs.writeFileSync(path.join(project, 'node_modules', 'plug', 'package.json'), JSON.stringify({ name: 'plug', version: '1.0.0', main: 'i.js', 'plugin-entry-points': { 'code.cache': { p: '.' } } }));
+  const run = (extra: NodeJS.ProcessEnv = {}): ReturnType<typeof spawnSync> =>
+    spawnSync(process.execPath, [CLI, 'list', '--node', project, '--group', 'code.cache', '--json', '--cache', 'scan'], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '', EPINDEX_CACHE_DIR: uc, ...extra } });
+  const first = run();
+  assert.equal(first.status, 0, String(first.stderr));
+  const lookup = codeFiles(uc).filter((n) => n.startsWith('cmd.node-lookup-v'));
+  assert.equal(lookup.length, 1, `the npm lookups' bundle has a code cache: ${codeFiles(uc).join(', ')}`);
+  const full = path.join(uc, 'code', lookup[0]!);
+  const before = fs.statSync(full).mtimeMs;
+  const again = run();
+  assert.equal(again.status, 0, String(again.stderr));
+  assert.equal(fs.statSync(full).mtimeMs, before, 'accepted, not rewritten');
+  const plain = run({ EPINDEX_CODE_CACHE: '0' });
+  const names = (r: ReturnType<typeof spawnSync>): unknown => (JSON.parse(String(r.stdout)) as { entryPoints: Array<{ name: string }> }).entryPoints.map((e) => e.name);
+  assert.deepEqual(names(again), ['p']);
+  assert.deepEqual(names(again), names(plain));
+});

@@ -1,26 +1,16 @@
 /**
  * The CLI's contract, command by command: exit codes 0/1/2 (docs/spec.md §8.3), quiet exits into
  * a closed pipe, clear diagnostics for missing directories and distributions (issue 9 item 5),
- * and JSON that validates against schema/cli/*.schema.json (§8.4, issue 9 item 7).
+ * and JSON that validates against schema/cli/*.schema.json (§8.4, issue 9 item 7). The other
+ * commands' JSON (lint, write, list --wheel, check, accelerate, scripts, the --node side) is
+ * validated in contract-json.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { CLI, epi } from '../support/cli.js';
 import { distInfo, tempDir, writeTree } from '../support/fixtures.js';
-
-const schemaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../schema/cli');
-const ajv = new Ajv2020({ allErrors: true, strict: true });
-for (const f of fs.readdirSync(schemaDir)) ajv.addSchema(JSON.parse(fs.readFileSync(path.join(schemaDir, f), 'utf8')) as object);
-const validate = (name: string, value: unknown): void => {
-  const v = ajv.getSchema(`https://epindex.dev/schema/cli/${name}.schema.json`);
-  assert.ok(v, `schema ${name}`);
-  assert.ok(v(value), `${name}: ${JSON.stringify(v.errors, null, 2)}`);
-};
+import { validate } from '../support/schemas.js';
 
 const many = Array.from({ length: 3000 }, (_, i) => `tool${i} = pkg.mod${i}:main`).join('\n');
 const site = writeTree(tempDir(), {

@@ -198,14 +198,19 @@ def main(a: Any) -> int:
     results = check(entries, timeout=a.timeout, jobs=a.jobs, batch=a.batch, progress=not a.no_progress and not a.json and sys.stderr.isatty(),
                     path=None if a.path is None else list(a.path) + [p for p in sys.path if p not in a.path])
     failed = [r for r in results if not r["ok"]]
+    passed = len(results) - len(failed)
     if a.json:
         from ._cli import print_json
 
-        print_json({"results": results, "passed": len(results) - len(failed), "failed": len(failed)})
+        # checked, passed, failed: the summary of `epi check --node --json` too (schema/cli/check*.schema.json).
+        print_json({"results": results, "checked": len(results), "passed": passed, "failed": len(failed)})
     else:
         for r in failed:
             d = r["distribution"]
             dist = f"{d['name']} {d['version'] or ''}".strip() if d else "(unknown distribution)"
             sys.stdout.write(f"error {r['code']} {dist}: [{r['group']}] {r['name']} = {r['value']}: {r['error']['type']}: {r['error']['message']}\n")
-        sys.stdout.write(f"check: {len(results) - len(failed)} of {len(results)} entry points imported, {len(failed)} failed\n")
+        # The summary on stderr, worded as every epi summary and as `epi check --node`'s.
+        sys.stdout.flush()
+        noun = "entry point" if len(results) == 1 else "entry points"
+        sys.stderr.write(f"{getattr(a, 'prog', 'epindex')}: {len(results)} {noun} checked: {passed} passed, {len(failed)} failed\n")
     return 1 if failed else 0

@@ -79,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+#: The name messages start with: ``epi`` sets it when it runs this CLI (src/cli/commands/check.ts).
+PROG = "epindex"
+
+
 def print_json(value: Any) -> None:
     """JSON and a newline, as epi's printJson (src/cli/output.ts): indented on a terminal,
     compact (``JSON.stringify``'s bytes) otherwise; lone surrogates (undecodable file names)
@@ -206,16 +210,17 @@ def run(argv: Sequence[str]) -> int:
     except SystemExit as e:
         return 0 if e.code == 0 else 2
     for w in getattr(a, "_warnings", None) or []:
-        sys.stderr.write(f"epindex: warning: {w}\n")
+        sys.stderr.write(f"{PROG}: warning: {w}\n")
     if a.command is None:
         parser.print_help()
         return 2
+    a.prog = PROG
     try:
         return {"list": _cmd_list, "rebuild": _cmd_rebuild, "status": _cmd_status, "check": _cmd_check, "accelerate": _cmd_accelerate}[a.command](a)
     except (ValueError, OSError) as e:
         if a.debug:
             raise
-        sys.stderr.write(f"epindex: {e}\n")
+        sys.stderr.write(f"{PROG}: {e}\n")
         return 2
     except KeyboardInterrupt:
         return 130

@@ -33,7 +33,8 @@ export function pythonPackageDir(from: string = path.dirname(fileURLToPath(impor
 
 // Imports the bundled package, then takes its directory off sys.path again: the environment
 // is searched and imported as the interpreter has it.
-const BOOTSTRAP = 'import sys; sys.path.insert(0, sys.argv[1]); import epindex._cli as c; del sys.path[0]; sys.exit(c.run(sys.argv[2:]))';
+// Its messages start with "epi:", as epi's own.
+const BOOTSTRAP = 'import sys; sys.path.insert(0, sys.argv[1]); import epindex._cli as c; del sys.path[0]; c.PROG = "epi"; sys.exit(c.run(sys.argv[2:]))';
 
 export function checkArgs(flags: CheckFlags): string[] {
   const args = ['check'];

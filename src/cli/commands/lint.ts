@@ -2,9 +2,9 @@ import { createRequire } from 'node:module';
 import { lintEnvironment } from '../../lint/environment.js';
 import type { Finding } from '../../lint/findings.js';
 import { lintPaths } from '../../lint/lint.js';
-import { exitCodeFor, renderReport, summaryLine, type ReportFormat } from '../../lint/report.js';
-import { openEnvironment, type EnvironmentFlags } from '../environment-options.js';
-import { colors } from '../output.js';
+import { countFindings, exitCodeFor, filesOf, jsonReport, renderReport, type ReportFormat } from '../../lint/report.js';
+import { openEnvironment, type EnvironmentFlags, type EnvironmentReport } from '../environment-options.js';
+import { colors, countsText, plural, printJson } from '../output.js';
 import { out, err } from '../stdio.js';
 
 export interface LintFlags extends EnvironmentFlags {
@@ -19,8 +19,25 @@ export function toolVersion(): string {
   return typeof __EPINDEX_VERSION__ === 'string' ? __EPINDEX_VERSION__ : (createRequire(import.meta.url)('../../../../package.json') as { version: string }).version;
 }
 
-/** Print findings in the chosen format; the text format's summary goes to stderr. */
-export function printFindings(findings: readonly Finding[], format: ReportFormat): void {
+/**
+ * The one-line summary after text output, in the counts wording of every command (output.ts
+ * `countsText`): `epi: 1 error, 3 warnings in 2 files`, `, 1 info` when there is info.
+ */
+export function summaryLine(findings: readonly Finding[]): string {
+  const c = countFindings(findings);
+  if (findings.length === 0) return `epi: ${countsText(c)}`;
+  return `epi: ${countsText(c)}${c.info > 0 ? `, ${c.info} info` : ''} in ${plural(filesOf(findings), 'file')}`;
+}
+
+/**
+ * Print findings in the chosen format; the text format's summary goes to stderr. JSON
+ * (schema/cli/lint.schema.json) through printJson, with the environment linted when there is one.
+ */
+export function printFindings(findings: readonly Finding[], format: ReportFormat, environment?: EnvironmentReport): void {
+  if (format === 'json') {
+    printJson({ ...(environment !== undefined ? { environment } : {}), ...jsonReport(findings) });
+    return;
+  }
   out(renderReport(findings, format, { toolVersion: toolVersion(), style: colors }));
   if (format === 'text') err(summaryLine(findings) + '\n');
 }
@@ -31,8 +48,13 @@ export async function lint(paths: string[], flags: LintFlags): Promise<number> {
   const wantsEnvironment = flags.python !== undefined || flags.path !== undefined || flags.site !== undefined;
   const findings: Finding[] = [];
   if (paths.length > 0 || !wantsEnvironment) findings.push(...lintPaths(paths.length > 0 ? paths : ['.']));
-  if (wantsEnvironment) findings.push(...(await lintEnvironment((await openEnvironment(flags)).env)));
-  printFindings(findings, format);
+  let environment: EnvironmentReport | undefined;
+  if (wantsEnvironment) {
+    const opened = await openEnvironment(flags);
+    environment = opened.report;
+    findings.push(...(await lintEnvironment(opened.env)));
+  }
+  printFindings(findings, format, environment);
   return exitCodeFor(findings, flags.strict === true);
 }
 

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import type { NodeEntryPoint } from '../../node/entry-point.js';
 import { isEntryPointLoadError } from '../../node/errors.js';
 import { UsageError, type OptionValues } from '../args.js';
-import { printJson, table } from '../output.js';
+import { plural, printJson, table } from '../output.js';
 import { openNodeEnvironment, packageLabel, selected } from './node-lookup.js';
 
 interface Job {
@@ -28,8 +28,11 @@ export interface CheckResult {
   readonly group: string;
   readonly name: string;
   readonly value: string;
-  readonly package: { readonly key: string; readonly name: string; readonly version: string | null };
+  /** The package as every `--node` output gives it (NodeEntryPointJSON's `package`). */
+  readonly package: ReturnType<NodeEntryPoint['toJSON']>['package'];
   readonly ok: boolean;
+  /** As Python's check: EP801 when loading failed (resolve, import, export), EP802 when the child exited or timed out; null when it passed. */
+  readonly code: 'EP801' | 'EP802' | null;
   readonly stage?: string;
   readonly error?: string;
 }
@@ -136,7 +139,7 @@ export async function check(dir: string | undefined, o: OptionValues): Promise<n
   if (!(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, not ${String(o['timeout'])}`);
   const jobsWanted = o['jobs'] === undefined ? os.availableParallelism() : Number(o['jobs']);
   if (!Number.isInteger(jobsWanted) || jobsWanted < 1) throw new UsageError(`--jobs must be a positive integer, not ${String(o['jobs'])}`);
-  const env = await openNodeEnvironment(dir, o);
+  const { env, report } = await openNodeEnvironment(dir, o);
   const eps = await selected(env, o);
   const list: NodeEntryPoint[] = eps.toArray();
   const outcomes = new Map<number, Outcome>();
@@ -164,12 +167,12 @@ export async function check(dir: string | undefined, o: OptionValues): Promise<n
   bar?.stop();
   const results: CheckResult[] = list.map((ep, i) => {
     const r = outcomes.get(i) ?? { ok: false, stage: 'exit', error: 'not checked' };
-    const base = { group: ep.group, name: ep.name, value: ep.value, package: { key: ep.package.key, name: ep.package.name, version: ep.package.version } };
-    return r.ok ? { ...base, ok: true } : { ...base, ok: false, stage: r.stage, error: r.error };
+    const base = { group: ep.group, name: ep.name, value: ep.value, package: ep.toJSON().package };
+    return r.ok ? { ...base, ok: true, code: null } : { ...base, ok: false, code: r.stage === 'exit' || r.stage === 'timeout' ? 'EP802' : 'EP801', stage: r.stage, error: r.error };
   });
   const failed = results.filter((r) => !r.ok);
   if (o['json'] === true) {
-    printJson({ results, checked: results.length, failed: failed.length });
+    printJson({ environment: report, results, checked: results.length, passed: results.length - failed.length, failed: failed.length });
   } else {
     if (failed.length > 0) {
       process.stdout.write(table(failed.map((r) => {
@@ -177,7 +180,8 @@ export async function check(dir: string | undefined, o: OptionValues): Promise<n
         return [packageLabel(ep), r.group, r.name, r.value, `${r.stage}: ${r.error}`];
       }), ['PACKAGE', 'GROUP', 'NAME', 'TARGET', 'ERROR']));
     }
-    process.stderr.write(`epi: ${results.length} entry point${results.length === 1 ? '' : 's'} checked, ${failed.length} failed\n`);
+    // The wording of Python's check (python/src/epindex/_check.py), which `epi check` prints.
+    process.stderr.write(`epi: ${plural(results.length, 'entry point')} checked: ${results.length - failed.length} passed, ${failed.length} failed\n`);
   }
   return failed.length > 0 ? 1 : 0;
 }

@@ -1,21 +1,74 @@
 /** `epi list|groups|conflicts|diagnose|cache build|cache status --node [DIR]`. */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../../diagnostics.js';
+import { cacheSettings } from '../../environment.js';
 import { nodeEnvironment, NodeEntryPoints, type NodeEnvironment, type NodeEnvironmentOptions } from '../../node/environment.js';
 import type { NodeEntryPoint } from '../../node/entry-point.js';
+import type { SearchOrigin } from '../../node/discover.js';
+import type { ReportFormat } from '../../lint/report.js';
 import { UsageError, type OptionValues } from '../args.js';
-import { colorDiagnostic, printJson, summarizeDiagnostics, table } from '../output.js';
+import { colorDiagnostic, countDiagnostics, countsText, printJson, summarizeDiagnostics, table } from '../output.js';
 import type { CachePolicy } from '../../cache/store.js';
 import type { Freshness } from '../../cache/freshness.js';
 
-export function openNodeEnvironment(dir: string | undefined, o: OptionValues): Promise<NodeEnvironment> {
+/**
+ * The `environment` of every `--node` JSON output (schema/cli/definitions.schema.json
+ * `nodeEnvironment`): where resolution started, whether npm's global root was added, the
+ * directories searched in order (each with why it is searched and whether it exists), the
+ * Yarn PnP file when there is one, and the cache policy and freshness level used.
+ */
+export interface NodeEnvironmentReport {
+  /** Null for `cache build --node`, whose directories are its arguments. */
+  readonly from: string | null;
+  readonly global: boolean;
+  readonly pnp: string | null;
+  readonly searchPath: ReadonlyArray<{ readonly dir: string; readonly origin: SearchOrigin; readonly exists: boolean }>;
+  /** The lookup policy; null for the cache commands, which use none. */
+  readonly cache: CachePolicy | null;
+  readonly freshness: Freshness;
+}
+
+export interface OpenedNode {
+  readonly env: NodeEnvironment;
+  readonly report: NodeEnvironmentReport;
+}
+
+const realOr = (p: string): string => {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+};
+const isDirectory = (p: string): boolean => {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+export async function openNodeEnvironment(dir: string | undefined, o: OptionValues): Promise<OpenedNode> {
+  const from = dir !== undefined && dir !== '' ? path.resolve(dir) : process.cwd();
   const options: NodeEnvironmentOptions = {
-    ...(dir !== undefined && dir !== '' ? { from: path.resolve(dir) } : {}),
+    from,
     ...(o['global'] === true ? { global: true } : {}),
     ...(stringOf(o['cache']) !== undefined ? { cache: stringOf(o['cache']) as CachePolicy } : {}),
     ...(stringOf(o['freshness']) !== undefined ? { freshness: stringOf(o['freshness']) as Freshness } : {}),
   };
-  return nodeEnvironment(options);
+  const env = await nodeEnvironment(options);
+  const { cache, freshness } = cacheSettings({ cache: options.cache, freshness: options.freshness });
+  const report: NodeEnvironmentReport = {
+    // As resolution sees it (src/node/discover.ts starts from the real path).
+    from: realOr(from),
+    global: o['global'] === true,
+    pnp: env.pnp,
+    searchPath: env.searchPath.map((d) => ({ dir: d.dir, origin: d.origin, exists: isDirectory(d.dir) })),
+    cache,
+    freshness,
+  };
+  return { env, report };
 }
 
 /** `--group` as given: none, one, or several (repeatable). */
@@ -38,7 +91,8 @@ export async function selected(env: NodeEnvironment, o: OptionValues): Promise<N
 
 export const packageLabel = (e: NodeEntryPoint): string => `${e.package.key}${e.package.version === null ? '' : ' ' + e.package.version}`;
 
-const diagnosticsJson = (ds: readonly Diagnostic[]): Diagnostic[] => [...ds];
+/** The members every `--node` lookup's JSON ends with: its diagnostics and their counts. */
+const diagnosticsJson = (ds: readonly Diagnostic[]): { diagnostics: Diagnostic[]; counts: ReturnType<typeof countDiagnostics> } => ({ diagnostics: [...ds], counts: countDiagnostics(ds) });
 
 export async function runNode(command: string, args: string[], o: OptionValues): Promise<number> {
   switch (command) {
@@ -60,10 +114,10 @@ export async function runNode(command: string, args: string[], o: OptionValues):
 
 async function list(dir: string | undefined, o: OptionValues): Promise<number> {
   if (o['format'] === 'ini') throw new UsageError("--format ini is for Python's entry_points.txt; with --node use table or json");
-  const env = await openNodeEnvironment(dir, o);
+  const { env, report } = await openNodeEnvironment(dir, o);
   const eps = await selected(env, o);
   if (o['json'] === true || o['format'] === 'json') {
-    printJson({ entryPoints: eps.toJSON(), diagnostics: diagnosticsJson(eps.diagnostics) });
+    printJson({ environment: report, entryPoints: eps.toJSON(), ...diagnosticsJson(eps.diagnostics) });
     return 0;
   }
   const rows = eps.toArray()
@@ -77,19 +131,24 @@ async function list(dir: string | undefined, o: OptionValues): Promise<number> {
 }
 
 async function groups(dir: string | undefined, o: OptionValues): Promise<number> {
-  const env = await openNodeEnvironment(dir, o);
+  const { env, report } = await openNodeEnvironment(dir, o);
+  const { diagnostics } = await env.entryPoints();
   const summary = await env.groups();
-  if (o['json'] === true) printJson({ groups: summary });
-  else process.stdout.write(table(summary.map((g) => [g.group, String(g.entryPoints), String(g.packages)]), ['GROUP', 'ENTRY POINTS', 'PACKAGES']));
+  if (o['json'] === true) printJson({ environment: report, groups: summary, ...diagnosticsJson(diagnostics) });
+  else {
+    process.stdout.write(table(summary.map((g) => [g.group, String(g.entryPoints), String(g.packages)]), ['GROUP', 'ENTRY POINTS', 'PACKAGES']));
+    summarizeDiagnostics(diagnostics);
+  }
   return 0;
 }
 
 async function conflicts(dir: string | undefined, o: OptionValues): Promise<number> {
-  const env = await openNodeEnvironment(dir, o);
+  const { env, report } = await openNodeEnvironment(dir, o);
   const groups = groupsOf(o);
   const found = groups === undefined ? await env.conflicts() : (await Promise.all(groups.map((group) => env.conflicts({ group })))).flat();
   if (o['json'] === true) {
-    printJson({ conflicts: found.map((c) => ({ group: c.group, name: c.name, providers: c.providers.map((e) => e.toJSON()) })) });
+    const { diagnostics } = await selected(env, o);
+    printJson({ environment: report, conflicts: found.map((c) => ({ group: c.group, name: c.name, providers: c.providers.map((e) => e.toJSON()) })), ...diagnosticsJson(diagnostics) });
     return 0;
   }
   if (found.length === 0) {
@@ -101,16 +160,23 @@ async function conflicts(dir: string | undefined, o: OptionValues): Promise<numb
   return 0;
 }
 
+/** As the Python side's diagnose (commands/diagnose.ts): the same JSON members, formats and summary line. */
 async function diagnose(dir: string | undefined, o: OptionValues): Promise<number> {
-  const env = await openNodeEnvironment(dir, o);
+  const { env, report } = await openNodeEnvironment(dir, o);
   const all = await env.diagnose();
   const shown = o['all'] === true ? all : all.filter((d) => d.severity !== 'info');
-  const errors = all.filter((d) => d.severity === 'error').length;
-  const warnings = all.filter((d) => d.severity === 'warning').length;
-  if (o['json'] === true) printJson({ diagnostics: shown, errors, warnings });
-  else {
+  const c = countDiagnostics(all);
+  const format = o['format'] as ReportFormat | undefined;
+  if (o['json'] !== true && (format === 'sarif' || format === 'github')) {
+    const { fromDiagnostic, printFindings } = await import('./lint.js');
+    printFindings(shown.map(fromDiagnostic), format);
+  } else if (o['json'] === true || format === 'json') {
+    // `counts` covers every diagnostic, shown or not (info ones need --all); `shown` says how many are listed.
+    printJson({ environment: report, diagnostics: shown, counts: c, shown: shown.length });
+  } else {
     for (const d of shown) process.stdout.write(colorDiagnostic(d) + '\n');
-    if (shown.length === 0) process.stderr.write('epi: no problems found\n');
+    const info = c.info === 0 ? '' : o['all'] === true ? `, ${c.info} info` : `, ${c.info} info (--all shows them)`;
+    process.stderr.write(`epi: ${countsText(c)}${info}\n`);
   }
-  return errors > 0 ? 1 : 0;
+  return c.errors > 0 ? 1 : 0;
 }

@@ -4,7 +4,7 @@ import type { ActivatePlan } from '../../scripts/activate.js';
 import { selectClaims, type ScriptEntry } from '../../scripts/inventory.js';
 import { applyPlan, planInstall, planRemove, planRepair, type Action, type AppliedPlan, type Plan } from '../../scripts/plan.js';
 import { scriptsInventory, type EnvironmentScripts } from '../../scripts/scripts.js';
-import { colorDiagnostic, colors, printJson, summarizeDiagnostics, table } from '../output.js';
+import { colorDiagnostic, colors, countDiagnostics, printJson, summarizeDiagnostics, table } from '../output.js';
 import { out, err } from '../stdio.js';
 
 export interface ScriptsFlags {
@@ -58,7 +58,7 @@ export async function scriptsList(flags: ScriptsFlags): Promise<number> {
   const { selected, diagnostics } = selectClaims(inv, flags.dist);
   const entries = inv.entries.filter((e) => selected(e.claim));
   if (flags.json) {
-    printJson({ python: inv.target.command, executable: inv.target.executable, scripts: entries.map(entryJSON), diagnostics });
+    printJson({ python: inv.target.command, executable: inv.target.executable, scripts: entries.map(entryJSON), diagnostics, counts: countDiagnostics(diagnostics) });
   } else {
     const rows = entries.map((e) => {
       const state = e.state === 'ok' ? colors.green(`ok (${e.writer})`) : `${colors.yellow(STATE_TEXT[e.state])}: ${e.detail}`;
@@ -114,6 +114,7 @@ function report(plan: Plan, applied: AppliedPlan | null, flags: ScriptsFlags, lo
       actions: plan.actions.map((a) => actionJSON(a, outcomes.get(a))),
       ...(plan.command === 'repair' ? { activate: plan.activate.map((a) => activateJSON(a, outcomes.get(a))) } : {}),
       diagnostics,
+      counts: countDiagnostics(diagnostics),
     });
     return status;
   }

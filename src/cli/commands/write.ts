@@ -7,9 +7,10 @@ import { readSetupCfg } from '../../build/setup-cfg.js';
 import { EpindexError } from '../../errors.js';
 import { renderEntryPointsTxt } from '../../format/entry-points-txt.js';
 import { pyStrip } from '../../python/text.js';
-import { renderText, summaryLine } from '../../lint/report.js';
+import { countFindings, renderText } from '../../lint/report.js';
+import { EntryPoint } from '../../entry-point.js';
 import { colors, printJson } from '../output.js';
-import { toolVersion } from './lint.js';
+import { summaryLine, toolVersion } from './lint.js';
 import { out, err } from '../stdio.js';
 
 export interface WriteFlags {
@@ -65,7 +66,9 @@ export async function write(target: string | undefined, flags: WriteFlags): Prom
     }
   }
   if (flags.json) {
-    printJson({ file: decl.file, entryPoints: entries, dynamic: decl.dynamic, text, out: outFile, action, findings: decl.findings, version: toolVersion() });
+    // Entry points in the shape of every other output (schema/cli/definitions.schema.json entryPoint), not yet of a distribution.
+    const entryPoints = entries.map((e) => new EntryPoint(e.group, e.name, e.value).toJSON());
+    printJson({ file: decl.file, entryPoints, dynamic: decl.dynamic, text, out: outFile, action, findings: decl.findings, counts: countFindings(decl.findings), version: toolVersion() });
   } else {
     if (text !== null && outFile === null) out(text);
     if (decl.findings.length > 0) {
