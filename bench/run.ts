@@ -366,7 +366,7 @@ const results: Results = {
     searchPath: 'in-process, sys.path is exactly [dir] for every Python peer and epindex gets --path dir; whole-process, Python finds dir through PYTHONPATH (in a venv without system site-packages) and epi through --path',
   },
   peers: [
-    { id: 'epindex', version: JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version as string, installed: `this repository at ${build.commit}${build.srcChanged ? ' with uncommitted changes' : ''}; library dist/src/index.js, CLI ${build.cli} (package.json bin)` },
+    { id: 'epindex', version: JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version as string, installed: `this repository at ${build.commit}${build.srcChanged ? ' with uncommitted changes' : ''}; library dist/index.js (the package entry), CLI ${build.cli} (package.json bin)` },
     ...PEER_VENVS.map((p) => ({ id: p.name === 'stdlib' ? 'importlib.metadata' : p.name, version: peerVersions[p.name]!, installed: p.requirements.length === 0 ? `the standard library of python ${interp.version} (venv ${rel(venvs.get(p.name)!.dir)})` : `${p.requirements.join(' ')} in venv ${rel(venvs.get(p.name)!.dir)}` })),
   ],
   environments: envs.map(({ dir: _dir, generatedNow: _g, ...e }) => e),
