@@ -22,7 +22,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 // Outside the repository: a project under it would also search the repository's own node_modules.
 const WORK = path.join(os.tmpdir(), 'epindex-bench-node');
 const CLI = path.join(ROOT, 'dist', 'epi.cjs');
-const LIB = pathToFileURL(path.join(ROOT, 'dist', 'src', 'index.js')).href;
+// What users import: the package's entry (package.json exports → dist/index.js, which loads dist/lib.cjs).
+const LIB = pathToFileURL(path.join(ROOT, 'dist', 'index.js')).href;
 const GROUP = 'bench.plugins';
 const quick = process.argv.includes('--quick');
 
