@@ -60,49 +60,66 @@ function inThread(source: Source, opts: BuildOptions): Builder {
 /**
  * The build worker (build-worker.ts, next to this module or to the bundle that holds it), or
  * `null` when it cannot be started (a bundle without it): then directories are built in this
- * thread, between ticks.
+ * thread, between ticks. A worker that dies (out of memory under a small `--max-old-space-size`,
+ * killed) fails the directory it was building — a `failed` result saying why, never an
+ * exception — and the next directory gets a new worker.
  */
 function inWorker(source: Source, opts: BuildOptions): Builder | null {
-  let worker: Worker;
+  const url = new URL('./build-worker.js', import.meta.url);
+  let W: typeof import('node:worker_threads').Worker;
   try {
-    const url = new URL('./build-worker.js', import.meta.url);
     if (url.protocol !== 'file:' || !fs.existsSync(url)) return null;
     // createRequire keeps worker_threads out of every lookup's start-up: only builds load it.
-    const { Worker: W } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
-    worker = new W(url, { stdout: false, stderr: false });
+    W = (createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')).Worker;
   } catch {
     return null;
   }
-  const waiting = new Map<number, { resolve: (r: BuildResult) => void; reject: (e: unknown) => void }>();
-  let next = 0;
-  let failed: unknown = null;
-  const failAll = (e: unknown): void => {
-    failed = e;
-    for (const w of waiting.values()) w.reject(e);
-    waiting.clear();
-  };
-  worker.on('message', (m: { id: number; result?: BuildResult; error?: { name: string; message: string; code?: unknown; stack?: string } }) => {
-    const w = waiting.get(m.id);
-    if (w === undefined) return;
-    waiting.delete(m.id);
-    if (m.error === undefined) return w.resolve(m.result!);
-    const e = m.error.name === 'EpindexError' && typeof m.error.code === 'string' ? new EpindexError(m.error.code as ErrorCode, m.error.message) : Object.assign(new Error(m.error.message), { name: m.error.name, code: m.error.code });
-    if (m.error.stack !== undefined) e.stack = m.error.stack;
-    w.reject(e);
-  });
-  worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`the cache build worker exited (${code})`)));
   const { onProgress: _p, inDirectory, ...plain } = opts;
+  let worker: Worker | null = null;
+  let current: { pathEntry: string; resolve: (r: BuildResult) => void; reject: (e: unknown) => void } | null = null;
+  const died = (why: string): void => {
+    worker = null;
+    const c = current;
+    current = null;
+    c?.resolve({ pathEntry: c.pathEntry, outcome: 'failed', file: null, location: null, reason: `the cache build worker ${why}`, distributions: 0, diagnostics: [] });
+  };
+  const start = (): Worker => {
+    const w = new W(url, { stdout: false, stderr: false });
+    w.on('message', (m: { result?: BuildResult; error?: { name: string; message: string; code?: unknown; stack?: string } }) => {
+      const c = current;
+      if (c === null || w !== worker) return;
+      current = null;
+      if (m.error === undefined) return c.resolve(m.result!);
+      const e = m.error.name === 'EpindexError' && typeof m.error.code === 'string' ? new EpindexError(m.error.code as ErrorCode, m.error.message) : Object.assign(new Error(m.error.message), { name: m.error.name, code: m.error.code });
+      if (m.error.stack !== undefined) e.stack = m.error.stack;
+      c.reject(e);
+    });
+    w.on('error', (e: NodeJS.ErrnoException) => {
+      if (w !== worker) return;
+      died(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of memory (the JavaScript heap limit: raise it with NODE_OPTIONS=--max-old-space-size=MiB)' : `failed: ${e.message}`);
+    });
+    w.on('exit', (code) => {
+      if (w === worker) died(`exited (${code})`);
+    });
+    return w;
+  };
   return {
     build: (pathEntry, force) =>
       new Promise<BuildResult>((resolve, reject) => {
-        if (failed !== null) return reject(failed);
-        const id = next++;
-        waiting.set(id, { resolve, reject });
+        try {
+          worker ??= start();
+        } catch (e) {
+          return reject(e);
+        }
+        current = { pathEntry, resolve, reject };
         const inDir = typeof inDirectory === 'function' ? inDirectory(pathEntry) : inDirectory ?? true;
-        worker.postMessage({ id, pathEntry, source: source.id, opts: { ...plain, inDirectory: inDir }, force });
+        worker.postMessage({ id: 0, pathEntry, source: source.id, opts: { ...plain, inDirectory: inDir }, force });
       }),
-    close: () => void worker.terminate(),
+    close: () => {
+      const w = worker;
+      worker = null;
+      void w?.terminate();
+    },
   };
 }
 

@@ -3,9 +3,12 @@
  * blocking the event loop, with the same results as the engine's build in this thread.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import { buildCache, buildCaches, cacheStatus } from '../../src/caches.js';
+import { CLI } from '../support/cli.js';
 import { distInfo, tempDir, writeTree } from '../support/fixtures.js';
 
 function bigSite(n: number): string {
@@ -57,4 +60,29 @@ test('buildCaches settles a racy cache in the worker too: after it, the cache is
   const s = cacheStatus(dir, { userCacheDir });
   assert.deepEqual([s.state, s.racy], ['fresh', false]);
   assert.deepEqual(phases, ['build', 'settle', 'done'], 'a just-made directory is racy: one wait, then the rewrite');
+});
+
+test('a build worker that runs out of memory fails that directory with a reason, and the next directory is built by a new worker (never an internal error)', () => {
+  // ~4 MiB of entry points (the per-file limit) needs far more than a 24 MiB heap to parse.
+  const lines = ['[g]'];
+  for (let i = 0, size = 4; size < 4 * 1024 * 1024 - 100; i++) {
+    const l = `name_${i} = module_${i}.sub:attr_${i}`;
+    lines.push(l);
+    size += l.length + 1;
+  }
+  const big = writeTree(tempDir(), distInfo('big', '1.0', lines.join('\n') + '\n'));
+  const small = writeTree(tempDir(), distInfo('small', '1.0', '[g]\ns = m:f\n'));
+  const userCacheDir = tempDir();
+  const r = spawnSync(process.execPath, [CLI, 'cache', 'build', '--json', big, small], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: '', EPINDEX_CACHE_DIR: userCacheDir, NODE_OPTIONS: '--max-old-space-size=24' },
+  });
+  assert.doesNotMatch(r.stderr, /internal error/);
+  assert.equal(r.status, 1, r.stderr);
+  const out = JSON.parse(r.stdout) as { results: Array<{ pathEntry: string; outcome: string; reason: string | null }> };
+  const [a, b] = out.results;
+  assert.equal(a!.outcome, 'failed');
+  assert.match(a!.reason ?? '', /ran out of memory/);
+  assert.equal(b!.outcome, 'written', 'the next directory still gets its cache');
+  assert.ok(fs.existsSync(path.join(small, '.epindex')), 'written where asked');
 });
