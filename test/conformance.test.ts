@@ -159,3 +159,22 @@ describe('conformance: a fixture venv with every installation layout', () => {
     assert.deepEqual(guard(), []);
   });
 });
+
+test("epi list --json names every entry point's distribution as importlib's ep.dist.name does, on the machine's python3 (its METADATA Name, not the directory stem)", () => {
+  const script = [
+    'import importlib.metadata as m, json, warnings',
+    'warnings.simplefilter("ignore")',
+    'eps = m.entry_points()',
+    'items = [e for v in eps.values() for e in v] if isinstance(eps, dict) else list(eps)',
+    'print(json.dumps([[ep.group, ep.name, ep.value, ep.dist.name] for ep in items]))',
+  ].join('\n');
+  const py = spawnSync(PYTHON, ['-c', script], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  assert.equal(py.status, 0, py.stderr);
+  const epi = spawnSync(process.execPath, [EPI_MAIN, 'list', '--json', '--python', PYTHON, '--cache', 'scan'], { encoding: 'utf8', env: childEnv(), maxBuffer: 256 * 1024 * 1024 });
+  assert.equal(epi.status, 0, epi.stderr);
+  const key = (q: readonly string[]): string => JSON.stringify(q);
+  const theirs = (JSON.parse(py.stdout) as string[][]).map(key).sort();
+  const ours = (JSON.parse(epi.stdout) as { entryPoints: Array<{ group: string; name: string; value: string; dist: { name: string } }> }).entryPoints.map((e) => key([e.group, e.name, e.value, e.dist.name])).sort();
+  assert.ok(theirs.length > 0, 'the machine has entry points to compare');
+  assert.deepEqual(ours, theirs);
+});
