@@ -5,6 +5,14 @@
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/** Severities in the order reports show them: errors first. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };
+
+/** The diagnostics errors first, then warnings, then info, each kind in its given order (the sort is stable). */
+export function bySeverity<T extends { readonly severity: Severity }>(diagnostics: readonly T[]): T[] {
+  return [...diagnostics].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+}
+
 export interface Diagnostic {
   /** Stable code, e.g. `EP104`; see docs/spec.md §7. */
   readonly code: DiagnosticCode;

@@ -9,7 +9,7 @@ import { CACHE_POLICIES, loadDirectory, type CacheOptions, type CachePolicy, typ
 import { FRESHNESS_LEVELS, type Freshness } from './cache/freshness.js';
 import type { CacheFile } from './cache/format.js';
 import { realPathOf } from './cache/location.js';
-import type { Diagnostic, Severity } from './diagnostics.js';
+import { bySeverity, type Diagnostic } from './diagnostics.js';
 import { EntryPoint, type Distribution, type EntryPointQuery, normalizeName } from './entry-point.js';
 import { EntryPoints } from './entry-points.js';
 import { cacheView, scanView, type EntryView } from './entry-view.js';
@@ -58,8 +58,6 @@ export interface Conflict {
   readonly name: string;
   readonly providers: readonly EntryPoint[];
 }
-
-const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /** The result of loading one directory, kept for the next lookup of this process. */
 interface Loaded {
@@ -211,10 +209,7 @@ export class PythonEnvironment {
   async diagnose(): Promise<Diagnostic[]> {
     const { resolution, loadDiagnostics } = this.#lookup();
     // Every distribution resolved: shadowing across directories is reported too.
-    return [...loadDiagnostics, ...resolution.diagnostics]
-      .map((d, i) => ({ d, i }))
-      .sort((a, b) => SEVERITY_RANK[a.d.severity] - SEVERITY_RANK[b.d.severity] || a.i - b.i)
-      .map(({ d }) => d);
+    return bySeverity([...loadDiagnostics, ...resolution.diagnostics]);
   }
 }
 

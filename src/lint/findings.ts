@@ -3,7 +3,7 @@
  * read the construct differently. Codes EP601–EP699 are the linter's (docs/spec.md §12); a
  * finding may also carry a reader diagnostic code (EP1xx–EP4xx) when it reports one as it is.
  */
-import { DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode, type Severity } from '../diagnostics.js';
+import { DIAGNOSTIC_CODES, SEVERITY_RANK, type Diagnostic, type DiagnosticCode, type Severity } from '../diagnostics.js';
 
 /** The readers whose behaviour the portability rules describe (each checked by a test on the real reader). */
 export const READERS = {
@@ -294,12 +294,11 @@ export function isLintCode(code: string): code is LintCode {
   return code in LINT_CODES;
 }
 
-const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /** Order for output: by file, then line, then severity, then code. */
 export function compareFindings(a: Finding, b: Finding): number {
   const fa = a.file ?? '';
   const fb = b.file ?? '';
   if (fa !== fb) return fa < fb ? -1 : 1;
-  return (a.line ?? 0) - (b.line ?? 0) || RANK[a.severity] - RANK[b.severity] || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+  return (a.line ?? 0) - (b.line ?? 0) || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 }

@@ -3,7 +3,7 @@
  * points. Every lookup looks at the directories again (through their caches), so results are
  * never older than the files.
  */
-import type { Diagnostic, Severity } from '../diagnostics.js';
+import { bySeverity, type Diagnostic } from '../diagnostics.js';
 import { EpindexError } from '../errors.js';
 import { compareCodePoints } from '../python/text.js';
 import { nodeSearchPath, resolveNodePackages, type NodeModulesView, type NodeResolution, type NodeSearchOptions, type ResolvedPackage, type SearchDir } from './discover.js';
@@ -97,8 +97,6 @@ export interface NodeConflict {
   readonly name: string;
   readonly providers: readonly NodeEntryPoint[];
 }
-
-const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 function toPackage(p: ResolvedPackage): NodePackage {
   const r = p.record;
@@ -206,10 +204,7 @@ export class NodeEnvironment {
   /** Every diagnostic of a full lookup, errors first. */
   async diagnose(): Promise<Diagnostic[]> {
     const { diagnostics } = this.#lookup(undefined);
-    return diagnostics
-      .map((d, i) => ({ d, i }))
-      .sort((a, b) => SEVERITY_RANK[a.d.severity] - SEVERITY_RANK[b.d.severity] || a.i - b.i)
-      .map(({ d }) => d);
+    return bySeverity(diagnostics);
   }
 }
 
