@@ -213,6 +213,17 @@ class Scan:
         return out
 
 
+def apply_metadata_name(layout: str, key: str, name: str, version: Optional[str],
+                        md_name: Optional[str], md_version: Optional[str]) -> Tuple[str, str, Optional[str]]:
+    """(name, key, version) once METADATA/PKG-INFO is read: its ``Name`` is the name shown, and the
+    identity too for an egg or a stem without a name; its ``Version`` only where the stem had none."""
+    if md_name is not None:
+        name = md_name
+        if layout == "egg" or key == "":
+            key = md_name
+    return name, key, md_version if version is None else version
+
+
 def candidate_layout(child: str, entry_is_egg: bool) -> Optional[str]:
     """Classify a child as importlib's ``Lookup`` does (case-insensitive suffix)."""
     low = child.lower()
@@ -474,12 +485,7 @@ def scan_candidate(root: str, child: str, kind: str, is_egg: bool, stamps: bool 
         else:
             md_name, md_version, md_diags = read_core_metadata(head, metadata_rel)
             diagnostics.extend(md_diags)
-            if md_name is not None:
-                name = md_name
-                if layout == "egg" or key == "":
-                    key = md_name
-            if version is None:
-                version = md_version
+            name, key, version = apply_metadata_name(layout, key, name, version, md_name, md_version)
     if key == "":
         return None, [Diagnostic("EP208", "no distribution name in the directory name or the metadata; ignored", child)], self_stamp
     if name == "":

@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple
 
 from ._diagnostics import Diagnostic
 from ._discover import (
-    FILE_BYTES, ZERO_STAMP, Dist, Scan, Stamp, candidate_layout, entry_is_egg, errno_text, normalize_name, order_dists, split_stem,
+    FILE_BYTES, ZERO_STAMP, Dist, Scan, Stamp, apply_metadata_name, candidate_layout, entry_is_egg, errno_text, normalize_name, order_dists, split_stem,
 )
 from ._metadata import HEADER_LIMIT, read_core_metadata
 from ._reader import Line, read_entry_points
@@ -138,12 +138,7 @@ def scan_zip(path_entry: str, root: str, stamp: Optional[Stamp], dev: int) -> Sc
                 else:
                     md_name, md_version, md_diags = read_core_metadata(md[:HEADER_LIMIT], md_info.filename)
                     rdiags.extend(md_diags)
-                    if md_name is not None:
-                        name = md_name
-                        if layout == "egg" or key == "":
-                            key = md_name
-                    if version is None:
-                        version = md_version
+                    name, key, version = apply_metadata_name(layout, key, name, version, md_name, md_version)
             if key == "":
                 diagnostics.append(Diagnostic("EP208", "no distribution name in the directory name or the metadata; ignored", child))
                 continue
