@@ -134,13 +134,13 @@ describe('epi', () => {
     const dir = writeTree(tempDir(), distInfo('gamma', '3.0', '[g]\nx = m:f\n'));
     const built = JSON.parse(epi(['cache', 'build', dir, '--json'], env).stdout) as { results: Array<{ outcome: string; file: string }> };
     assert.deepEqual(built.results.map((r) => r.outcome), ['written']);
-    assert.equal(built.results[0]?.file, path.join(dir, '.epindex', 'entry-points.v3.jsonl'));
+    assert.equal(built.results[0]?.file, path.join(dir, '.epindex', 'entry-points.v4.jsonl'));
     const again = JSON.parse(epi(['cache', 'build', dir, '--json'], env).stdout) as { results: Array<{ outcome: string }> };
     assert.deepEqual(again.results.map((r) => r.outcome), ['unchanged']);
     const status = JSON.parse(epi(['cache', 'status', '--path', dir, '--json'], env).stdout) as { entries: Array<{ state: string; location: string; distributions: number }> };
     assert.deepEqual(status.entries.map((e) => [e.state, e.location, e.distributions]), [['fresh', 'in-directory', 1]]);
     const cleared = JSON.parse(epi(['cache', 'clear', dir, '--json'], env).stdout) as { removed: string[] };
-    assert.deepEqual(cleared.removed, [path.join(dir, '.epindex', 'entry-points.v3.jsonl')]);
+    assert.deepEqual(cleared.removed, [path.join(dir, '.epindex', 'entry-points.v4.jsonl')]);
     const after = JSON.parse(epi(['cache', 'status', '--path', dir, '--json'], env).stdout) as { entries: Array<{ state: string }> };
     assert.deepEqual(after.entries.map((e) => e.state), ['missing']);
   });

@@ -15,7 +15,7 @@ import { tempDir } from './support/fixtures.js';
 import { PYTHON } from './support/python.js';
 import { buildFixtureVenv, fixtureDists, type FixtureVenv } from './support/venv.js';
 
-const IN_DIR_CACHE = path.join('.epindex', 'entry-points.v3.jsonl');
+const IN_DIR_CACHE = path.join('.epindex', 'entry-points.v4.jsonl');
 
 function assertSame(t: TestContext, importlib: readonly Quad[], epindex: readonly Quad[], what: string): void {
   const c = compare(importlib, epindex);
@@ -118,7 +118,7 @@ describe('conformance: a fixture venv with every installation layout', () => {
 
     assertSame(t, expected, epiEntryPoints(venv.python, ['--cache', 'auto'], env).entryPoints, 'epi --cache auto (cold)');
     for (const c of caches) assert.ok(!fs.existsSync(c), `a lookup never creates an in-directory cache (${c})`);
-    const userCaches = fs.readdirSync(path.join(cacheDir, 'entry-points.v3'));
+    const userCaches = fs.readdirSync(path.join(cacheDir, 'entry-points.v4'));
     assert.ok(userCaches.length >= 4, 'the cold run wrote the user caches');
     assertSame(t, expected, epiEntryPoints(venv.python, ['--cache', 'only'], env).entryPoints, 'epi --cache only (warm, user caches)');
 

@@ -13,7 +13,7 @@ from support import MD, TempDirTest, write_tree
 
 from epindex import _api, _cache
 from epindex._cache import cache_status, check_freshness, read_cache, read_locations, rebuild
-from epindex._format import CachedEntry
+from epindex._cachefile import CachedEntry
 
 
 def dist(name: str, version: str, eps: str = "", layout: str = "dist-info") -> dict:
@@ -134,7 +134,10 @@ class Integrity(TempDirTest):
         r, loc = self._built()
 
         def flip(d: bytes) -> bytes:
-            i = d.index(b'"delta.mod"')
+            # In section g:h (the importlib section holds the value too).
+            nl = d.index(b"\n")
+            off, _, _ = json.loads(d[:nl])["sections"]["g:h"]
+            i = d.index(b'"delta.mod"', nl + 1 + off)
             return d[:i + 1] + b"D" + d[i + 2:]
 
         self._rewrite(loc, flip)
@@ -216,7 +219,7 @@ class Policies(TempDirTest):
         self.assertEqual([e.value for e in _api.entry_points("g", "a", path=[r], policy="prefer")], ["alpha.changed"])
         # an explicit rebuild creates the in-directory cache; lookups read it first.
         rebuild([r])
-        self.assertTrue(os.path.exists(os.path.join(r, ".epindex", "entry-points.v3.jsonl")))
+        self.assertTrue(os.path.exists(os.path.join(r, ".epindex", "entry-points.v4.jsonl")))
         self.assertEqual(_cache.status_of(r)["location"], "in-directory")
 
     def test_repeated_lookups_rebuild_nothing(self) -> None:
@@ -224,7 +227,7 @@ class Policies(TempDirTest):
         os.makedirs(r)
         write_tree(r, base_tree())
         rebuild([r])
-        f = os.path.join(r, ".epindex", "entry-points.v3.jsonl")
+        f = os.path.join(r, ".epindex", "entry-points.v4.jsonl")
         before = os.stat(f).st_mtime_ns
         first = list(_api.entry_points("g", path=[r], policy="prefer"))
         view1 = _cache.load_path_entry(r, "prefer", "stat", "g")[0]
@@ -240,8 +243,8 @@ class Policies(TempDirTest):
         os.makedirs(r)
         write_tree(r, base_tree())
         rebuild([r])
-        self.assertEqual(sorted(os.listdir(os.path.join(r, ".epindex"))), ["entry-points.v3.jsonl"])
-        self.assertEqual(os.stat(os.path.join(r, ".epindex", "entry-points.v3.jsonl")).st_mode & 0o777, 0o644)
+        self.assertEqual(sorted(os.listdir(os.path.join(r, ".epindex"))), ["entry-points.v4.jsonl"])
+        self.assertEqual(os.stat(os.path.join(r, ".epindex", "entry-points.v4.jsonl")).st_mode & 0o777, 0o644)
 
     def test_a_read_only_location_degrades_to_a_scan(self) -> None:
         r = os.path.join(self.tmp, "site")

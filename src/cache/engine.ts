@@ -290,7 +290,7 @@ export function scanAndWrite(dir: string, source: Source, target: { loc: CacheLo
       const s = source.scan(root, { stamps: true });
       scan = s;
       if (s.kind !== 'directory' && s.kind !== 'zip') throw new NotCacheable(s);
-      return { source: source.id, kind: s.kind, realPath: target.real, dev: st.dev, entry: st.stamp, scan: s };
+      return { source: source.id, kind: s.kind, realPath: target.real, dev: st.dev, entry: st.stamp, scan: s, sections: source.sections?.(root, s) ?? [] };
     });
     forget(loc.file);
     return { scan, written: loc, diagnostics: [] };

@@ -1,5 +1,5 @@
 /**
- * Cache format v3 (docs/spec.md §5.2): a header line, then one JSON line per section. A lookup
+ * Cache format v4 (docs/spec.md §5.2): a header line, then one JSON line per section. A lookup
  * reads the header and the sections it needs — one group's, the freshness checks' — by offset
  * (pread), verifying each with its CRC-32; nothing else is read or parsed. Every number is an
  * integer, so a Python reader (json + zlib.crc32) reads the same values, and the same
@@ -12,7 +12,7 @@ import type { DirectoryScan, RefJSON, Unit } from './source.js';
 import { STAMP_WIDTH, type Stamp } from './stamp.js';
 
 export const CACHE_FORMAT = 'epindex-cache';
-export const CACHE_VERSION = 3;
+export const CACHE_VERSION = 4;
 
 /** What a cache file holds: one directory's scan, with what proves it still describes it. */
 export interface CacheContent {
@@ -24,6 +24,8 @@ export interface CacheContent {
   /** The directory's (or archive's) own stamp. */
   readonly entry: Stamp;
   readonly scan: DirectoryScan;
+  /** The source's own sections (Source.sections), written after the engine's. */
+  readonly sections?: ReadonlyArray<readonly [string, unknown]>;
 }
 
 export interface Header {
@@ -159,13 +161,14 @@ export function serializeCache(content: CacheContent): Buffer {
   for (const l of scan.listing) listingStamps.push(...l.stamp);
   const dirStamps: number[] = [];
   for (const d of scan.listingDirs) dirStamps.push(...d.stamp);
-  const sections: Array<[string, unknown]> = [
+  const sections: Array<readonly [string, unknown]> = [
     ['dists', distsSection(units)],
     ['names', { real, leftover }],
     ['listing', { names: scan.listing.map((l) => l.name), stamps: listingStamps, dirs: scan.listingDirs.map((d) => d.path), dirStamps }],
     ['checks', stampList(checks)],
     ['full', stampList(full)],
     ['diagnostics', diagnostics],
+    ...(content.sections ?? []),
     ...[...groups.keys()].sort(compareCodePoints).map((g): [string, unknown] => {
       const s = groups.get(g)!;
       return [GROUP_PREFIX + g, { dists: s.dists, eps: s.eps }];
@@ -227,16 +230,18 @@ const NEWLINE = Buffer.from('\n');
 
 /**
  * A unit's content digest: CRC-32 of the compact JSON of
- * `[name, key, version, layout, real, [[group, name, value, line]...], [[code, file, line, message]...]]`.
+ * `[name, key, version, layout, real, [[group, name, value, line]...], [[code, file, line, message]...]]`,
+ * with the unit's `extra` appended when it has one.
  * A racy re-read compares a rescanned unit's digest with the recorded one, without loading the
  * group sections that hold its entry points.
  */
 export function unitDigest(u: Unit): number {
-  const doc = [
+  const doc: unknown[] = [
     u.name, u.key, u.version, u.layout, u.real ? 1 : 0,
     u.entryPoints.map((e) => [e.group, e.name, e.value, e.line]),
     u.diagnostics.map((d) => [d.code, d.file ?? null, d.line ?? null, d.message]),
   ];
+  if (u.extra !== undefined) doc.push(u.extra);
   return crc32(Buffer.from(JSON.stringify(doc), 'utf8'));
 }
 
@@ -270,6 +275,24 @@ const strs = (x: unknown, what: string): string[] => {
   for (const v of a) if (typeof v !== 'string') fail(`${what} holds a non-string`);
   return a as string[];
 };
+/** Integers in `[lo, hi)`. */
+const intsIn = (x: unknown, what: string, lo: number, hi: number): number[] => {
+  const a = ints(x, what);
+  for (const v of a) if (v < lo || v >= hi) fail(`${what} holds a value out of range`);
+  return a;
+};
+/** An empty, `.` or `..` component in NUL-separated relative paths (a leading `/` makes an empty one). */
+const OUTSIDE = /(?:^|\0|\/)\.{0,2}(?:\/|\0|$)/;
+/**
+ * Paths below the directory (`components`: `/`-separated; else one name each): never empty,
+ * absolute, `.` or `..`, never a NUL — so nothing a cache names lies outside its directory.
+ */
+function relativePaths(a: readonly string[], what: string, components = true): void {
+  if (a.length === 0) return;
+  const joined = a.join('\0');
+  if (joined.split('\0').length !== a.length || OUTSIDE.test(joined) || (!components && joined.includes('/'))) fail(`${what} names something outside its directory`);
+}
+const CODE = /^EP[0-9]{3}$/;
 const stampOf = (x: unknown, what: string): Stamp => {
   const a = ints(x, what);
   if (a.length !== STAMP_WIDTH) fail(`${what} is not a stamp`);
@@ -278,6 +301,8 @@ const stampOf = (x: unknown, what: string): Stamp => {
 
 /** The most a header may take; larger is not a cache (checked before anything is parsed). */
 export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+/** The largest section read (spec §10): 25 times the largest section of a 50,000-distribution cache. */
+export const MAX_SECTION_BYTES = 128 * 1024 * 1024;
 const CRC_MARK = ',"crc":';
 
 /**
@@ -365,6 +390,7 @@ export class CacheFile {
     if (this.#parsed.has(name)) return;
     const ref = this.header.sections.get(name);
     if (ref === undefined) throw new CacheFormatError('EP301', `section ${name} missing`);
+    if (ref[1] > MAX_SECTION_BYTES) throw new CacheFormatError('EP301', `section ${name} has ${ref[1]} bytes, over the limit of ${MAX_SECTION_BYTES}`);
     const bytes = readAt(ref[1], this.#bodyStart + ref[0]);
     const end = ref[1] - 1;
     if (bytes.length !== ref[1] || bytes[end] !== 0x0a) throw new CacheFormatError('EP301', `section ${name} is not where the header says`);
@@ -375,7 +401,7 @@ export class CacheFile {
     } catch (e) {
       throw new CacheFormatError('EP301', `section ${name}: ${(e as Error).message}`);
     }
-    this.#parsed.set(name, validate(name, value));
+    this.#parsed.set(name, validate(name, value, this.header.distributions));
   }
 
   /** A loaded section (the engine loads before handing the file to a lookup). */
@@ -425,35 +451,41 @@ function columns(o: Record<string, unknown>, keys: readonly string[], what: stri
     n = c.length;
   }
   if (keys === DIST_COLUMNS) {
+    relativePaths(o['child'] as string[], `${what} child`, false);
+    if ((o['normalizedName'] as string[]).includes('')) fail(`${what} normalizedName holds an empty name`);
     const version = arr(o['version'], `${what} version`);
-    const real = ints(o['real'], `${what} real`);
+    const real = intsIn(o['real'], `${what} real`, 0, 2);
     if (version.length !== n || real.length !== n) fail(`${what}: columns of different lengths`);
     for (const x of version) if (x !== null && typeof x !== 'string') fail(`${what} version`);
   }
   return n;
 }
 
-/** Structural validation of a parsed section (cheap: shapes, not contents). */
-function validate(name: string, v: unknown): unknown {
+/**
+ * Validation of a parsed section of a cache of `distributions` units (spec §5.2): types, ranges,
+ * shapes and lengths, everything a reader uses, before it is used. The Python reader
+ * (python/src/epindex/_cachefile.py) applies the same rules.
+ */
+function validate(name: string, v: unknown, distributions: number): unknown {
   if (name.startsWith(GROUP_PREFIX)) {
     if (!isObject(v) || !isObject(v['dists']) || !isObject(v['eps'])) fail(name);
     const dists = v['dists'];
     const n = columns(dists, DIST_COLUMNS, name);
-    const index = ints(dists['index'], `${name} dists.index`);
+    const index = intsIn(dists['index'], `${name} dists.index`, 0, distributions);
     if (index.length !== n) fail(`${name} dists.index`);
     const eps = v['eps'];
     const m = columns(eps, ['name', 'value'], name);
-    const dist = ints(eps['dist'], `${name} eps.dist`);
-    const line = ints(eps['line'], `${name} eps.line`);
+    const dist = intsIn(eps['dist'], `${name} eps.dist`, 0, n);
+    const line = intsIn(eps['line'], `${name} eps.line`, 0, Infinity);
     if (dist.length !== m || line.length !== m || arr(eps['ref'], `${name} eps.ref`).length !== m) fail(`${name} eps`);
-    for (const k of dist) if (k < 0 || k >= n) fail(`${name} eps.dist`);
     return v;
   }
   switch (name) {
     case 'dists': {
       if (!isObject(v)) fail(name);
       const n = columns(v, DIST_COLUMNS, name);
-      if (ints(v['winner'], 'dists.winner').length !== n || ints(v['digest'], 'dists.digest').length !== n) fail('dists');
+      if (n !== distributions) fail(`dists has ${n} distributions, the header ${distributions}`);
+      if (intsIn(v['winner'], 'dists.winner', 0, 2).length !== n || intsIn(v['digest'], 'dists.digest', 0, 2 ** 32).length !== n) fail('dists');
       return v;
     }
     case 'names':
@@ -464,23 +496,26 @@ function validate(name: string, v: unknown): unknown {
     case 'listing': {
       if (!isObject(v)) fail(name);
       const n = strs(v['names'], 'listing.names');
-      if (arr(v['stamps'], 'listing.stamps').length !== n.length * STAMP_WIDTH) fail('listing.stamps');
+      relativePaths(n, 'listing.names', false);
+      if (ints(v['stamps'], 'listing.stamps').length !== n.length * STAMP_WIDTH) fail('listing.stamps');
       const dirs = strs(v['dirs'], 'listing.dirs');
-      if (arr(v['dirStamps'], 'listing.dirStamps').length !== dirs.length * STAMP_WIDTH) fail('listing.dirStamps');
+      relativePaths(dirs, 'listing.dirs');
+      if (ints(v['dirStamps'], 'listing.dirStamps').length !== dirs.length * STAMP_WIDTH) fail('listing.dirStamps');
       return v;
     }
     case 'checks':
     case 'full': {
       if (!isObject(v)) fail(name);
       const paths = strs(v['paths'], `${name}.paths`);
-      // Stamps are only compared with what stat says: a value that is not an integer compares
-      // unequal (the file counts as changed, and is scanned again), so only the length is checked.
-      if (arr(v['stamps'], `${name}.stamps`).length !== paths.length * STAMP_WIDTH) fail(`${name}.stamps`);
+      relativePaths(paths, `${name}.paths`);
+      if (ints(v['stamps'], `${name}.stamps`).length !== paths.length * STAMP_WIDTH) fail(`${name}.stamps`);
       return v;
     }
     case 'diagnostics':
+      // A code this reader does not know (a newer writer's) counts as a warning (diagnosticOf).
       for (const d of arr(v, name)) {
-        if (!Array.isArray(d) || d.length !== 5 || !Number.isInteger(d[0]) || typeof d[1] !== 'string' || !(d[1] in DIAGNOSTIC_CODES) || typeof d[4] !== 'string') fail('diagnostic');
+        if (!Array.isArray(d) || d.length !== 5 || !Number.isInteger(d[0]) || d[0] < -1 || d[0] >= distributions || typeof d[1] !== 'string' || !CODE.test(d[1])
+          || (d[2] !== null && typeof d[2] !== 'string') || (d[3] !== null && !(Number.isInteger(d[3]) && d[3] >= 1)) || typeof d[4] !== 'string') fail('diagnostic');
       }
       return v;
     default:
@@ -490,5 +525,8 @@ function validate(name: string, v: unknown): unknown {
 
 /** A diagnostic row as a Diagnostic (files still relative to the path entry). */
 export function diagnosticOf(row: DiagnosticRow): Diagnostic {
-  return diagnostic(row[1] as DiagnosticCode, row[4], { file: row[2] ?? undefined, line: row[3] ?? undefined });
+  const where = { file: row[2] ?? undefined, line: row[3] ?? undefined };
+  if (row[1] in DIAGNOSTIC_CODES) return diagnostic(row[1] as DiagnosticCode, row[4], where);
+  // A code of a newer writer: a warning (spec §14), never a failure of the reader.
+  return { ...diagnostic('EP301', row[4], where), code: row[1] as DiagnosticCode, severity: 'warning' };
 }

@@ -55,6 +55,11 @@ export interface Unit {
   readonly diagnostics: readonly Diagnostic[];
   /** What to stat to prove the unit unchanged (only with stamps). */
   readonly watches: readonly Watch[];
+  /**
+   * Source-specific facts a scan for a cache records (opaque to the engine; part of the unit's
+   * digest): the Python source's `[Name, Version]` as importlib reads them.
+   */
+  readonly extra?: RefJSON;
 }
 
 export type ScanKind = 'directory' | 'zip' | 'missing' | 'unsearchable';
@@ -109,6 +114,11 @@ export interface Source {
   listing(dir: string): string[];
   /** Scan one candidate again (racy re-read), with stamps; `null` when it gives no unit now. */
   rescan(dir: string, child: string): Unit | null;
+  /**
+   * Sections of the source's own, written after the engine's and never read by it (the Python
+   * source's `importlib` section, for the Python accelerator): `[name, JSON value]` pairs.
+   */
+  sections?(dir: string, scan: DirectoryScan): ReadonlyArray<readonly [string, unknown]>;
 }
 
 /** Whether two units read the same content (what a racy re-read compares). */
@@ -125,5 +135,5 @@ export function sameUnitContent(a: Unit, b: Unit): boolean {
     const y = b.diagnostics[i]!;
     if (x.code !== y.code || x.message !== y.message || x.file !== y.file || x.line !== y.line) return false;
   }
-  return true;
+  return JSON.stringify(a.extra) === JSON.stringify(b.extra);
 }

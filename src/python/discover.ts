@@ -29,13 +29,50 @@ import { fromBigStats, NO_STAMP, statPath, type Stamp, type StatResult } from '.
 import { fsPath, readdirEntries } from '../fsnames.js';
 import { errnoText, fileKind, readSmallFile, type SmallFile } from '../fsutil.js';
 import { isZipError, openZip, type ZipArchive, type ZipEntry } from '../zip.js';
-import { readCoreMetadata } from './metadata.js';
+import { importlibHeaders, readCoreMetadata } from './metadata.js';
 import { compareVersionsDescending } from './versions.js';
 
 export interface ScanOptions {
-  /** Record stamps and watches for freshness checks (cache building). */
+  /**
+   * Record stamps and watches for freshness checks (cache building). A scan for a cache also
+   * records what importlib itself reads (`importlibFacts`: the whole metadata file is read).
+   */
   readonly stamps?: boolean;
 }
+
+/**
+ * A unit's `extra` in a Python cache: `[Name, Version]` exactly as importlib.metadata's
+ * `dist.metadata` gives them, each `null` where that cannot be stated (spec §5.2, the
+ * `importlib` section).
+ */
+export type ImportlibFacts = readonly [name: string | null, version: string | null];
+const UNKNOWN_FACTS: ImportlibFacts = [null, null];
+
+/** Metadata problems after which importlib reads something else, blocks or raises: no facts. */
+const METADATA_DOUBT = new Set(['EP203', 'EP204', 'EP210', 'EP211', 'EP213']);
+
+/**
+ * `[Name, Version]` as importlib reads them from the metadata file epindex read (`text` is that
+ * whole file, or `null` when it could not be read whole and strictly decoded), or unknown:
+ * importlib reads `METADATA`, else (absent or empty) `PKG-INFO`; `otherMetadata` says that a
+ * `METADATA` exists beside the `PKG-INFO` epindex read (egg layouts prefer `PKG-INFO`).
+ */
+function importlibFacts(text: string | null, diagnostics: readonly Diagnostic[], otherMetadata: boolean): ImportlibFacts {
+  if (text === null || text === '' || otherMetadata || diagnostics.some((d) => METADATA_DOUBT.has(d.code))) return UNKNOWN_FACTS;
+  const h = importlibHeaders(text);
+  return [h.name, h.version];
+}
+
+/** The whole metadata file as importlib decodes it (strict UTF-8), or `null`. */
+function wholeText(bytes: Uint8Array | null): string | null {
+  if (bytes === null) return null;
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The most of a METADATA / PKG-INFO file read for its headers. */
 export const METADATA_HEAD_BYTES = 64 * 1024;
@@ -312,6 +349,17 @@ export function scanCandidate(root: string, child: string, type: ListedCandidate
     return noUnit([diagnostic('EP208', 'no distribution name in the directory name or the metadata; ignored', { file: child })], selfStamp);
   }
   if (name === '') name = key;
+  let extra: ImportlibFacts | undefined;
+  if (options.stamps) {
+    const read = metadataFile === null ? null : readSmallFile(metadataFile);
+    // Egg layouts read PKG-INFO first, importlib METADATA: the two agree only without a METADATA.
+    let otherMetadata = false;
+    if (layout !== 'dist-info' && metadataRel !== null && metadataRel.endsWith('/PKG-INFO')) {
+      const other = tryStat(full + path.sep + 'METADATA');
+      otherMetadata = other.st !== null || other.code !== null;
+    }
+    extra = importlibFacts(read?.ok ? wholeText(read.bytes) : null, diagnostics, otherMetadata);
+  }
 
   let entryPoints: UnitEntryPoint[] = [];
   if (layout !== 'egg-info-file') {
@@ -335,7 +383,7 @@ export function scanCandidate(root: string, child: string, type: ListedCandidate
     }
   }
   if (!real) diagnostics.push(diagnostic('EP202', 'no METADATA or PKG-INFO: a leftover metadata directory', { file: child }));
-  const unit: Candidate = { child, key: normalizeName(key), name, version, layout, real, entryPoints, diagnostics, watches };
+  const unit: Candidate = { child, key: normalizeName(key), name, version, layout, real, entryPoints, diagnostics, watches, ...(extra === undefined ? {} : { extra }) };
   return { unit, diagnostics: [], stamp: selfStamp };
 }
 
@@ -514,9 +562,11 @@ function scanZipArchive(root: string, zip: ZipArchive): DirectoryScan {
     const unitDiagnostics: Diagnostic[] = [];
     const [first, second] = layout === 'dist-info' ? ['METADATA', 'PKG-INFO'] : ['PKG-INFO', 'METADATA'];
     const mdEntry = isDir ? member(`${child}/${first}`) ?? member(`${child}/${second}`) : member(child);
+    let text: string | null = null;
     if (mdEntry !== undefined) {
       const read = readMember(zip, mdEntry);
       if ('bytes' in read) {
+        text = wholeText(read.bytes);
         const md = readCoreMetadata(read.bytes.subarray(0, METADATA_HEAD_BYTES), { file: mdEntry.name });
         unitDiagnostics.push(...md.diagnostics);
         if (md.name !== null) {
@@ -550,8 +600,10 @@ function scanZipArchive(root: string, zip: ZipArchive): DirectoryScan {
         unitDiagnostics.push(diagnostic('EP112', 'entry_points.txt is a directory, not a regular file; ignored', { file }));
       }
     }
+    const otherMetadata = isDir && mdEntry !== undefined && mdEntry.name === `${child}/PKG-INFO` && zip.get(`${child}/METADATA`) !== undefined;
+    const extra = importlibFacts(text, unitDiagnostics, otherMetadata);
     if (mdEntry === undefined) unitDiagnostics.push(diagnostic('EP202', 'no METADATA or PKG-INFO: a leftover metadata directory', { file: child }));
-    candidates.push({ child, key: normalizeName(key), name, version, layout, real: mdEntry !== undefined, entryPoints, diagnostics: unitDiagnostics, watches: [] });
+    candidates.push({ child, key: normalizeName(key), name, version, layout, real: mdEntry !== undefined, entryPoints, diagnostics: unitDiagnostics, watches: [], extra });
   }
   const listing = [...tops.keys()].map((name) => ({ name, stamp: NO_STAMP }));
   const arranged = arrange(candidates);

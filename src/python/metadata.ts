@@ -68,3 +68,64 @@ function readHeaders(text: string): CoreMetadata {
   }
   return { name: name || null, version: version || null };
 }
+
+/** email's header pattern (email.feedparser.headerRE): a field name and a colon, a continuation, or a `From ` line. */
+const HEADER_LINE = /^(From |[\x21-\x39\x3b-\x7e]*:|[\t ])/;
+
+/**
+ * `dist.metadata['Name']` and `['Version']` exactly as importlib.metadata returns them from this
+ * text (the whole METADATA / PKG-INFO, decoded as strict UTF-8), or `null` where that cannot be
+ * stated from the text alone: the header is absent (importlib returns None or raises KeyError,
+ * depending on its version), or continued on further lines (importlib re-indents those).
+ *
+ * This is `email.message_from_string` with the compat32 policy, restricted to what the two
+ * headers need (spec §5.2, the `importlib` section): universal newlines; the header block ends
+ * at the first line that does not match `headerRE` (an empty line, or any other line: the
+ * body starts there); `From ` lines are no headers; a line starting with `:` is skipped; a
+ * field's value is the text after its first colon with leading spaces and tabs removed and the
+ * line break removed — trailing spaces are kept, unlike `readCoreMetadata`'s; the first
+ * occurrence of a field (compared case-insensitively) wins.
+ */
+export function importlibHeaders(text: string): { readonly name: string | null; readonly version: string | null } {
+  const t = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+  // The header block, as email.feedparser collects it: lines (with their newline) while they
+  // match headerRE.
+  const lines: string[] = [];
+  for (let at = 0; at < t.length; ) {
+    const nl = t.indexOf('\n', at);
+    const line = nl < 0 ? t.slice(at) : t.slice(at, nl + 1);
+    if (!HEADER_LINE.test(line)) break;
+    lines.push(line);
+    at = nl < 0 ? t.length : nl + 1;
+  }
+  // email.feedparser.FeedParser._parse_headers, then Message.get's first match.
+  const found = new Map<string, string | null>();
+  let field = '';
+  let value: string[] = [];
+  const emit = (): void => {
+    const key = field.toLowerCase();
+    if ((key === 'name' || key === 'version') && !found.has(key)) {
+      found.set(key, value.length > 1 ? null : value[0]!.slice(field.length + 1).replace(/^[ \t]+/, '').replace(/[\r\n]+$/, ''));
+    }
+    field = '';
+    value = [];
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line[0] === ' ' || line[0] === '\t') {
+      if (field !== '') value.push(line);
+      continue;
+    }
+    if (field !== '') emit();
+    if (line.startsWith('From ')) {
+      if (i === lines.length - 1 && i > 0) break; // email pushes it back: the body's first line
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon === 0) continue;
+    field = line.slice(0, colon);
+    value = [line];
+  }
+  if (field !== '') emit();
+  return { name: found.get('name') ?? null, version: found.get('version') ?? null };
+}

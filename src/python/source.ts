@@ -1,9 +1,11 @@
 /**
  * The Python source: one sys.path entry (a directory, an `.egg` directory, or a zip archive)
- * as the cache engine sees it. Scanning rules are discover.ts's.
+ * as the cache engine sees it. Scanning rules are discover.ts's; the `importlib` section is
+ * importlib.ts's.
  */
 import type { Source } from '../cache/source.js';
 import { entryIsEgg, listCandidates, scanCandidate, scanPathEntry } from './discover.js';
+import { importlibSection } from './importlib.js';
 
 export const pythonSource: Source = {
   id: 'python',
@@ -13,4 +15,5 @@ export const pythonSource: Source = {
     const r = scanCandidate(dir, child, 'unknown', { stamps: true });
     return r.unit === null ? null : { ...r.unit, winner: true };
   },
+  sections: (dir, scan) => (scan.kind === 'directory' ? [['importlib', importlibSection(dir, scan)]] : []),
 };

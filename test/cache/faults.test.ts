@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { CACHE_VERSION } from '../../src/cache/format.js';
 import { userLocation } from '../../src/cache/location.js';
 import { scanPathEntry } from '../../src/python/discover.js';
 import { distInfo, tempDir, writeTree } from '../support/fixtures.js';
@@ -98,8 +99,8 @@ test('a cache with a valid checksum but a malformed document is ignored with EP3
 
 test('a cache of a foreign format version is ignored with EP302 (even with a valid checksum) and rebuilt under auto', async () => {
   const { dir, uc, file, text } = cachedSite();
-  assert.ok(text.includes('"version":3,'));
-  fs.writeFileSync(file, resign(text.replace('"version":3,', '"version":4,')));
+  assert.ok(text.includes(`"version":${CACHE_VERSION},`));
+  fs.writeFileSync(file, resign(text.replace(`"version":${CACHE_VERSION},`, `"version":${CACHE_VERSION + 1},`)));
   await assertIgnoredAndHealed(dir, uc, 'EP302', 'corrupt');
 });
 

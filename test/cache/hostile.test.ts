@@ -55,7 +55,7 @@ test('a .epindex swapped with a symlink in a loop (as the directory\'s owner cou
   const base = tempDir('epindex-swap-');
   fs.chmodSync(base, 0o755);
   const dir = writeTree(path.join(base, 'site'), distInfo('alpha', '1.0', ep({ 'epi.plugins': { first: 'alpha:First' } })));
-  const victim = writeTree(tempDir('epindex-victim-'), { 'entry-points.v3.jsonl': 'precious\n', 'keep.tmp': 'precious too\n' });
+  const victim = writeTree(tempDir('epindex-victim-'), { 'entry-points.v4.jsonl': 'precious\n', 'keep.tmp': 'precious too\n' });
   const victimBefore = snapshot(victim);
   chownTree(base, NOBODY);
   // The owner swaps `.epindex` between a real directory and a symlink to the victim, as fast

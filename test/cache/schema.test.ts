@@ -1,4 +1,4 @@
-/** The cache files epindex writes conform to the committed JSON Schema (schema/cache-v3.schema.json), line by line. */
+/** The cache files epindex writes conform to the committed JSON Schema (schema/cache-v4.schema.json), line by line. */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { distInfo, tempDir, writeTree } from '../support/fixtures.js';
 import { buildCache, resign } from './helpers.js';
 
-const schemaPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../schema/cache-v3.schema.json');
+const schemaPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../schema/cache-v4.schema.json');
 const schema = JSON.parse(fs.readFileSync(schemaPath, 'utf8')) as { $id: string };
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
 ajv.addSchema(schema);
@@ -47,7 +47,7 @@ test('a directory cache with every kind of record validates against the schema, 
   assert.equal(r.outcome, 'written');
   const { header, sections } = validateFile(r.file!);
   assert.equal(header['distributions'], 5);
-  assert.deepEqual([...sections.keys()].sort(), ['checks', 'diagnostics', 'dists', 'full', 'g:bad-group', 'g:g', 'listing', 'names']);
+  assert.deepEqual([...sections.keys()].sort(), ['checks', 'diagnostics', 'dists', 'full', 'g:bad-group', 'g:g', 'importlib', 'listing', 'names']);
   const g = sections.get('g:g') as { dists: Record<string, unknown[]>; eps: { name: string[]; ref: unknown[] } };
   assert.equal(g.eps.name.length, 4, "the winners' entry points only (a 1.0's and dev's)");
   const refs = new Map(g.eps.name.map((n, j) => [n, g.eps.ref[j]]));
@@ -55,6 +55,27 @@ test('a directory cache with every kind of record validates against the schema, 
   assert.equal(refs.get('y'), 0, 'a canonical reference (module:attr, exactly the value) is stored as 0');
   assert.equal(typeof refs.get('z'), 'string', 'an invalid reference is stored as why it is invalid');
   assert.ok(!refs.has('old'), 'the losing a 0.5 contributes no entry point');
+
+  // The importlib section: every candidate in importlib's order, every unit's entry points.
+  const il = sections.get('importlib') as { child: string[]; key: (string | null)[]; unit: number[]; name: (string | null)[]; version: (string | null)[];
+    start: number[]; groups: string[]; group: number[]; epName: string[] };
+  const dists = sections.get('dists') as { child: string[] };
+  assert.deepEqual([...il.child].sort(), ['a-0.5.dist-info', 'a-1.0.dist-info', 'dev.egg-info', 'file-1.0.dist-info', 'leftover-0.1.dist-info', 'old-1.0.egg-info']);
+  const at = (child: string): number => il.child.indexOf(child);
+  assert.equal(Math.abs(at('a-0.5.dist-info') - at('a-1.0.dist-info')), 1, 'the candidates of one key come together, as importlib groups them');
+  assert.equal(il.key[at('a-1.0.dist-info')], 'a');
+  assert.equal(il.unit[at('file-1.0.dist-info')], -1, 'a .dist-info file is a candidate to importlib, no distribution to epindex');
+  const unit = (child: string): number => dists.child.indexOf(child);
+  assert.equal(il.unit[at('a-0.5.dist-info')], unit('a-0.5.dist-info'));
+  const u = unit('a-1.0.dist-info');
+  assert.deepEqual(il.epName.slice(il.start[u], il.start[u + 1]), ['x', 'y', 'z', 'w'], "every entry point the file's reader keeps, in file order");
+  assert.deepEqual(il.group.slice(il.start[u], il.start[u + 1]).map((g) => il.groups[g]), ['g', 'g', 'g', 'bad-group']);
+  const lost = unit('a-0.5.dist-info');
+  assert.deepEqual(il.epName.slice(il.start[lost], il.start[lost + 1]), ['old'], "a losing candidate's entry points are there too");
+  assert.deepEqual([il.name[u], il.version[u]], ['a', '1.0'], 'Name and Version as importlib reads them');
+  const left = unit('leftover-0.1.dist-info');
+  assert.deepEqual([il.name[left], il.version[left]], [null, null], 'a leftover has no metadata: unknown');
+  assert.deepEqual([il.name[unit('old-1.0.egg-info')], il.version[unit('old-1.0.egg-info')]], ['old', '1.0'], 'an egg-info file is its own metadata');
 });
 
 test('a zip cache validates against the schema', () => {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
+import { CACHE_VERSION } from '../../src/cache/format.js';
 import { buildCaches, cacheStatus } from '../../src/cache/store.js';
 import { nodeSource } from '../../src/node/cache-source.js';
 import { nodeEnvironment } from '../../src/node/environment.js';
@@ -55,12 +56,12 @@ before(async () => {
 });
 
 describe('node_modules caches', () => {
-  test('a cache is a v3 cache of source "node", and a warm lookup answers from it', () => {
+  test('a cache is a cache of the current format version and of source "node", and a warm lookup answers from it', () => {
     const dir = path.join(roots['equal']!, 'node_modules');
     const s = cacheStatus(dir, nodeSource, { userCacheDir: userCache });
     assert.equal(s.state, 'fresh');
     const header = JSON.parse(fs.readFileSync(s.file!, 'utf8').split('\n')[0]!) as { version: number; source: string };
-    assert.deepEqual([header.version, header.source], [3, 'node']);
+    assert.deepEqual([header.version, header.source], [CACHE_VERSION, 'node']);
     const load = loadNodeModules({ dir, origin: 'node_modules' }, { userCacheDir: userCache }, G, 'prefer');
     assert.equal(load.cached, true);
   });
@@ -121,7 +122,7 @@ describe('node_modules caches', () => {
 
   test('the two sources keep separate cache files: a Python lookup of a node_modules directory neither reads nor rewrites its npm cache', async () => {
     const dir = path.join(roots['equal']!, 'node_modules');
-    const npmCache = path.join(dir, '.epindex', 'npm-entry-points.v3.jsonl');
+    const npmCache = path.join(dir, '.epindex', 'npm-entry-points.v4.jsonl');
     assert.ok(fs.existsSync(npmCache), 'precondition: the npm cache is there');
     const before = fs.readFileSync(npmCache);
     const env = await pythonEnvironment({ path: [dir], cache: 'auto', userCacheDir: userCache });

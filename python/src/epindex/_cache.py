@@ -1,5 +1,5 @@
 """The cache engine: locate, trust, read, check freshness, write atomically, and the decision
-each policy makes for one path entry (docs/spec.md §5–§6; coord/cache-v3.md §B, §D, §E).
+each policy makes for one path entry (docs/spec.md §5–§6). Reading one file is _cachefile.py's.
 """
 from __future__ import annotations
 
@@ -7,21 +7,24 @@ import os
 import stat as S
 import sys
 import time
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ._diagnostics import Diagnostic
 from ._discover import (
     RACY_WINDOW_MS, ZERO_STAMP, Scan, entry_is_egg, errno_code, is_racy, list_candidate_names, scan_candidate, scan_path_entry,
     stamp_of,
 )
-from ._format import CacheError, CachedEntry, serialize
+from ._cachefile import OPEN_FLAGS, CacheError, CachedEntry, identity, read_header
+from ._format import serialize
 from ._lookup import real_path
 from ._text import js_json
 from ._view import ScanView, View
 
 IN_DIR = ".epindex"
-FILE = "entry-points.v3.jsonl"
-USER_DIR = "entry-points.v3"
+from ._cachefile import VERSION as _VERSION  # noqa: E402
+
+FILE = f"entry-points.v{_VERSION}.jsonl"
+USER_DIR = f"entry-points.v{_VERSION}"
 TMP_MAX_AGE = 600.0
 WINDOWS = sys.platform == "win32"
 
@@ -101,7 +104,7 @@ _locations: Dict[Tuple[str, bool, Optional[str]], List[Location]] = {}
 def read_locations(path_entry: str, is_dir: bool) -> List[Location]:
     """In the directory first, then the user cache (memoized: a warm lookup computes no hash)."""
     key = (path_entry, is_dir, os.environ.get("EPINDEX_CACHE_DIR"))
-    got = _locations.get(key)
+    got = _locations.get(key) if os.path.isabs(path_entry) else None
     if got is None:
         got = [in_directory(path_entry)] if is_dir else []
         real = real_path(path_entry)
@@ -120,7 +123,7 @@ _uid = os.getuid() if hasattr(os, "getuid") else 0
 
 
 def trust_problem(file_st: os.stat_result, holder_st: os.stat_result, private: bool) -> Optional[str]:
-    """None when a cache file may be believed (cache-v3 §B), else why not."""
+    """None when a cache file may be believed (docs/spec.md §5.5), else why not."""
     if not S.S_ISREG(file_st.st_mode):
         return "not a regular file"
     if WINDOWS:
@@ -144,7 +147,7 @@ def trust_problem(file_st: os.stat_result, holder_st: os.stat_result, private: b
 
 
 def may_write_in_directory(path_entry: str, entry_st: os.stat_result) -> bool:
-    """Whether this process may write ``<entry>/.epindex`` (cache-v3 §B): it owns the entry,
+    """Whether this process may write ``<entry>/.epindex`` (docs/spec.md §5.5): it owns the entry,
     nobody else can write it or any ancestor of its real path (unless sticky)."""
     if WINDOWS or not S.S_ISDIR(entry_st.st_mode):
         return False
@@ -190,14 +193,32 @@ class Opened:
         self.size = size
 
 
-_memo: Dict[Tuple[str, str], Tuple[tuple, CachedEntry]] = {}
+#: (cache file, path entry) -> the parsed cache, kept while the file's identity is unchanged.
+_memo: Dict[Tuple[str, str], CachedEntry] = {}
 
 
-def read_cache(loc: Location, path_entry: str) -> Tuple[str, Any]:
-    """("missing", None) | ("untrusted"/"corrupt", Diagnostic) | ("ok", Opened)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+Needs = Callable[[CachedEntry], Sequence[str]]
+
+
+def lookup_needs(group: Optional[str], freshness: str, sections: Optional[Sequence[str]] = None) -> Needs:
+    """The sections a lookup reads of a cache: its freshness level's stamps, and ``sections``, or
+    what a lookup of ``group`` (None: everything) reads."""
+    stamps: Tuple[str, ...] = ("checks", "full") if freshness == "full" else (("checks",) if freshness == "stat" else ())
+    if sections is not None:
+        fixed = stamps + tuple(sections)
+        return lambda entry: fixed
+    if group is not None:
+        one = stamps + ("names", "g:" + group)
+        return lambda entry: one
+    return lambda entry: stamps + ("names", "dists", "diagnostics") + tuple(n for n in entry.sections if n.startswith("g:"))
+
+
+def read_cache(loc: Location, path_entry: str, needs: Optional[Needs] = None) -> Tuple[str, Any]:
+    """("missing", None) | ("untrusted"/"corrupt", Diagnostic) | ("ok", Opened). The header is
+    read (bounded) and checked, and ``needs``' sections while the file is open; a file seen
+    before with the same identity is not read again."""
     try:
-        fd = os.open(loc.file, flags)
+        fd = os.open(loc.file, OPEN_FLAGS)
     except OSError as e:
         code = errno_code(e)
         if code in ("ENOENT", "ENOTDIR"):
@@ -214,24 +235,25 @@ def read_cache(loc: Location, path_entry: str) -> Tuple[str, Any]:
         problem = trust_problem(st, holder, loc.kind == "user")
         if problem is not None:
             return "untrusted", Diagnostic("EP304", f"cache ignored: {problem}", loc.file)
-        ident = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        ident = identity(st)
         key = (loc.file, path_entry)
-        known = _memo.get(key)
-        if known is not None and known[0] == ident:
-            return "ok", Opened(known[1], st.st_size)
-        # One read of the whole file, plus one byte: a file longer than its fstat is caught below.
-        data = os.read(fd, st.st_size + 1)
-        while len(data) <= st.st_size:
-            more = os.read(fd, st.st_size + 1 - len(data))
-            if not more:
-                break
-            data += more
-        try:
-            entry = CachedEntry(data, path_entry, divmod(st.st_mtime_ns, 1_000_000_000))
-        except CacheError as e:
-            return "corrupt", Diagnostic(e.code, f"cache ignored: {e}", loc.file)
-        _memo[key] = (ident, entry)
+        entry = _memo.get(key)
+        if entry is None or entry.ident != ident:
+            head, header = read_header(fd, st.st_size)
+            entry = CachedEntry(loc.file, ident, head, header, path_entry, divmod(st.st_mtime_ns, 1_000_000_000))
+            if len(_memo) > 4096:
+                _memo.clear()
+            _memo[key] = entry
+        if needs is not None:
+            entry.fd = fd
+            try:
+                entry.load(needs(entry))
+            finally:
+                entry.fd = -1
         return "ok", Opened(entry, st.st_size)
+    except CacheError as e:
+        _memo.pop((loc.file, path_entry), None)
+        return "corrupt", Diagnostic(e.code, f"cache ignored: {e}", loc.file)
     except OSError as e:
         return "corrupt", Diagnostic("EP301", f"cache ignored: cannot be read ({errno_code(e)})", loc.file)
     finally:
@@ -245,7 +267,7 @@ def forget(file: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Freshness (cache-v3 §D)
+# Freshness (docs/spec.md §5.4)
 
 class Fresh:
     __slots__ = ("fresh", "worth_rewriting", "reason")
@@ -550,11 +572,14 @@ def _entry_stat(path_entry: str) -> Optional[os.stat_result]:
 _remembered: Dict[Tuple[str, str, Optional[str]], Tuple[int, Tuple[int, ...], CachedEntry]] = {}
 
 
-def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[str]) -> Tuple[View, List[Diagnostic]]:
-    """mode: ``only``, ``prefer``, ``auto`` or ``trust`` (fallback's first phase)."""
+def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[str],
+                    sections: Optional[Sequence[str]] = None) -> Tuple[View, List[Diagnostic]]:
+    """mode: ``only``, ``prefer``, ``auto`` or ``trust`` (fallback's first phase). A cache's
+    view comes with ``sections`` read (default: what a lookup of ``group`` reads)."""
     st = _entry_stat(path_entry)
     if st is None:
         return ScanView(scan_path_entry(path_entry)), []
+    needs = lookup_needs(group, freshness, sections)
     key = (path_entry, freshness, os.environ.get("EPINDEX_CACHE_DIR"))
     if mode != "trust":
         known = _remembered.get(key)
@@ -564,7 +589,7 @@ def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[
                 try:
                     f = check_freshness(path_entry, entry, freshness, st)
                     if f.fresh and not f.worth_rewriting:
-                        entry.prepare(group)
+                        entry.load(needs(entry))
                         return entry, []
                 except CacheError:
                     pass
@@ -574,7 +599,7 @@ def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[
     stale: List[str] = []
     existing_in_dir = False
     for loc in read_locations(path_entry, is_dir):
-        state, got = read_cache(loc, path_entry)
+        state, got = read_cache(loc, path_entry, needs)
         if state == "missing":
             continue
         if loc.kind == "in-directory":
@@ -590,14 +615,10 @@ def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[
         try:
             f = Fresh(True, False, None) if mode == "trust" else check_freshness(path_entry, entry, freshness, st)
             if f.fresh:
-                entry.prepare(group)
+                entry.load(needs(entry))
         except CacheError as e:
             forget(loc.file)
             diagnostics.append(Diagnostic(e.code, f"cache ignored: {e}", loc.file))
-            continue
-        except (TypeError, ValueError, IndexError, KeyError) as e:
-            forget(loc.file)
-            diagnostics.append(Diagnostic("EP301", f"cache ignored: a section is malformed ({type(e).__name__})", loc.file))
             continue
         if f.fresh:
             if not f.worth_rewriting and mode != "trust" and listing_unchanged(entry, stamp_of(st)):

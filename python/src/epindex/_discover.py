@@ -155,7 +155,7 @@ def normalize_name(name: str) -> str:
 class Dist:
     """One candidate that is a distribution. ``real``: has METADATA/PKG-INFO (else a leftover)."""
 
-    __slots__ = ("child", "name", "normalized_name", "version", "layout", "real", "winner", "entries", "diagnostics", "watches")
+    __slots__ = ("child", "name", "normalized_name", "version", "layout", "real", "winner", "entries", "diagnostics", "watches", "extra")
 
     def __init__(self, child: str, name: str, normalized_name: str, version: Optional[str], layout: str, real: bool,
                  entries: List[Line], diagnostics: List[Diagnostic]) -> None:
@@ -170,9 +170,12 @@ class Dist:
         self.diagnostics = diagnostics
         #: What freshness watches, when the scan records stamps: (relative path, "stat"|"full", stamp).
         self.watches: List[Tuple[str, str, Stamp]] = []
+        #: A scan for a cache: (Name, Version) as importlib reads them, each None where unknown
+        #: (the unit's ``extra`` of docs/spec.md §5.2); None when the scan is not for a cache.
+        self.extra: Optional[Tuple[Optional[str], Optional[str]]] = None
 
     def key(self) -> tuple:
-        return (self.layout, self.name, self.version, self.real, tuple(self.entries), tuple(self.diagnostics))
+        return (self.layout, self.name, self.version, self.real, tuple(self.entries), tuple(self.diagnostics), self.extra)
 
 
 class Scan:
@@ -291,6 +294,33 @@ def order_dists(records: List[Dist]) -> Tuple[List[Dist], List[Diagnostic]]:
         for d in group[1:]:
             diagnostics.append(Diagnostic("EP206", f"{label(d)} is not used: {label(group[0])} ({group[0].child}) in the same directory is preferred", d.child))
     return out, diagnostics
+
+
+#: Metadata problems after which importlib reads something else, blocks or raises: no facts.
+METADATA_DOUBT = frozenset({"EP203", "EP204", "EP210", "EP211", "EP213"})
+
+
+def importlib_facts(text: Optional[str], diagnostics: Sequence[Diagnostic], other_metadata: bool) -> Tuple[Optional[str], Optional[str]]:
+    """(Name, Version) as importlib reads them from the metadata file epindex read (``text``: that
+    whole file, or None when it could not be read whole and strictly decoded), or unknown:
+    importlib reads METADATA, else (absent or empty) PKG-INFO; ``other_metadata`` says that a
+    METADATA exists beside the PKG-INFO epindex read (egg layouts prefer PKG-INFO). As
+    src/python/discover.ts importlibFacts."""
+    if not text or other_metadata or any(d.code in METADATA_DOUBT for d in diagnostics):
+        return (None, None)
+    from ._metadata import importlib_headers
+
+    return importlib_headers(text)
+
+
+def whole_text(data: Optional[bytes]) -> Optional[str]:
+    """The whole metadata file as importlib decodes it (strict UTF-8), or None."""
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _stat(p: str) -> Optional[os.stat_result]:
@@ -490,6 +520,23 @@ def scan_candidate(root: str, child: str, kind: str, is_egg: bool, stamps: bool 
         return None, [Diagnostic("EP208", "no distribution name in the directory name or the metadata; ignored", child)], self_stamp
     if name == "":
         name = key
+    extra: Optional[Tuple[Optional[str], Optional[str]]] = None
+    if stamps:
+        data: Optional[bytes] = None
+        if metadata_file is not None:
+            outcome, got = read_small_file(metadata_file)
+            data = got if outcome == "ok" else None
+        # Egg layouts read PKG-INFO first, importlib METADATA: the two agree only without a METADATA.
+        other = False
+        if layout != "dist-info" and metadata_rel is not None and metadata_rel.endswith("/PKG-INFO"):
+            try:
+                os.stat(full + os.sep + "METADATA")
+                other = True
+            except (FileNotFoundError, NotADirectoryError):
+                pass
+            except OSError:
+                other = True
+        extra = importlib_facts(whole_text(data), diagnostics, other)
 
     entries: List[Line] = []
     if layout != "egg-info-file":
@@ -524,4 +571,5 @@ def scan_candidate(root: str, child: str, kind: str, is_egg: bool, stamps: bool 
         diagnostics.append(Diagnostic("EP202", "no METADATA or PKG-INFO: a leftover metadata directory", child))
     record = Dist(child, name, normalize_name(key), version, layout, real, entries, diagnostics)
     record.watches = watches
+    record.extra = extra
     return record, [], self_stamp

@@ -1,32 +1,22 @@
-"""The cache file, format v3 (docs/spec.md §5; coord/cache-v3.md §C): serialization and the
-lazily parsed, lazily verified reading of one file.
+"""Writing the cache file, format v4 (docs/spec.md §5.2): the same bytes as the TypeScript
+writer (src/cache/format.ts serializeCache) for the same directory state. Reading is
+_cachefile.py's.
 
 JSON Lines: a header, then one line per section. The header gives each section's byte range
 and CRC-32, and ends with the CRC-32 of its own bytes, so a group lookup parses and verifies
-only what it reads. The same directory state gives the same bytes as the TypeScript writer.
+only what it reads.
 """
 from __future__ import annotations
 
-import json
+import re
 import zlib
-from typing import Any, Dict, FrozenSet, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
-from ._diagnostics import Diagnostic
-from ._discover import Dist, Scan, Stamp, is_racy
+from ._cachefile import FORMAT, VERSION
+from ._discover import Dist, Scan, Stamp
 from ._text import js_json, utf16_key
-from ._view import DistRef, Row, View
 
-FORMAT = "epindex-cache"
-VERSION = 3
 SOURCE = "python"
-
-
-class CacheError(Exception):
-    """A cache that cannot be believed: ``code`` is EP301 (corrupt), EP302 (foreign) or EP303 (checksum)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def _ref(value: str) -> Any:
@@ -57,19 +47,6 @@ def _dist_columns(rows: List[Dist], index: bool) -> Dict[str, List[Any]]:
     return cols
 
 
-def _columns(obj: Any, keys: Tuple[str, ...], what: str) -> int:
-    """The common length of ``obj``'s columns ``keys``; CacheError when they are not lists of one length."""
-    if not isinstance(obj, dict):
-        raise CacheError("EP301", f"{what} is not an object")
-    n = -1
-    for k in keys:
-        c = obj.get(k)
-        if not isinstance(c, list) or (n >= 0 and len(c) != n):
-            raise CacheError("EP301", f"{what}: column {k} is missing or of another length")
-        n = len(c)
-    return n
-
-
 def _flat(stamps: List[Stamp]) -> List[int]:
     out: List[int] = []
     for st in stamps:
@@ -79,11 +56,68 @@ def _flat(stamps: List[Stamp]) -> List[int]:
 
 def unit_digest(r: Dist) -> int:
     """CRC-32 of the compact JSON of [name, normalizedName, version, layout, real,
-    [[group, name, value, line]...], [[code, file, line, message]...]] (docs/spec.md §5.2)."""
-    doc = [r.name, r.normalized_name, r.version, r.layout, 1 if r.real else 0,
-           [[e.group, e.name, e.value, e.line] for e in r.entries],
-           [[d.code, d.file, d.line, d.message] for d in r.diagnostics]]
+    [[group, name, value, line]...], [[code, file, line, message]...]], with the unit's extra
+    ([Name, Version] as importlib reads them) appended when the scan recorded it (docs/spec.md §5.2)."""
+    doc: List[Any] = [r.name, r.normalized_name, r.version, r.layout, 1 if r.real else 0,
+                      [[e.group, e.name, e.value, e.line] for e in r.entries],
+                      [[d.code, d.file, d.line, d.message] for d in r.diagnostics]]
+    if r.extra is not None:
+        doc.append(list(r.extra))
     return zlib.crc32(js_json(doc).encode("utf-8", "surrogatepass"))
+
+
+def lookup_key(child: str) -> str:
+    """importlib's ``Lookup`` key of a ``*.dist-info`` / ``*.egg-info`` name: ``Prepared.normalize``
+    of the text before the first ``-`` of the lowercased name without its suffix."""
+    low = child.lower()
+    return re.sub(r"[-_.]+", "_", low[: low.rfind(".")].partition("-")[0])
+
+
+def importlib_section(scan: Scan) -> Dict[str, Any]:
+    """The ``importlib`` section (docs/spec.md §5.2; src/python/importlib.ts, same bytes)."""
+    from ._discover import entry_is_egg
+
+    egg = entry_is_egg(scan.path_entry or ".")
+    unit_of = {r.child: i for i, r in enumerate(scan.dists)}
+    listing = scan.listing
+    grouped = all(n.isascii() for n in listing)
+    if grouped:
+        infos: Dict[str, List[str]] = {}
+        eggs: List[str] = []
+        for n in listing:
+            if egg and n.lower() == "egg-info":
+                eggs.append(n)
+            else:
+                infos.setdefault(lookup_key(n), []).append(n)
+        child: List[str] = []
+        key: List[Optional[str]] = []
+        for k, members in infos.items():
+            child.extend(members)
+            key.extend([k] * len(members))
+        child.extend(eggs)
+        key.extend([None] * len(eggs))
+    else:
+        child = list(listing)
+        key = [None] * len(listing)
+    name: List[Optional[str]] = []
+    version: List[Optional[str]] = []
+    start = [0]
+    ep_group: List[str] = []
+    ep_name: List[str] = []
+    ep_value: List[str] = []
+    for r in scan.dists:
+        facts = r.extra or (None, None)
+        name.append(facts[0])
+        version.append(facts[1])
+        for e in r.entries:
+            ep_group.append(e.group)
+            ep_name.append(e.name)
+            ep_value.append(e.value)
+        start.append(len(ep_name))
+    groups = sorted(set(ep_group))
+    index = {g: i for i, g in enumerate(groups)}
+    return {"egg": 1 if egg else 0, "grouped": 1 if grouped else 0, "child": child, "key": key, "unit": [unit_of.get(n, -1) for n in child],
+            "name": name, "version": version, "start": start, "groups": groups, "group": [index[g] for g in ep_group], "epName": ep_name, "epValue": ep_value}
 
 
 def serialize(scan: Scan, real_path: str) -> bytes:
@@ -129,6 +163,8 @@ def serialize(scan: Scan, real_path: str) -> bytes:
         ("full", {"paths": [p for p, _ in full], "stamps": _flat([st for _, st in full])}),
         ("diagnostics", [[i, d.code, d.file, d.line, d.message] for i, d in diags]),
     ]
+    if scan.kind == "directory":
+        sections.append(("importlib", importlib_section(scan)))
     for name in sorted(groups):  # code point order, as compareCodePoints
         members, eps, _, indexes = groups[name]
         cols = _dist_columns(members, True)
@@ -154,189 +190,3 @@ def serialize(scan: Scan, real_path: str) -> bytes:
     head_bytes = head.encode("utf-8", "surrogatepass")
     crc = zlib.crc32(b"}", zlib.crc32(head_bytes))
     return head_bytes + f',"crc":{crc}}}\n'.encode() + b"".join(body)
-
-
-def _loads(b: bytes) -> Any:
-    return json.loads(b.decode("utf-8", "surrogatepass"))
-
-
-class CachedEntry(View):
-    """One cache file, read and verified section by section, as a lookup needs it."""
-
-    def __init__(self, data: bytes, path_entry: str, scanned: Tuple[int, int] = (0, 0)) -> None:
-        nl = data.find(b"\n")
-        if nl < 0:
-            raise CacheError("EP301", "no header line")
-        head = data[:nl]
-        try:
-            header = _loads(head)
-        except (ValueError, UnicodeDecodeError) as e:
-            raise CacheError("EP301", f"the header is not JSON ({e})") from None
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
-            raise CacheError("EP301", "not an epindex cache")
-        if header.get("version") != VERSION:
-            raise CacheError("EP302", f"format version {header.get('version')!r}, expected {VERSION}")
-        cut = head.rfind(b',"crc":')
-        if cut < 0 or zlib.crc32(head[:cut] + b"}") != header.get("crc"):
-            raise CacheError("EP303", "the header's checksum does not match")
-        try:
-            self.body_bytes = int(header["bodyBytes"])
-            self.sections: Dict[str, List[int]] = header["sections"]
-            self.kind: str = header["kind"]
-            self.real_path: str = header["realPath"]
-            self.dev: int = header["dev"]
-            self.entry: Stamp = tuple(header["entry"])  # type: ignore[assignment]
-            self.source: str = header["source"]
-            #: The scan's start: the cache file's mtime (sec, nsec).
-            self.scanned: Tuple[int, int] = scanned
-            self.scanned_ns: int = scanned[0] * 1_000_000_000 + scanned[1]
-            self.distributions: int = header["distributions"]
-            self.codes: FrozenSet[str] = frozenset(header["codes"])
-        except (KeyError, TypeError, ValueError, IndexError) as e:
-            raise CacheError("EP301", f"the header lacks {e}") from None
-        if len(data) - nl - 1 < self.body_bytes:
-            raise CacheError("EP301", f"truncated: {len(data) - nl - 1} of {self.body_bytes} body bytes")
-        if len(data) - nl - 1 > self.body_bytes:
-            raise CacheError("EP303", "longer than its header says")
-        self.header = header
-        self.path_entry = path_entry
-        self._data = data
-        self._base = nl + 1
-        self._parsed: Dict[str, Any] = {}
-        self._raw: Dict[str, bytes] = {}
-        self._rows: Dict[str, List[Row]] = {}
-        self._names: Optional[Tuple[FrozenSet[str], FrozenSet[str]]] = None
-        self._dists: Optional[List[Tuple[DistRef, bool]]] = None
-
-    def raw(self, name: str) -> Optional[bytes]:
-        """A section's line (verified), None when the cache has no such section."""
-        got = self._raw.get(name)
-        if got is not None:
-            return got
-        ref = self.sections.get(name)
-        if ref is None:
-            return None
-        try:
-            off, length, crc = ref
-            line = self._data[self._base + off : self._base + off + length - 1]
-        except (TypeError, ValueError):
-            raise CacheError("EP301", f"section {name} is malformed in the header") from None
-        if len(line) != length - 1 or self._data[self._base + off + length - 1 : self._base + off + length] != b"\n":
-            raise CacheError("EP301", f"section {name} is out of bounds")
-        if zlib.crc32(line) != crc:
-            raise CacheError("EP303", f"section {name}'s checksum does not match")
-        self._raw[name] = line
-        return line
-
-    def section(self, name: str) -> Any:
-        if name in self._parsed:
-            return self._parsed[name]
-        line = self.raw(name)
-        try:
-            value = None if line is None else _loads(line)
-        except (ValueError, UnicodeDecodeError) as e:
-            raise CacheError("EP301", f"section {name} is not JSON ({e})") from None
-        self._parsed[name] = value
-        return value
-
-    def prepare(self, group: Optional[str]) -> None:
-        """Parse and verify what a lookup of ``group`` (None: everything) reads, so that a
-        damaged section makes the cache ignored now rather than failing the lookup later."""
-        try:
-            self.names()
-            if group is None:
-                self.rows(None)
-                self.dists()
-                self.diagnostics()
-            else:
-                self.rows(group)
-        except CacheError:
-            raise
-        except (TypeError, ValueError, IndexError, KeyError, AttributeError) as e:
-            raise CacheError("EP301", f"a section is malformed ({type(e).__name__}: {e})") from None
-
-    # -- View
-
-    def names(self) -> Tuple[FrozenSet[str], FrozenSet[str]]:
-        if self._names is None:
-            n = self.section("names")
-            self._names = (frozenset(n["real"]), frozenset(n["leftover"]))
-        return self._names
-
-    def rows(self, group: Optional[str]) -> List[Row]:
-        if group is None:
-            got = self._rows.get("\0all")
-            if got is None:
-                every: List[Row] = []
-                for name in self.sections:
-                    if name.startswith("g:"):
-                        every.extend(self.rows(name[2:]))
-                every.sort(key=lambda r: (r.dist.index, r.line))
-                got = self._rows["\0all"] = every
-            return got
-        got = self._rows.get(group)
-        if got is None:
-            sec = self.section("g:" + group)
-            if sec is None:
-                got = []
-            else:
-                ds, eps = sec["dists"], sec["eps"]
-                n = _columns(ds, ("index",) + _DIST_COLUMNS, f"g:{group} dists")
-                _columns(eps, ("dist", "name", "value", "line", "ref"), f"g:{group} eps")
-                refs = [DistRef(*t) for t in zip(ds["index"], ds["child"], ds["name"], ds["normalizedName"], ds["version"], ds["layout"], map(bool, ds["real"]))]
-                if any(not isinstance(k, int) or k < 0 or k >= n for k in eps["dist"]):
-                    raise CacheError("EP301", f"g:{group}: an entry point of no distribution")
-                got = [Row(refs[k], group, name, value, line) for k, name, value, line in zip(eps["dist"], eps["name"], eps["value"], eps["line"])]
-            self._rows[group] = got
-        return got
-
-    def dists(self) -> List[Tuple[DistRef, bool]]:
-        if self._dists is None:
-            ds = self.section("dists")
-            _columns(ds, _DIST_COLUMNS + ("winner", "digest"), "dists")
-            self._dists = [
-                (DistRef(i, *t[:5], bool(t[5])), bool(t[6]))
-                for i, t in enumerate(zip(ds["child"], ds["name"], ds["normalizedName"], ds["version"], ds["layout"], ds["real"], ds["winner"]))
-            ]
-            self._digests = dict(zip(ds["child"], ds["digest"]))
-        return self._dists
-
-    def diagnostics(self) -> List[Tuple[int, Diagnostic]]:
-        return [(d[0], Diagnostic(d[1], d[4], d[2], d[3])) for d in self.section("diagnostics")]
-
-    def stamp_table(self, name: str) -> Tuple[List[str], List[Tuple[int, int, int, int]], List[str]]:
-        """A stamps section (``checks`` or ``full``) as (native paths, (ino, size, mtime_ns,
-        ctime_ns) per path, the candidates of racy stamps), converted once per cache."""
-        key = "\0stamps:" + name
-        got = self._parsed.get(key)
-        if got is None:
-            import os
-
-            c = self.section(name)
-            st = c["stamps"]
-            paths = c["paths"] if os.sep == "/" else [p.replace("/", os.sep) for p in c["paths"]]
-            table = [(st[k], st[k + 1], st[k + 2] * 1_000_000_000 + st[k + 3], st[k + 4] * 1_000_000_000 + st[k + 5]) for k in range(0, len(st), 6)]
-            # The racy rule in integer nanoseconds (the TypeScript side compares milliseconds as
-            # doubles; the two can differ only below 0.3 µs, and a racy stamp only costs a re-read).
-            limit = self.scanned_ns - 2_000_000_000
-            racy = sorted({c["paths"][i].split("/", 1)[0] for i, t in enumerate(table) if t[2] >= limit or t[3] >= limit})
-            got = self._parsed[key] = (paths, table, racy)
-        return got
-
-    def several_of_one_name(self) -> bool:
-        got = self._parsed.get("\0several")
-        if got is None:
-            real, leftover = self.names()
-            got = self._parsed["\0several"] = self.distributions != len(real) + len(leftover)
-        return bool(got)
-
-    def digests(self) -> Dict[str, int]:
-        """child -> the unit's digest (from ``dists``)."""
-        self.dists()
-        return self._digests
-
-    def same_units(self, units: List[Dist]) -> bool:
-        """Whether a rescan's units are this cache's (children and digests, in order)."""
-        ds = self.section("dists")
-        n = _columns(ds, ("child", "digest"), "dists")
-        return n == len(units) and all(child == u.child and digest == unit_digest(u) for child, digest, u in zip(ds["child"], ds["digest"], units))

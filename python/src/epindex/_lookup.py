@@ -19,7 +19,9 @@ _real: Dict[str, Optional[str]] = {}
 
 
 def real_path(path_entry: str) -> Optional[str]:
-    """The real path of a path entry, memoized per process (None when it does not resolve)."""
+    """The real path of a path entry (None when it does not resolve), memoized per process for
+    absolute entries: ``''`` and relative ones resolve against the working directory of the
+    moment, as importlib resolves them."""
     try:
         return _real[path_entry]
     except KeyError:
@@ -32,7 +34,10 @@ def real_path(path_entry: str) -> Optional[str]:
             os.stat(r)
     except OSError:
         return None
-    _real[path_entry] = r
+    if os.path.isabs(path_entry):
+        if len(_real) > 4096:
+            _real.clear()
+        _real[path_entry] = r
     return r
 
 

@@ -92,3 +92,58 @@ def read_core_metadata(data: bytes, file: str) -> Tuple[Optional[str], Optional[
             shown = _js_prefix(value, 80) + "\u2026" if len(value.encode("utf-16-le", "surrogatepass")) > 160 else value
             diagnostics.append(Diagnostic("EP212", f"{base} {key} {quote(shown)} holds a control character; kept, as importlib.metadata keeps it", file))
     return name, version, diagnostics
+
+
+#: email.feedparser.headerRE: a field name and a colon, a continuation, or a ``From `` line.
+_HEADER_LINE = re.compile(r"^(From |[\041-\071\073-\176]*:|[\t ])")
+
+
+def importlib_headers(text: str) -> Tuple[Optional[str], Optional[str]]:
+    """``dist.metadata['Name']`` and ``['Version']`` exactly as importlib.metadata returns them
+    from ``text`` (the whole METADATA / PKG-INFO, strictly decoded), or None where that cannot
+    be stated from the text alone (absent, or continued on further lines). The rules of
+    ``email.message_from_string`` (compat32) for these two fields — src/python/metadata.ts
+    ``importlibHeaders``, which must give the same answers (docs/spec.md §5.2)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = []
+    match = _HEADER_LINE.match
+    # Not str.splitlines, which also splits at \v, \f, \x1c-\x1e, \x85, \u2028, \u2029: email does not.
+    at = 0
+    n = len(text)
+    while at < n:
+        nl = text.find("\n", at)
+        line = text[at:] if nl < 0 else text[at : nl + 1]
+        if not match(line):
+            break
+        lines.append(line)
+        at = n if nl < 0 else nl + 1
+    found = {}
+    field = ""
+    value: List[str] = []
+
+    def emit() -> None:
+        key = field.lower()
+        if key in ("name", "version") and key not in found:
+            found[key] = None if len(value) > 1 else value[0][len(field) + 1 :].lstrip(" \t").rstrip("\r\n")
+
+    last = len(lines) - 1
+    for i, line in enumerate(lines):
+        if line[0] in " \t":
+            if field:
+                value.append(line)
+            continue
+        if field:
+            emit()
+            field, value = "", []
+        if line.startswith("From "):
+            if i == last and i > 0:
+                break  # email pushes it back: the body's first line
+            continue
+        colon = line.find(":")
+        if colon == 0:
+            continue
+        field, value = line[:colon], [line]
+    if field:
+        emit()
+    return found.get("name"), found.get("version")

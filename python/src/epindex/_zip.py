@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple
 
 from ._diagnostics import Diagnostic
 from ._discover import (
-    FILE_BYTES, ZERO_STAMP, Dist, Scan, Stamp, apply_metadata_name, candidate_layout, entry_is_egg, errno_text, normalize_name, order_dists, split_stem,
+    FILE_BYTES, ZERO_STAMP, Dist, Scan, Stamp, apply_metadata_name, candidate_layout, entry_is_egg, errno_text, importlib_facts, normalize_name, order_dists, split_stem, whole_text,
 )
 from ._metadata import HEADER_LIMIT, read_core_metadata
 from ._reader import Line, read_entry_points
@@ -130,6 +130,7 @@ def scan_zip(path_entry: str, root: str, stamp: Optional[Stamp], dev: int) -> Sc
             md_info = (archive.member(f"{child}/{first}") or archive.member(f"{child}/{second}")) if is_dir else archive.member(child)
             rdiags: List[Diagnostic] = []
             name = key = stem_name
+            md = None
             if md_info is not None:
                 md, problem = archive.read(md_info, "metadata")
                 if md is None:
@@ -158,8 +159,12 @@ def scan_zip(path_entry: str, root: str, stamp: Optional[Stamp], dev: int) -> Sc
                         rdiags.extend(diags)
                 elif file + "/" in z.NameToInfo:
                     rdiags.append(Diagnostic("EP112", "entry_points.txt is a directory, not a regular file; ignored", file))
+            other = is_dir and md_info is not None and md_info.filename == f"{child}/PKG-INFO" and f"{child}/METADATA" in z.NameToInfo
+            facts = importlib_facts(whole_text(md), rdiags, other)
             if md_info is None:
                 rdiags.append(Diagnostic("EP202", "no METADATA or PKG-INFO: a leftover metadata directory", child))
-            records.append(Dist(child, name, normalize_name(key), version, layout, md_info is not None, entries, rdiags))
+            record = Dist(child, name, normalize_name(key), version, layout, md_info is not None, entries, rdiags)
+            record.extra = facts
+            records.append(record)
     dists, more = order_dists(records)
     return Scan(path_entry, "zip", dists, diagnostics + more, listing, [ZERO_STAMP] * len(listing) if stamp is not None else [], stamp, dev, archive.inexact)
