@@ -1,165 +1,689 @@
-"""The accelerator's answering half: ``importlib.metadata.entry_points(**params)`` (or the
-backport's) from epindex's caches, with exactly what the unpatched function returns — the
-same types, the same sequence in the same order, the same distributions — or
-``NotImplemented``, and the original answers.
+"""The accelerator's answering half (docs/spec.md §14.3): importlib.metadata's discovery —
+``Distribution.discover()`` and so ``distributions()``, ``distribution(name)``, ``version(name)``,
+``metadata(name)``, ``files(name)``, ``packages_distributions()`` — and ``entry_points()``, of
+the standard library's module and of the backport, answered from epindex's caches with exactly
+what the unpatched code returns: the same distributions in the same order, as instances of the
+module's own ``PathDistribution`` (a subclass of it that reads ``entry_points``, ``name`` and
+``version`` from the cache, and everything else from the real files, lazily), and the same entry
+points. Where the cache cannot state importlib's answer, importlib answers: for one
+distribution (its own file is read), for one path entry (the original finder searches it), or
+for one call — never for a whole directory because of one candidate in doubt.
 
-It answers only where epindex and importlib provably agree: the default finders (nothing
-else on sys.meta_path that finds distributions), string path entries that are directories,
-and no path entry whose header records a code where the two deviate (docs/spec.md §2.2: an
-undecodable file, a BOM, ``;`` lines, lines without ``=``, several candidates of one name in
-one directory, leftovers, unreadable candidates).
+What importlib sees in a path entry comes from the cache's ``importlib`` section (spec §5.2):
+its discovery order (candidates grouped by name as its ``Lookup`` groups them, so several
+candidates of one name and leftovers are answered as importlib answers them), every candidate's
+entry points, and ``Name``/``Version`` as importlib reads them.
 """
 from __future__ import annotations
 
 import os
 import pathlib
+import stat as S
 import sys
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from ._lookup import FRESHNESS, real_path
-from ._resolve import select_rows
-
-#: Codes whose presence means importlib's answer is not epindex's (or raises, or blocks): also
-#: the hostile-file ones importlib does not share (EP113: importlib reads the whole file; EP210,
-#: EP214: it would open a FIFO and wait; EP211: it raises UnicodeDecodeError).
-DEVIATING = frozenset({"EP101", "EP102", "EP103", "EP104", "EP111", "EP112", "EP113", "EP202", "EP203", "EP204", "EP205", "EP206", "EP208", "EP209",
-                       "EP210", "EP211", "EP214"})
-#: Where EntryPoint validates at construction (importlib_metadata >= 8.7, CPython >= 3.15).
-VALIDATING = DEVIATING | {"EP105", "EP106", "EP108"}
+#: Codes of a distribution's own diagnostics after which importlib reads its entry_points.txt
+#: otherwise than epindex (drops, raises or blocks): that distribution's file is read for real.
+DOUBT = frozenset({"EP101", "EP102", "EP103", "EP104", "EP111", "EP112", "EP113"})
+#: What ``entry_points(**params)`` may select on and be answered.
 SELECTION = frozenset({"group", "name", "value", "module", "attr", "extras"})
+#: The sections the accelerator reads of a cache.
+SECTIONS = ("importlib", "diagnostics")
 
-_impl: Dict[int, Dict[str, Any]] = {}
-_dists: Dict[Tuple[int, str, str], Any] = {}
-_eps: Dict[Tuple[int, int, str], Any] = {}
-stats: Dict[str, Any] = {"answered": 0, "fell_back": 0, "last_reason": "", "reasons": {}}
+_stats: Dict[str, Any] = {"answered": 0, "fell_back": 0, "reasons": {}}
 
+
+def accelerator_stats() -> Dict[str, Any]:
+    """What the accelerator did in this process: ``answered`` (calls of ``Distribution.discover``
+    and ``entry_points`` answered from caches alone), ``fell_back`` (each time importlib answered
+    instead: a whole call, one path entry, or one distribution's file), ``reasons`` (reason →
+    count), and ``active`` (whether the hook is installed and enabled in this process)."""
+    state = _hook_state()
+    return {"answered": _stats["answered"], "fell_back": _stats["fell_back"], "reasons": dict(_stats["reasons"]),
+            "active": bool(state.get("installed")) and not state.get("disabled")}
+
+
+def _fell_back(reason: str) -> None:
+    _stats["fell_back"] += 1
+    _stats["reasons"][reason] = _stats["reasons"].get(reason, 0) + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# One implementation of importlib.metadata (the standard library's, or the backport's)
 
 def _function(f: object) -> object:
     return getattr(f, "__func__", f)
 
 
-def _implementation(module: Any) -> Dict[str, Any]:
-    info = _impl.get(id(module))
-    if info is None:
-        validating = False
+class _LazyPath:
+    """``PathDistribution._path``, made when first asked for (``pathlib.Path(root, child)``, as
+    importlib's ``FastPath.joinpath`` makes it): most distributions a host walks through never
+    need theirs. A non-data descriptor: once made, it is the instance's own attribute."""
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        _, _, root, child = obj.__dict__["_epindex"]
+        p = obj.__dict__["_path"] = pathlib.Path(root, child)
+        return p
+
+
+class Impl:
+    """What the accelerator needs of one importlib.metadata module."""
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+        self.stdlib = module.__name__ == "importlib.metadata"
+        self.EntryPoint = ep_cls = module.EntryPoint
+        self.EntryPoints = eps_cls = module.EntryPoints
+        self.mutable = not issubclass(eps_cls, tuple)  # 3.10 and 3.11: a list
+        self.empty = None if self.mutable else eps_cls(())
+        self.selectable = hasattr(module, "SelectableGroups")
+        self.normalize = module.Prepared.normalize
+        self.legacy_normalize = module.Prepared.legacy_normalize
+        self.Context = module.DistributionFinder.Context
+        #: importlib_metadata 8.7 to 9 validated a value when an EntryPoint was made.
         try:
-            module.EntryPoint("x", "not a valid reference", "g")
+            ep_cls("x", "not a valid reference", "g")
+            self.validating = False
         except ValueError:
-            validating = True
-        stdlib = module.__name__ == "importlib.metadata"
-        info = {
-            "module": module,
-            "stdlib": stdlib,
-            "selectable": hasattr(module, "SelectableGroups"),
-            "deviating": VALIDATING if validating else DEVIATING,
-            "resolver": None if stdlib else _function(getattr(getattr(module, "MetadataPathFinder", None), "find_distributions", None)),
-        }
-        _impl[id(module)] = info
-    return info
+            self.validating = True
+        self.pattern = ep_cls.pattern
+        # importlib_metadata 10 de-duplicates entry_points() after moving the distributions
+        # that have metadata first (Distribution._prefer_valid): its answer follows that order.
+        original = getattr(module.entry_points, "__epindex_original__", module.entry_points)
+        self.prefer_valid = "_prefer_valid" in getattr(getattr(original, "__code__", None), "co_names", ())
+        # Making an EntryPoint without its __init__ (40% cheaper) only where that gives the
+        # object __init__ + _for give.
+        base = module.PathDistribution
+        probe = object.__new__(base)
+        try:
+            made = ep_cls("n", "m:a", "g")
+            made = made._for(probe) or made
+            quick = object.__new__(ep_cls)
+            quick.__dict__.update(name="n", value="m:a", group="g", dist=probe)
+            self.bypass = type(made) is ep_cls and vars(made) == vars(quick)
+        except Exception:  # 3.10's EntryPoint is a namedtuple
+            self.bypass = False
+        self.base = base
+        self.cls = self._subclass(base)
+
+    def _subclass(self, base: Any) -> Any:
+        impl = self
+
+        class PathDistribution(base):  # type: ignore[misc, valid-type]
+            # __init__ is base's (a direct construction behaves as base's does); discovery makes
+            # instances with object.__new__ and sets "_epindex" = (facts, unit, root, child).
+            _path = _LazyPath()
+
+            @property
+            def entry_points(self) -> Any:
+                got = self.__dict__.get("_epindex_eps")
+                if got is not None:
+                    return impl.EntryPoints(got) if impl.mutable else got
+                if "_epindex" not in self.__dict__:  # made directly: base's behaviour
+                    return super().entry_points
+                return impl.entry_points_of(self)
+
+            @property
+            def name(self) -> Any:
+                got = self.__dict__.get("_epindex")
+                v = None if got is None else got[0].name[got[1]]
+                return v if v is not None else super().name
+
+            @property
+            def version(self) -> Any:
+                got = self.__dict__.get("_epindex")
+                v = None if got is None else got[0].version[got[1]]
+                return v if v is not None else super().version
+
+            def __reduce__(self) -> Any:
+                return (base, (self._path,))
+
+        PathDistribution.__module__ = base.__module__
+        PathDistribution.__qualname__ = base.__qualname__
+        PathDistribution.__doc__ = base.__doc__
+        return PathDistribution
+
+    def entry_points_of(self, dist: Any) -> Any:
+        """A distribution's first ``entry_points``: from the cache (kept on the object: the
+        EntryPoint objects are immutable), or its file read where importlib reads it otherwise.
+        After a whole ``distributions()``, the first access makes every distribution's at once
+        (a host that walks them all — pluggy, flake8 — reads them all)."""
+        d = dist.__dict__
+        facts, u, _, _ = d["_epindex"]
+        if facts.doubt(self)[u]:
+            _fell_back("a distribution whose entry_points.txt importlib reads otherwise")
+            return self.base.entry_points.fget(dist)
+        if id(self) in facts.enumerated and id(self) not in facts.made:
+            self.make_all(facts)
+            got = d.get("_epindex_eps")
+            if got is not None:
+                return self.EntryPoints(got) if self.mutable else got
+        s, e = facts.start[u], facts.start[u + 1]
+        if s == e:
+            got = self.empty if self.empty is not None else ()
+        else:
+            got = self.make(facts, s, e, dist)
+            if not self.mutable:
+                got = self.EntryPoints(got)
+        d["_epindex_eps"] = got
+        return self.EntryPoints(got) if self.mutable else got
+
+    def make_all(self, facts: "Facts") -> None:
+        """Every (not doubtful) distribution's EntryPoints of ``facts``, in one pass."""
+        facts.made.add(id(self))
+        doubt = facts.doubt(self)
+        start, names, values, groups, gi = facts.start, facts.ep_name, facts.ep_value, facts.groups, facts.group
+        eps_cls, ep_cls, mutable = self.EntryPoints, self.EntryPoint, self.mutable
+        empty = self.empty if self.empty is not None else ()
+        bypass = self.bypass
+        new = object.__new__
+        for d, u in zip(self.dists(facts), facts.unit):
+            if u < 0 or doubt[u]:
+                continue
+            dd = d.__dict__
+            if "_epindex_eps" in dd:
+                continue
+            s, e = start[u], start[u + 1]
+            if s == e:
+                dd["_epindex_eps"] = empty
+                continue
+            if bypass:
+                out = []
+                for i in range(s, e):
+                    ep = new(ep_cls)
+                    ep.__dict__.update(name=names[i], value=values[i], group=groups[gi[i]], dist=d)
+                    out.append(ep)
+            else:
+                out = [ep_cls(names[i], values[i], groups[gi[i]])._for(d) for i in range(s, e)]
+            dd["_epindex_eps"] = out if mutable else eps_cls(out)
+
+    def make(self, facts: "Facts", s: int, e: int, dist: Any) -> List[Any]:
+        names, values, groups, gi = facts.ep_name, facts.ep_value, facts.groups, facts.group
+        ep_cls = self.EntryPoint
+        if self.bypass:
+            new = object.__new__
+            out = []
+            for i in range(s, e):
+                ep = new(ep_cls)
+                ep.__dict__.update(name=names[i], value=values[i], group=groups[gi[i]], dist=dist)
+                out.append(ep)
+            return out
+        return [ep_cls(names[i], values[i], groups[gi[i]])._for(dist) for i in range(s, e)]
+
+    def dists(self, facts: "Facts") -> List[Any]:
+        """The distribution at each position of ``facts``, made once per process: ours, or the
+        base class's for a candidate that is no distribution to epindex (importlib finds it;
+        everything of it is read for real)."""
+        got = facts.dists.get(id(self))
+        if got is None:
+            new, cls, base, root = object.__new__, self.cls, self.base, facts.root
+            got = []
+            for c, u in zip(facts.child, facts.unit):
+                if u < 0:
+                    got.append(base(pathlib.Path(root, c)))
+                else:
+                    d = new(cls)
+                    d.__dict__["_epindex"] = (facts, u, root, c)
+                    got.append(d)
+            facts.dists[id(self)] = got
+        return got
+
+    def dist(self, facts: "Facts", pos: int) -> Any:
+        return self.dists(facts)[pos]
 
 
-def _fall_back(reason: str) -> Any:
-    stats["fell_back"] += 1
-    stats["last_reason"] = reason
-    r = reason.split(":")[0] if "/" not in reason.split(":")[0] else "path entry with a deviating code"
-    stats["reasons"][r] = stats["reasons"].get(r, 0) + 1
-    return NotImplemented
+_impls: Dict[int, Impl] = {}
 
 
-def _resolvers_ok(info: Dict[str, Any], hook_state: Dict[str, Any]) -> bool:
-    found = [f for f in (getattr(x, "find_distributions", None) for x in sys.meta_path) if f is not None]
-    if len(found) != 1:
-        return False
-    expected = hook_state.get("stdlib_resolver") if info["stdlib"] else info["resolver"]
-    return expected is not None and _function(found[0]) is expected
+def implementation(module: Any) -> Impl:
+    got = _impls.get(id(module))
+    if got is None or got.module is not module:
+        got = _impls[id(module)] = Impl(module)
+    return got
+
+
+# ---------------------------------------------------------------------------------------------
+# One path entry as importlib sees it
+
+class Facts:
+    """A path entry's ``importlib`` section, with what is derived from it once per process."""
+
+    def __init__(self, root: str, sec: Dict[str, Any], codes: Dict[int, FrozenSet[str]]) -> None:
+        self.root = root
+        self.egg = bool(sec["egg"])
+        self.grouped = bool(sec["grouped"])
+        self.child: List[str] = sec["child"]
+        self.key: List[Optional[str]] = sec["key"]
+        self.unit: List[int] = sec["unit"]
+        self.name: List[Optional[str]] = sec["name"]
+        self.version: List[Optional[str]] = sec["version"]
+        self.start: List[int] = sec["start"]
+        self.groups: List[str] = sec["groups"]
+        self.group: List[int] = sec["group"]
+        self.ep_name: List[str] = sec["epName"]
+        self.ep_value: List[str] = sec["epValue"]
+        #: unit -> its own diagnostics' codes (only units that have some)
+        self.codes = codes
+        self.dists: Dict[int, List[Any]] = {}
+        #: implementations (ids) that enumerated every distribution here / made all their entry points
+        self.enumerated: set = set()
+        self.made: set = set()
+        self._doubt: Dict[int, List[bool]] = {}
+        self._order: Optional[List[int]] = None
+        self._by_key: Optional[Dict[str, List[int]]] = None
+        self._unique: Dict[int, Any] = {}
+        self._groups: Dict[Tuple[int, Optional[str]], List[Tuple[int, int, int]]] = {}
+
+    def doubt(self, impl: Impl) -> List[bool]:
+        """Per unit: whether importlib reads its entry_points.txt otherwise than the cache says."""
+        got = self._doubt.get(id(impl))
+        if got is None:
+            got = [False] * (len(self.start) - 1)
+            for v, c in self.codes.items():
+                if c & DOUBT:
+                    got[v] = True
+            if impl.validating:  # its EntryPoint raises for a value its pattern rejects
+                match = impl.pattern.match
+                for v in range(len(got)):
+                    if any(not match(self.ep_value[i]) for i in range(self.start[v], self.start[v + 1])):
+                        got[v] = True
+            self._doubt[id(impl)] = got
+        return got
+
+    def doubtful(self, impl: Impl, u: int) -> bool:
+        return self.doubt(impl)[u]
+
+    # -- importlib's order and keys
+
+    def _keys(self, impl: Impl) -> List[Optional[str]]:
+        """Each candidate's Lookup key (None for EGG-INFO), computing what the writer left to us."""
+        if all(k is not None or self.child[i].lower() == "egg-info" for i, k in enumerate(self.key)):
+            return self.key
+        out: List[Optional[str]] = []
+        for c in self.child:
+            low = c.lower()
+            out.append(None if self.egg and low == "egg-info" else impl.normalize(low.rpartition(".")[0].partition("-")[0]))
+        return out
+
+    def order(self, impl: Impl) -> List[int]:
+        """Positions in importlib's discovery order."""
+        if self._order is None:
+            if self.grouped:
+                self._order = list(range(len(self.child)))
+            else:
+                keys = self._keys(impl)
+                infos: Dict[str, List[int]] = {}
+                eggs: List[int] = []
+                for i, k in enumerate(keys):
+                    if k is None:
+                        eggs.append(i)
+                    else:
+                        infos.setdefault(k, []).append(i)
+                self._order = [i for members in infos.values() for i in members] + eggs
+        return self._order
+
+    def positions(self, impl: Impl, name: Optional[str]) -> List[int]:
+        """What ``Lookup.search(Prepared(name))`` yields, as positions."""
+        order = self.order(impl)
+        if not name:
+            return order
+        if self._by_key is None:
+            keys = self._keys(impl)
+            by: Dict[str, List[int]] = {}
+            for i in order:
+                k = keys[i]
+                if k is not None:
+                    by.setdefault(k, []).append(i)
+            self._by_key = by
+        found = list(self._by_key.get(impl.normalize(name), ()))
+        if self.egg:
+            base = os.path.basename(self.root).lower()
+            if impl.legacy_normalize(base.rpartition(".")[0].partition("-")[0]) == impl.legacy_normalize(name):
+                found.extend(i for i in order if self.child[i].lower() == "egg-info")
+        return found
+
+    def unique_keys(self, impl: Impl) -> Optional[List[Optional[str]]]:
+        """Each candidate's ``_normalized_name`` (importlib's de-duplication key) where it needs no
+        file: from the directory name, else from the recorded Name; None for one that needs the
+        metadata read."""
+        got = self._unique.get(id(impl))
+        if got is None:
+            got = []
+            normalize = impl.normalize
+            keys = self.key
+            for i, c in enumerate(self.child):
+                n: Optional[str] = None
+                # PathDistribution._name_from_stem: os.path.splitext finds the suffix unless
+                # everything before it is dots.
+                if c.endswith((".dist-info", ".egg-info")) and c.rpartition(".")[0].strip("."):
+                    # The Lookup key where the writer gave one (the same function of the same
+                    # text: the lowercased name normalizes as the name does), else computed.
+                    k = keys[i]
+                    n = (k if k is not None else normalize(c.rpartition(".")[0].partition("-")[0])) or None
+                if n is None:
+                    u = self.unit[i]
+                    md = self.name[u] if u >= 0 else None
+                    n = normalize(md) if md is not None else None
+                got.append(n)
+            self._unique[id(impl)] = got
+        return got  # type: ignore[no-any-return]
+
+    def group_items(self, impl: Impl, group: Optional[str]) -> Optional[List[Tuple[int, int, int]]]:
+        """For ``entry_points()``: (position, first, end) of each candidate that is the first of
+        its de-duplication key in this path entry and has entry points of ``group`` (None: any),
+        or must be read for real; end < 0 marks a real read. None when a key needs a file."""
+        k = (id(impl), group)
+        got = self._groups.get(k)
+        if got is None:
+            keys = self.unique_keys(impl)
+            assert keys is not None
+            if any(x is None for x in keys):
+                return None
+            gi = self.groups.index(group) if group is not None and group in self.groups else -1
+            seen = set()
+            got = []
+            for pos in self.order(impl):
+                key = keys[pos]
+                if key in seen:
+                    continue
+                seen.add(key)
+                u = self.unit[pos]
+                if u < 0 or self.doubtful(impl, u):
+                    got.append((pos, 0, -1))
+                    continue
+                s, e = self.start[u], self.start[u + 1]
+                if s == e:
+                    continue
+                if group is None:
+                    got.append((pos, s, e))
+                elif gi >= 0:
+                    sel = [i for i in range(s, e) if self.group[i] == gi]
+                    if sel:
+                        # one item per contiguous run keeps file order
+                        run_s = sel[0]
+                        prev = run_s
+                        for i in sel[1:]:
+                            if i != prev + 1:
+                                got.append((pos, run_s, prev + 1))
+                                run_s = i
+                            prev = i
+                        got.append((pos, run_s, prev + 1))
+            self._groups[k] = got
+        return got
+
+    def has_metadata(self, pos: int) -> Optional[bool]:
+        """``dist._has_metadata()`` of importlib_metadata 10 (a METADATA or PKG-INFO exists), or
+        None where only the file system can say (a candidate that is no distribution to
+        epindex, a metadata file that is not a regular one)."""
+        u = self.unit[pos]
+        if u < 0:
+            return None
+        c = self.codes.get(u, frozenset())
+        if c & _METADATA_DOUBT:
+            return None
+        return "EP202" not in c
+
+    def key_set(self, impl: Impl) -> FrozenSet[Optional[str]]:
+        k = (id(impl), "\0keys")
+        got = self._unique.get(k)  # type: ignore[call-overload]
+        if got is None:
+            got = self._unique[k] = frozenset(self.unique_keys(impl) or ())  # type: ignore[index]
+        return got  # type: ignore[no-any-return]
+
+
+_METADATA_DOUBT = frozenset({"EP203", "EP204", "EP210", "EP214"})
+
+#: A path entry in which importlib finds nothing (missing, unreadable, no candidates).
+EMPTY = Facts("", {"egg": 0, "grouped": 1, "child": [], "key": [], "unit": [], "name": [], "version": [], "start": [0],
+                   "groups": [], "group": [], "epName": [], "epValue": []}, {})
+
+
+def _unit_codes(rows: Iterable[Sequence[Any]]) -> Dict[int, FrozenSet[str]]:
+    by: Dict[int, set] = {}
+    for row in rows:
+        if row[0] >= 0:
+            by.setdefault(row[0], set()).add(row[1])
+    return {u: frozenset(c) for u, c in by.items()}
+
+
+#: Candidate-less directories, remembered in-process by their stamp (no cache is written for them).
+_empty: Dict[str, Tuple[int, Tuple[int, ...]]] = {}
+
+
+def _settings() -> Optional[Tuple[str, str]]:
+    policy = os.environ.get("EPINDEX_CACHE") or "auto"
+    if policy == "scan":
+        return None
+    freshness = os.environ.get("EPINDEX_FRESHNESS") or "stat"
+    return ("auto" if policy == "auto" else "prefer"), (freshness if freshness in ("listing", "stat", "full") else "stat")
+
+
+def facts_for(entry: Any, mode: str, freshness: str) -> Tuple[Optional[Facts], str]:
+    """(what importlib sees in ``entry``, "") or (None, why importlib must search it itself)."""
+    if type(entry) is not str:
+        return None, "a path entry that is not a string"
+    from ._cache import load_path_entry
+    from ._cachefile import CachedEntry
+    from ._discover import entry_is_egg, is_racy, stamp_of
+
+    try:
+        st = os.stat(entry or ".")
+    except OSError:
+        return EMPTY, ""  # importlib: nothing to list, no zip to open
+    if S.S_ISREG(st.st_mode):
+        return None, "a zip archive on the path"
+    if not S.S_ISDIR(st.st_mode):
+        return EMPTY, ""
+    where = os.path.abspath(entry or ".")
+    stamp = stamp_of(st)
+    known = _empty.get(where)
+    if known is not None and known == (st.st_dev, stamp):
+        return EMPTY, ""
+    view, _ = load_path_entry(entry, mode, freshness, None, sections=SECTIONS)
+    if isinstance(view, CachedEntry):
+        facts = view.memo.get("facts")
+        if facts is None:
+            sec = view.section("importlib")
+            if sec is None:
+                return None, "a cache without an importlib section"
+            facts = view.memo["facts"] = Facts(entry, sec, _unit_codes(view.section("diagnostics")))
+    else:
+        scan = view.scan  # type: ignore[attr-defined]
+        if scan.kind in ("missing", "unsearchable"):
+            return EMPTY, ""
+        if scan.kind != "directory":
+            return None, "a zip archive on the path"
+        if not scan.listing:
+            import time
+
+            if not is_racy(stamp, divmod(time.time_ns(), 1_000_000_000)):
+                if len(_empty) > 4096:
+                    _empty.clear()
+                _empty[where] = (st.st_dev, stamp)
+            return EMPTY, ""
+        if any(d.extra is None for d in scan.dists):
+            return None, "no cache could be written and read"
+        from ._format import importlib_section
+
+        facts = Facts(entry, importlib_section(scan), _unit_codes([(i, d.code) for i, d in scan.all_diagnostics()]))
+    if facts.egg != entry_is_egg(entry or "."):
+        return None, "an .egg path entry spelled otherwise"
+    return facts, ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Distribution.discover
+
+def find(module: Any, original: Any, context: Any) -> Iterable[Any]:
+    """``find_distributions(context)`` of ``module``'s path finder (``original`` is the one it
+    replaces): lazily, one path entry after another, as the original."""
+    settings = _settings()
+    if settings is None:
+        _fell_back("EPINDEX_CACHE=scan")
+        return original(context)  # type: ignore[no-any-return]
+    return _find(implementation(module), original, context, settings)
+
+
+def _find(impl: Impl, original: Any, context: Any, settings: Tuple[str, str]) -> Iterator[Any]:
+    name = context.name
+    entries = list(context.path)
+    all_cached = True
+    for i, entry in enumerate(entries):
+        try:
+            facts, why = facts_for(entry, *settings)
+            if facts is None:
+                dists = None
+            else:
+                made = impl.dists(facts)
+                if name:
+                    dists = [made[p] for p in facts.positions(impl, name)]
+                else:
+                    facts.enumerated.add(id(impl))
+                    dists = made if facts.grouped else [made[p] for p in facts.order(impl)]
+        except Exception as e:  # never break the caller: importlib answers the rest
+            _disable(e)
+            yield from original(impl.Context(name=name, path=entries[i:]))
+            return
+        if dists is None:
+            all_cached = False
+            _fell_back(why)
+            yield from original(impl.Context(name=name, path=[entry]))
+        else:
+            yield from dists
+    if all_cached:
+        _stats["answered"] += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# entry_points()
+
+_last: Dict[Tuple[int, Optional[str]], Tuple[Tuple[Any, ...], List[Any]]] = {}
 
 
 def answer(module: Any, params: Dict[str, Any], hook_state: Optional[Dict[str, Any]] = None) -> Any:
-    """``hook_state``: the installed hook's (which finder it found at start-up)."""
-    if hook_state is None:
-        hook_state = _hook_state()
-    info = _implementation(module)
+    """``entry_points(**params)`` of ``module``, or NotImplemented (the original answers)."""
     if not set(params) <= SELECTION:
-        return _fall_back("selection by an attribute other than group, name, value, module, attr, extras")
-    if not _resolvers_ok(info, hook_state):
-        return _fall_back("another finder on sys.meta_path finds distributions")
+        _fell_back("a selection by something else than group, name, value, module, attr, extras")
+        return NotImplemented
     group = params.get("group")
-    if group is not None and not isinstance(group, str):
-        return _fall_back("a group that is not a string")
-    from ._cache import load_path_entry
-    from ._format import CachedEntry
-    from ._view import View
-
-    policy = os.environ.get("EPINDEX_CACHE") or "auto"
-    mode = policy if policy in ("auto", "prefer") else "prefer"
-    freshness = os.environ.get("EPINDEX_FRESHNESS") or "stat"
-    if freshness not in FRESHNESS:
-        freshness = "stat"
-    deviating = info["deviating"]
-    seen = set()
-    views: List[View] = []
-    for entry in sys.path:
-        if type(entry) is not str:
-            return _fall_back("a path entry that is not a string")
-        r = real_path(entry)
-        if r is not None:
-            if r in seen:
-                continue
-            seen.add(r)
-        view, _ = load_path_entry(entry, mode, freshness, group)
-        if view.kind == "zip":
-            return _fall_back(f"{entry} is a zip archive")
-        if view.codes & deviating:
-            return _fall_back(f"{entry}: {', '.join(sorted(view.codes & deviating))}")
-        if view.several_of_one_name():
-            return _fall_back(f"{entry}: several distributions of one name")
-        if entry_is_egg_with_others(entry, view):
-            return _fall_back(f"{entry} is an egg holding other metadata directories")
-        views.append(view)
-    rows = select_rows(views, group)
-    key_group = group if group is not None else "\0all"
-    eps: List[Any] = []
-    mid = id(module)
-    make_ep = module.EntryPoint
-    for v, row in rows:
-        view = views[v]
-        if isinstance(view, CachedEntry):
-            # A cache unchanged since the last call gives the same (immutable) objects back.
-            k = (mid, id(view), key_group)
-            cached = _eps.get(k)
-            if cached is None or cached[0] is not view:
-                if len(_eps) > 1024:
-                    _eps.clear()
-                cached = (view, {})
-                _eps[k] = cached
-            objs = cached[1]
-        else:
-            objs = {}
-        ik = (row.dist.index, row.line, row.group)
-        ep = objs.get(ik)
-        if ep is None:
-            dk = (mid, view.path_entry, row.dist.child)
-            dist = _dists.get(dk)
-            if dist is None:
-                if len(_dists) > 100_000:
-                    _dists.clear()
-                dist = _dists[dk] = module.PathDistribution(pathlib.Path(view.path_entry, row.dist.child))
-            ep = make_ep(row.name, row.value, row.group)
-            if hasattr(ep, "_for"):
-                ep = ep._for(dist)
-            objs[ik] = ep
-        eps.append(ep)
-    stats["answered"] += 1
-    if info["selectable"]:
+    if group is not None and type(group) is not str:
+        _fell_back("a group that is not a string")
+        return NotImplemented
+    settings = _settings()
+    if settings is None:
+        _fell_back("EPINDEX_CACHE=scan")
+        return NotImplemented
+    impl = implementation(module)
+    if not _only_our_finder(impl):
+        _fell_back("another finder on sys.meta_path finds distributions")
+        return NotImplemented
+    path = list(sys.path)
+    factss = []
+    for entry in path:
+        facts, why = facts_for(entry, *settings)
+        if facts is None:
+            _fell_back(why)
+            return NotImplemented
+        factss.append(facts)
+    key = (id(impl), group)
+    ident = tuple(map(id, factss))
+    last = _last.get(key)
+    if last is not None and last[0] == ident:
+        eps = last[1]
+    elif impl.prefer_valid:
+        got = _prefer_valid_answer(impl, factss, group)
+        if got is None:
+            _fell_back("a candidate whose metadata only the file system can tell")
+            return NotImplemented
+        eps = got
+        _last[key] = (ident, eps)
+        _alive[key] = factss
+    else:
+        eps = []
+        seen: set = set()
+        for facts in factss:
+            items = facts.group_items(impl, group)
+            if items is None:
+                _fell_back("a distribution whose name only its metadata gives")
+                return NotImplemented
+            keys = facts.unique_keys(impl)
+            assert keys is not None
+            for pos, s, e in items:
+                if keys[pos] in seen:
+                    continue
+                dist = impl.dist(facts, pos)
+                if e < 0:
+                    # importlib reads this one's file (and raises where it raises)
+                    _fell_back("a distribution whose entry_points.txt importlib reads otherwise")
+                    eps.extend(impl.base.entry_points.fget(dist) if isinstance(dist, impl.cls) else dist.entry_points)
+                else:
+                    eps.extend(impl.make(facts, s, e, dist))
+            seen |= facts.key_set(impl)
+        if len(_last) > 64:
+            _last.clear()
+        _last[key] = (ident, eps)
+        # keep the facts alive while their ids are the memo's key
+        _alive[key] = factss
+    _stats["answered"] += 1
+    if impl.selectable:
         return module.SelectableGroups.load(eps).select(**params)
-    return module.EntryPoints(eps).select(**params)
+    return impl.EntryPoints(eps).select(**params)
 
 
-def entry_is_egg_with_others(entry: str, view: Any) -> bool:
-    # importlib lists an egg's EGG-INFO after every *.dist-info/*.egg-info of the same entry.
-    if not os.path.basename(entry).lower().endswith(".egg"):
-        return False
-    return len(view.dists()) > 1
+_alive: Dict[Tuple[int, Optional[str]], List[Facts]] = {}
+
+
+def _prefer_valid_answer(impl: Impl, factss: List[Facts], group: Optional[str]) -> Optional[List[Any]]:
+    """importlib_metadata 10's entry_points(): every distribution with metadata first (in
+    discovery order), then the others, de-duplicated by ``_normalized_name``; None when a
+    candidate's metadata or name needs the file system."""
+    valid: List[Tuple[Facts, int]] = []
+    other: List[Tuple[Facts, int]] = []
+    for facts in factss:
+        keys = facts.unique_keys(impl)
+        assert keys is not None
+        for pos in facts.order(impl):
+            has = facts.has_metadata(pos)
+            if has is None or keys[pos] is None:
+                return None
+            (valid if has else other).append((facts, pos))
+    eps: List[Any] = []
+    seen: set = set()
+    gi_of: Dict[int, int] = {}
+    for facts, pos in valid + other:
+        k = facts.unique_keys(impl)[pos]  # type: ignore[index]
+        if k in seen:
+            continue
+        seen.add(k)
+        u = facts.unit[pos]
+        dist = impl.dist(facts, pos)
+        if facts.doubtful(impl, u):
+            _fell_back("a distribution whose entry_points.txt importlib reads otherwise")
+            eps.extend(impl.base.entry_points.fget(dist))
+            continue
+        s, e = facts.start[u], facts.start[u + 1]
+        if group is None:
+            eps.extend(impl.make(facts, s, e, dist))
+            continue
+        gi = gi_of.get(id(facts))
+        if gi is None:
+            gi = gi_of[id(facts)] = facts.groups.index(group) if group in facts.groups else -1
+        if gi >= 0:
+            for i in range(s, e):
+                if facts.group[i] == gi:
+                    eps.extend(impl.make(facts, i, i + 1, dist))
+    return eps
+
+
+def _only_our_finder(impl: Impl) -> bool:
+    """Whether our wrapper of ``impl``'s own path finder is the only thing on sys.meta_path that
+    finds distributions (a custom finder adds its own, and once the backport is imported the
+    standard library's entry_points() gets the backport's distributions: then the original
+    entry_points answers, still through the wrapped finder)."""
+    found = [f for f in (getattr(x, "find_distributions", None) for x in sys.meta_path) if f is not None]
+    return len(found) == 1 and getattr(_function(found[0]), "__epindex_module__", None) == impl.module.__name__
 
 
 def _hook_state() -> Dict[str, Any]:
@@ -169,11 +693,18 @@ def _hook_state() -> Dict[str, Any]:
     return m.state  # type: ignore[no-any-return]
 
 
+def _disable(e: BaseException) -> None:
+    m = sys.modules.get("_epindex_accelerator")
+    if m is None:
+        from . import _hook as m  # type: ignore[no-redef]
+    m.disable(e)
+
+
 def _write_stats(path: str) -> None:
     import json
 
     with open(path, "a", encoding="utf-8") as f:
-        f.write(json.dumps({"pid": os.getpid(), **stats, "disabled": _hook_state()["disabled"]}) + "\n")
+        f.write(json.dumps({"pid": os.getpid(), **accelerator_stats()}) + "\n")
 
 
 if os.environ.get("EPINDEX_ACCELERATOR_STATS"):

@@ -15,7 +15,6 @@ from ._discover import (
     stamp_of,
 )
 from ._cachefile import OPEN_FLAGS, CacheError, CachedEntry, identity, read_header
-from ._format import serialize
 from ._lookup import real_path
 from ._text import js_json
 from ._view import ScanView, View
@@ -518,6 +517,8 @@ def write_cache(path_entry: str, loc: Location) -> Tuple[Scan, Optional[Diagnost
         if scan.inexact is not None:
             raise _Inexact(scan.inexact)
         real = real_path(path_entry) or os.path.abspath(path_entry or ".")
+        from ._format import serialize
+
         data = serialize(scan, real)
         view = memoryview(data)
         while view:
@@ -639,6 +640,10 @@ def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[
         diagnostics.append(Diagnostic("EP307", why, path_entry))
         return ScanView(Scan(path_entry, "directory" if is_dir else "zip", [], [], [], [], None, 0)), diagnostics
     if mode == "auto":
+        if is_dir and not existing_in_dir and _no_candidates(path_entry):
+            # Nothing importlib or epindex would find (a script's directory, the standard
+            # library): no cache is written for it by a lookup (spec §5.1).
+            return ScanView(Scan(path_entry, "directory", [], [], [], [], None, st.st_dev)), diagnostics
         loc2 = _write_location(path_entry, st, existing_in_dir)
         if loc2 is not None:
             scan, problem, _ = write_somewhere(path_entry, loc2)
@@ -646,6 +651,13 @@ def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[
                 diagnostics.append(problem)
             return ScanView(scan), diagnostics
     return ScanView(scan_path_entry(path_entry)), diagnostics
+
+
+def _no_candidates(path_entry: str) -> bool:
+    try:
+        return not list_candidate_names(path_entry or ".")
+    except OSError:
+        return False
 
 
 def racy_window_passed(scanned: Tuple[int, int]) -> bool:

@@ -114,18 +114,17 @@ def _int(v: Any, what: str, lo: Optional[int] = None) -> int:
     return v
 
 
-#: An empty, "." or ".." component in NUL-separated relative paths (a leading "/" makes an empty one).
-_OUTSIDE = re.compile(r"(?:^|\x00|/)\.{0,2}(?:/|\x00|$)")
-
-
 def _relative_paths(col: List[str], what: str, components: bool = True) -> None:
     """Paths below the path entry (``components``: several, ``/``-separated; else one name each):
     never empty, absolute, ``.`` or ``..``, never a NUL."""
     if not col:
         return
     joined = "\0".join(col)
-    if (joined.count("\0") != len(col) - 1 or _OUTSIDE.search(joined) or (not components and "/" in joined)
-            or (os.sep == "\\" and "\\" in joined)):
+    if joined.count("\0") != len(col) - 1 or (not components and "/" in joined) or (os.sep == "\\" and "\\" in joined):
+        raise _bad(f"{what} names something outside its directory")
+    # Every component between NULs: an empty one (a leading or doubled "/"), "." or "..".
+    framed = "\0" + joined.replace("/", "\0") + "\0"
+    if "\0\0" in framed or "\0.\0" in framed or "\0..\0" in framed:
         raise _bad(f"{what} names something outside its directory")
 
 
@@ -214,7 +213,7 @@ def validate(name: str, v: Any, distributions: int) -> Any:
         _strs(d.get("epValue"), "importlib.epValue", m)
         groups = _strs(d.get("groups"), "importlib.groups")
         _ints(d.get("group"), "importlib.group", m, 0, len(groups))
-        if start[0] != 0 or start[-1] != m or any(a > b for a, b in zip(start, start[1:])):
+        if start[0] != 0 or start[-1] != m or start != sorted(start):
             raise _bad("importlib.start is not a run of offsets")
     return v
 
