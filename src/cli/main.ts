@@ -129,14 +129,15 @@ const commands: CommandSpec[] = withNodeSide([
   },
   {
     name: 'accelerate',
-    summary: "make importlib.metadata.entry_points() answer from the caches in a Python environment",
+    summary: 'make importlib.metadata (distributions(), version(), entry_points()…) answer from the caches in a Python environment',
     args: [],
     options: [
       { name: 'python', type: 'string', value: '<python>', short: 'p', description: 'the environment\'s interpreter: a path, an environment directory, a version (3.12, cpython@3.12, >=3.11) or a name on PATH', defaultText: '$VIRTUAL_ENV, $CONDA_PREFIX, a .venv here or above, else python3' },
       { name: 'remove', type: 'boolean', description: 'remove the accelerator' },
+      { name: 'system', type: 'boolean', description: 'install into an interpreter that is not a virtual or conda environment' },
       JSON_OPTION,
     ],
-    run: async (_, o) => (await import('./commands/check.js')).accelerate(flags<{ python?: string; remove?: boolean; json?: boolean }>(o)),
+    run: async (_, o) => (await import('./commands/check.js')).accelerate(flags<{ python?: string; remove?: boolean; system?: boolean; json?: boolean }>(o)),
   },
   {
     name: 'cache build',

@@ -10,10 +10,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "entry_points",
+    "entry_point_records",
+    "EntryPointRecord",
+    "EntryPointRecords",
     "distributions",
     "diagnostics",
     "rebuild",
     "cache_status",
+    "accelerator_stats",
     "plugins",
     "PluginSet",
     "EntryPointWarning",
@@ -23,10 +27,14 @@ __all__ = [
 
 _WHERE = {
     "entry_points": "_api",
+    "entry_point_records": "_records",
+    "EntryPointRecord": "_records",
+    "EntryPointRecords": "_records",
     "distributions": "_api",
     "diagnostics": "_api",
     "rebuild": "_cache",
     "cache_status": "_cache",
+    "accelerator_stats": "_accel",
     "plugins": "_plugins",
     "PluginSet": "_plugins",
     "EntryPointWarning": "_plugins",
@@ -35,9 +43,11 @@ _WHERE = {
 }
 
 if TYPE_CHECKING:
+    from ._accel import accelerator_stats
     from ._api import diagnostics, distributions, entry_points
     from ._cache import cache_status, rebuild
     from ._diagnostics import Diagnostic
+    from ._records import EntryPointRecord, EntryPointRecords, entry_point_records
     from ._plugins import EntryPointLoadError, EntryPointWarning, PluginSet, plugins
 
 

@@ -20,7 +20,9 @@ import os
 import pathlib
 import stat as S
 import sys
-from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 #: Codes of a distribution's own diagnostics after which importlib reads its entry_points.txt
 #: otherwise than epindex (drops, raises or blocks): that distribution's file is read for real.

@@ -2,20 +2,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Iterator, List, Optional, Sequence
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterator, List, Optional, Sequence
 
-from . import _importlib as imp
 from ._diagnostics import Diagnostic
-from ._lookup import FRESHNESS, POLICIES, choose, load_views
-from ._resolve import resolution_diagnostics, select_rows, winners
+from ._lookup import load_views, lookup_rows, settings
+from ._resolve import resolution_diagnostics, winners
 
 _last_diagnostics: List[Diagnostic] = []
-
-
-def _settings(policy: str, freshness: Optional[str]) -> tuple:
-    p = choose("EPINDEX_CACHE", None if policy == "auto" and "EPINDEX_CACHE" in __import__("os").environ else policy, POLICIES, "auto")
-    f = choose("EPINDEX_FRESHNESS", freshness, FRESHNESS, "stat")
-    return p, f
 
 
 def entry_points(group: Optional[str] = None, name: Optional[str] = None, *, path: Optional[Sequence[str]] = None,
@@ -26,25 +21,16 @@ def entry_points(group: Optional[str] = None, name: Optional[str] = None, *, pat
 
     ``policy``: ``scan``, ``only``, ``prefer``, ``fallback`` or ``auto`` (default, or
     ``$EPINDEX_CACHE``); ``freshness``: ``listing``, ``stat`` (default, or
-    ``$EPINDEX_FRESHNESS``) or ``full``.
+    ``$EPINDEX_FRESHNESS``) or ``full``. ``entry_point_records`` gives the same entry points
+    without importing importlib.metadata.
     """
     global _last_diagnostics
-    pol, fresh = _settings(policy, freshness)
-    search = sys.path if path is None else path
-    if pol == "fallback":
-        views, diags = load_views(search, "trust", fresh, group)
-        rows = select_rows(views, group)
-        if (group is not None or name is not None) and not any(name is None or r.name == name for _, r in rows):
-            views, diags = load_views(search, "prefer", fresh, group)
-            rows = select_rows(views, group)
-    else:
-        views, diags = load_views(search, pol, fresh, group)
-        rows = select_rows(views, group)
+    from . import _importlib as imp
+
+    views, rows, diags = lookup_rows(group, name, path, policy, freshness)
     _last_diagnostics = diags
     out = []
     for v, r in rows:
-        if name is not None and r.name != name:
-            continue
         view = views[v]
         dist = imp.distribution(view.path_entry, r.dist.child, view.kind, r.dist.name, r.dist.version)
         out.append(imp.entry_point(r.name, r.value, r.group, dist))
@@ -54,7 +40,9 @@ def entry_points(group: Optional[str] = None, name: Optional[str] = None, *, pat
 def distributions(*, path: Optional[Sequence[str]] = None, policy: str = "auto", freshness: Optional[str] = None) -> Iterator[Any]:
     """The distributions in use (one per normalized name, the winner), in search-path order,
     as ``importlib.metadata.PathDistribution`` objects."""
-    pol, fresh = _settings(policy, freshness)
+    from . import _importlib as imp
+
+    pol, fresh = settings(policy, freshness)
     views, _ = load_views(sys.path if path is None else path, "prefer" if pol == "fallback" else pol, fresh, None)
     for v, ref in winners(views):
         yield imp.distribution(views[v].path_entry, ref.child, views[v].kind, ref.name, ref.version)
@@ -62,7 +50,7 @@ def distributions(*, path: Optional[Sequence[str]] = None, policy: str = "auto",
 
 def diagnostics(*, path: Optional[Sequence[str]] = None, policy: str = "auto", freshness: Optional[str] = None) -> List[Diagnostic]:
     """Every diagnostic of a full lookup (files absolute), errors first."""
-    pol, fresh = _settings(policy, freshness)
+    pol, fresh = settings(policy, freshness)
     views, diags = load_views(sys.path if path is None else path, "prefer" if pol == "fallback" else pol, fresh, None)
     out = diags + resolution_diagnostics(views)
     rank = {"error": 0, "warning": 1, "info": 2}
@@ -70,4 +58,6 @@ def diagnostics(*, path: Optional[Sequence[str]] = None, policy: str = "auto", f
 
 
 def dist_name_version(d: Any) -> tuple:
+    from . import _importlib as imp
+
     return imp.name_version(d)

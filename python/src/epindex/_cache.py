@@ -7,7 +7,9 @@ import os
 import stat as S
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ._diagnostics import Diagnostic
 from ._discover import (
@@ -196,7 +198,8 @@ class Opened:
 _memo: Dict[Tuple[str, str], CachedEntry] = {}
 
 
-Needs = Callable[[CachedEntry], Sequence[str]]
+if TYPE_CHECKING:
+    Needs = Callable[[CachedEntry], Sequence[str]]
 
 
 def lookup_needs(group: Optional[str], freshness: str, sections: Optional[Sequence[str]] = None) -> Needs:

@@ -16,7 +16,9 @@ import os
 import re
 import sys
 import zlib
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from ._diagnostics import Diagnostic
 from ._view import DistRef, Row, View

@@ -75,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     ac = sub.add_parser("accelerate", help="install the importlib.metadata accelerator into site-packages")
     ac.add_argument("--remove", action="store_true", help="remove it")
     ac.add_argument("--site", metavar="DIR", help="this site directory (default: the running interpreter's purelib)")
+    ac.add_argument("--system", action="store_true", help="install into an interpreter that is not a virtual or conda environment")
     ac.add_argument("--json", action="store_true")
     return p
 
@@ -180,20 +181,33 @@ def _cmd_status(a: argparse.Namespace) -> int:
     else:
         rows = [[e["state"] + (" (racy)" if e["racy"] else ""), e["pathEntry"] or ".", e["location"] or "", e["reason"] or ""] for e in entries]
         sys.stdout.write(_table(rows, ["STATE", "PATH ENTRY", "LOCATION", "REASON"]))
-        sys.stdout.write(f"accelerator: {'installed in ' + str(acc['site']) if acc['installed'] else 'not installed'}\n")
+        sys.stdout.write(f"accelerator: {_accelerator_line(acc)}\n")
     return 0
+
+
+def _accelerator_line(acc: dict) -> str:
+    if not acc["installed"]:
+        return "not installed (python -m epindex accelerate)"
+    if acc["active"]:
+        return f"installed in {acc['site']}, active"
+    return f"installed in {acc['site']}, inactive: {acc['reason']}"
 
 
 def _cmd_accelerate(a: argparse.Namespace) -> int:
     from . import _accelerate
 
-    result = _accelerate.remove(a.site) if a.remove else _accelerate.install(a.site)
+    try:
+        result = _accelerate.remove(a.site) if a.remove else _accelerate.install(a.site, system=a.system)
+    except _accelerate.Refused as e:
+        sys.stderr.write(f"{PROG}: accelerate: {e}\n")
+        return 2
     if a.json:
         print_json(result)
     elif a.remove:
         sys.stdout.write(f"accelerator removed from {result['site']}\n" if result["removed"] else f"accelerator was not installed in {result['site']}\n")
     else:
-        sys.stdout.write(f"accelerator installed in {result['site']}\n")
+        where = "; `pip uninstall epindex` removes it too" if result.get("record") else ""
+        sys.stdout.write(f"accelerator installed in {result['site']}{where}\n")
     return 0
 
 

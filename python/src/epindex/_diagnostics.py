@@ -6,7 +6,11 @@ cache) is a warning.
 """
 from __future__ import annotations
 
-from typing import Dict, NamedTuple, Optional
+from collections import namedtuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Optional
 
 #: Every code of src/diagnostics.ts ``DIAGNOSTIC_CODES`` with its fixed severity (docs/spec.md §7),
 #: in the same order. test/python/diagnostics-table.test.ts compares the two tables.
@@ -49,14 +53,18 @@ SEVERITY: Dict[str, str] = {
 UNKNOWN_SEVERITY = "warning"
 
 
-class Diagnostic(NamedTuple):
+# A collections.namedtuple, not typing.NamedTuple: importing typing costs a first lookup ~10 ms.
+class Diagnostic(namedtuple("Diagnostic", ("code", "message", "file", "line"), defaults=(None, None))):
     """What a reader, discoverer or cache path noticed. ``file`` is relative to the path
-    entry inside scans and caches (``''`` being the entry itself) and absolute in results."""
+    entry inside scans and caches (``''`` being the entry itself) and absolute in results.
+    Fields: ``code``, ``message``, ``file`` (None), ``line`` (None)."""
 
-    code: str
-    message: str
-    file: Optional[str] = None
-    line: Optional[int] = None
+    __slots__ = ()
+    if TYPE_CHECKING:
+        code: str
+        message: str
+        file: Optional[str]
+        line: Optional[int]
 
     @property
     def severity(self) -> str:

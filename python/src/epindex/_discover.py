@@ -12,19 +12,22 @@ import errno
 import os
 import stat as S
 from functools import cmp_to_key
-from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ._diagnostics import Diagnostic
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional, Sequence, Tuple
     from ._reader import Line
 
 # The reader, the metadata reader and PEP 440 ordering are imported when a scan needs them:
 # a lookup answered from caches never does (import time is most of a first lookup's cost).
 HEADER_LIMIT = 64 * 1024
 
-Stamp = Tuple[int, int, int, int, int, int]
+if TYPE_CHECKING:
+    Stamp = Tuple[int, int, int, int, int, int]
+else:
+    Stamp = tuple
 ZERO_STAMP: Stamp = (0, 0, 0, 0, 0, 0)
 
 

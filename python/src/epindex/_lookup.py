@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from ._diagnostics import Diagnostic
 from ._discover import scan_path_entry
 from ._view import ScanView, View
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Sequence, Tuple
+    from ._view import Row
 
 POLICIES = ("scan", "only", "prefer", "fallback", "auto")
 FRESHNESS = ("listing", "stat", "full")
@@ -79,3 +83,34 @@ def load_views(search_path: Sequence[str], policy: str, freshness: str, group: O
         views.append(view)
         diagnostics.extend(diags)
     return views, diagnostics
+
+
+def settings(policy: str, freshness: Optional[str]) -> Tuple[str, str]:
+    """The policy and freshness level of a library call: the arguments, else the environment
+    variables ($EPINDEX_CACHE only where the policy is left at its default), else auto/stat."""
+    p = choose("EPINDEX_CACHE", None if policy == "auto" and "EPINDEX_CACHE" in os.environ else policy, POLICIES, "auto")
+    f = choose("EPINDEX_FRESHNESS", freshness, FRESHNESS, "stat")
+    return p, f
+
+
+def lookup_rows(group: Optional[str], name: Optional[str], path: Optional[Sequence[str]], policy: str,
+                freshness: Optional[str]) -> Tuple[List[View], List[Tuple[int, "Row"]], List[Diagnostic]]:
+    """The views of the search path and the rows of ``group`` (all: None) named ``name`` (any:
+    None) of the distributions in use, under a policy (§6: ``fallback`` trusts caches first and
+    checks them only when the key is missing)."""
+    from ._resolve import select_rows
+
+    pol, fresh = settings(policy, freshness)
+    search = sys.path if path is None else path
+    if pol == "fallback":
+        views, diags = load_views(search, "trust", fresh, group)
+        rows = select_rows(views, group)
+        if (group is not None or name is not None) and not any(name is None or r.name == name for _, r in rows):
+            views, diags = load_views(search, "prefer", fresh, group)
+            rows = select_rows(views, group)
+    else:
+        views, diags = load_views(search, pol, fresh, group)
+        rows = select_rows(views, group)
+    if name is not None:
+        rows = [(v, r) for v, r in rows if r.name == name]
+    return views, rows, diags

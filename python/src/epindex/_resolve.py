@@ -6,7 +6,9 @@ metadata-less leftover never hides a real distribution anywhere on the path.
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Optional, Sequence, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, List, Optional, Sequence, Tuple
 
 from ._diagnostics import Diagnostic
 from ._view import DistRef, Row, View, absolute

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: The PyPA group-name rule ``^\w+(\.\w+)*$`` with Python's Unicode ``\w`` (for re.fullmatch;
 #: re caches compiled patterns, and nothing is compiled at import).

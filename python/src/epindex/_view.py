@@ -3,7 +3,9 @@ the distributions (for resolution) and the entry points of one group, each with 
 distribution. A cache answers a group lookup without parsing the other groups."""
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, List, Optional, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from ._diagnostics import Diagnostic
 from ._discover import Scan

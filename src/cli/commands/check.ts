@@ -58,9 +58,9 @@ export function runPythonCli(python: string, args: readonly string[]): Promise<n
   });
 }
 
-/** `epi accelerate [--python P] [--remove] [--json]`: install or remove the importlib.metadata accelerator. */
-export async function accelerate(flags: { python?: string; remove?: boolean; json?: boolean }): Promise<number> {
-  return runPythonCli(choosePython(flags.python).command, ['accelerate', ...(flags.remove ? ['--remove'] : []), ...(flags.json ? ['--json'] : [])]);
+/** `epi accelerate [--python P] [--remove] [--system] [--json]`: install or remove the importlib.metadata accelerator. */
+export async function accelerate(flags: { python?: string; remove?: boolean; system?: boolean; json?: boolean }): Promise<number> {
+  return runPythonCli(choosePython(flags.python).command, ['accelerate', ...(flags.remove ? ['--remove'] : []), ...(flags.system ? ['--system'] : []), ...(flags.json ? ['--json'] : [])]);
 }
 
 export async function check(flags: CheckFlags): Promise<number> {
