@@ -168,10 +168,13 @@ function readHead(file: string): { bytes: Buffer; stat: fs.Stats } | { problem: 
     if (!stat.isFile()) return { problem: 'not a regular file' };
     const buf = Buffer.alloc(Math.min(HEAD_BYTES, Math.max(stat.size, 0)));
     let n = 0;
-    while (n < buf.length) {
-      const got = fs.readSync(fd, buf, n, buf.length - n, n);
+    // Two bytes first: most files of a system's bin directory are binaries, and need no more.
+    let want = Math.min(2, buf.length);
+    while (n < want) {
+      const got = fs.readSync(fd, buf, n, want - n, n);
       if (got === 0) break;
       n += got;
+      if (n === 2 && want === 2 && buf[0] === 0x23 && buf[1] === 0x21) want = buf.length;
     }
     return { bytes: buf.subarray(0, n), stat };
   } catch (e) {
