@@ -201,7 +201,7 @@ const commands: CommandSpec[] = withNodeSide([
   },
   {
     name: 'scripts repair',
-    summary: 'point launchers whose interpreter is missing or another (a moved or copied venv) at this one, and fix the activate scripts',
+    summary: 'point launchers, and other scripts that name the old location (a moved or copied venv), at this interpreter, fix the activate scripts, and list what stays broken',
     args: [],
     options: scripts([DRY_RUN]),
     run: async (_, o) => (await import('./commands/scripts.js')).scriptsRepair(flags<ScriptsFlags>(o)),

@@ -41,6 +41,7 @@ SEVERITY: Dict[str, str] = {
     "EP501": "error", "EP502": "error", "EP503": "error", "EP504": "warning", "EP505": "warning",
     "EP506": "warning", "EP507": "error", "EP508": "error", "EP509": "warning", "EP510": "warning",
     "EP511": "warning", "EP512": "warning", "EP513": "info", "EP514": "error",
+    "EP515": "error", "EP516": "error", "EP517": "warning",
     # check and the accelerator
     "EP801": "error",    # an entry point failed to load under `check`
     "EP802": "error",    # a check worker died, exited or hung (the entry is reported as failed)
