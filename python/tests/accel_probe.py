@@ -39,6 +39,10 @@ def describe_dist(d):
 def main(spec):
     out = {}
     path = spec.get("path")
+    if spec.get("all"):  # every group and every distribution name of the environment
+        dists = list(md.distributions())
+        spec["groups"] = [None] + sorted({e.group for d in dists for e in attempt(lambda: list(d.entry_points)) if not isinstance(e, str)})
+        spec["names"] = sorted({n for n in (attempt(lambda: d.name) for d in dists) if isinstance(n, str) and not n.startswith("!")})
     out["distributions"] = attempt(lambda: [describe_dist(d) for d in (md.distributions(path=path) if path is not None else md.distributions())])
     out["again"] = attempt(lambda: [describe_dist(d) for d in md.distributions()])  # a second walk, as pytest makes
     out["entry_points"] = {str(g): attempt(lambda: describe_eps(md.entry_points(**({} if g is None else {"group": g})))) for g in spec.get("groups", [])}
