@@ -35,6 +35,8 @@ import { compareVersionsDescending } from './versions.js';
 export interface ScanOptions {
   /** Record stamps and watches for freshness checks (cache building). */
   readonly stamps?: boolean;
+  /** Told after each candidate of a directory is read (`done` of `total`): progress of a long build. */
+  readonly progress?: (done: number, total: number) => void;
 }
 
 /** The most of a METADATA / PKG-INFO file read for its headers. */
@@ -191,6 +193,7 @@ function scanDirectory(root: string, options: ScanOptions): DirectoryScan {
     if (r.unit !== null) candidates.push(r.unit);
     if (r.diagnostics.length > 0) diagnostics.push(...r.diagnostics);
     listing.push({ name: d.name, stamp: r.stamp ?? NO_STAMP });
+    options.progress?.(listing.length, listed.length);
   }
   const arranged = arrange(candidates);
   return { kind: 'directory', listing, units: arranged.units, diagnostics: [...diagnostics, ...arranged.diagnostics], listingDirs: [] };

@@ -7,7 +7,7 @@ import { entryIsEgg, listCandidates, scanCandidate, scanPathEntry } from './disc
 
 export const pythonSource: Source = {
   id: 'python',
-  scan: (dir, request) => scanPathEntry(dir, { stamps: request.stamps }),
+  scan: (dir, request) => scanPathEntry(dir, { stamps: request.stamps, ...(request.progress !== undefined ? { progress: request.progress } : {}) }),
   listing: (dir) => listCandidates(dir, entryIsEgg(dir)).map((c) => c.name),
   rescan: (dir, child) => {
     const r = scanCandidate(dir, child, 'unknown', { stamps: true });

@@ -1,6 +1,6 @@
 import type { ReportFormat } from '../../lint/report.js';
 import { counts, openEnvironment, settle, type EnvironmentFlags } from '../environment-options.js';
-import { colorDiagnostic, countsText, printJson } from '../output.js';
+import { colorDiagnostic, colors, countsText, printJson } from '../output.js';
 import { out, err } from '../stdio.js';
 
 /** Exit 1 when any diagnostic is an error. */
@@ -20,7 +20,7 @@ export async function diagnose(flags: EnvironmentFlags & { json?: boolean; all?:
     // `counts` covers every diagnostic, shown or not (info ones need --all); `shown` says how many are listed.
     printJson({ environment: report, diagnostics: shown, counts: c, shown: shown.length });
   } else {
-    for (const d of shown) out(colorDiagnostic(d) + '\n');
+    for (const d of shown) out(colorDiagnostic(d, colors) + '\n');
     const info = c.info === 0 ? '' : flags.all ? `, ${c.info} info` : `, ${c.info} info (--all shows them)`;
     err(`epi: ${countsText(c)}${info}\n`);
   }

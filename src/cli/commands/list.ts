@@ -2,7 +2,7 @@ import type { EntryPoint } from '../../entry-point.js';
 import type { Diagnostic } from '../../diagnostics.js';
 import { renderEntryPointsTxt, unrenderableReason } from '../../format/entry-points-txt.js';
 import { counts, entryPointJSON, isSearchPathDiagnostic, openEnvironment, settle, type EnvironmentFlags } from '../environment-options.js';
-import { colors, plural, printJson, summarizeDiagnostics, table } from '../output.js';
+import { colors, errColors, plural, printJson, summarizeDiagnostics, table } from '../output.js';
 import { byGroupAndName, entryPointsOf } from './lookup.js';
 import { out, err } from '../stdio.js';
 
@@ -51,7 +51,7 @@ export function printEntryPoints(entryPoints: EntryPoint[], diagnostics: readonl
   }
   if (format === 'ini') {
     const ok = sorted.filter((e) => unrenderableReason(e) === null);
-    if (ok.length < sorted.length) err(colors.yellow(`epi: ${plural(sorted.length - ok.length, 'entry point')} cannot be written as entry_points.txt and ${sorted.length - ok.length === 1 ? 'was' : 'were'} left out\n`));
+    if (ok.length < sorted.length) err(errColors.yellow(`epi: ${plural(sorted.length - ok.length, 'entry point')} cannot be written as entry_points.txt and ${sorted.length - ok.length === 1 ? 'was' : 'were'} left out\n`));
     out(renderEntryPointsTxt(ok));
     return 0;
   }
