@@ -9,7 +9,7 @@ import { CACHE_POLICIES, loadDirectory, type CacheOptions, type CachePolicy, typ
 import { FRESHNESS_LEVELS, type Freshness } from './cache/freshness.js';
 import type { CacheFile } from './cache/format.js';
 import { realPathOf } from './cache/location.js';
-import { bySeverity, diagnostic, type Diagnostic } from './diagnostics.js';
+import { bySeverity, diagnostic, DIAGNOSTIC_CODES, type Diagnostic } from './diagnostics.js';
 import { EntryPoint, type Distribution, type EntryPointQuery, normalizeName } from './entry-point.js';
 import { EntryPoints } from './entry-points.js';
 import { cacheView, scanView, type EntryView } from './entry-view.js';
@@ -223,7 +223,7 @@ export class PythonEnvironment {
  * silently: its `sys.path` holds a missing `pythonXY.zip` as a rule (docs/spec.md §4.4).
  */
 export function missingEntry(entry: string): Diagnostic {
-  return diagnostic('EP219', 'path entry does not exist; skipped', { file: entry });
+  return diagnostic('EP219', DIAGNOSTIC_CODES.EP219[1], { file: entry });
 }
 
 const QUERY_KEYS = ['group', 'name', 'value', 'module', 'attr', 'dist'] as const;

@@ -4,7 +4,7 @@ import type { ActivatePlan } from '../../scripts/activate.js';
 import { selectClaims, type ScriptEntry } from '../../scripts/inventory.js';
 import { applyPlan, planInstall, planRemove, planRepair, type Action, type AppliedPlan, type Plan } from '../../scripts/plan.js';
 import { scriptsInventory, type EnvironmentScripts } from '../../scripts/scripts.js';
-import { colorDiagnostic, colors, countDiagnostics, printJson, summarizeDiagnostics, table } from '../output.js';
+import { colorDiagnostic, colors, countDiagnostics, errColors, printJson, summarizeDiagnostics, table } from '../output.js';
 import { out, err } from '../stdio.js';
 
 export interface ScriptsFlags {
@@ -56,7 +56,9 @@ const STATE_TEXT: Record<ScriptEntry['state'], string> = {
 export async function scriptsList(flags: ScriptsFlags): Promise<number> {
   const inv = await open(flags);
   const { selected, diagnostics } = selectClaims(inv, flags.dist);
-  const entries = inv.entries.filter((e) => selected(e.claim));
+  // By name, then group (code-unit order, as `list`); one name's claimants keep the inventory's order. JSON in the table's order.
+  const key = (e: ScriptEntry): string => `${e.claim.name}\0${e.claim.group}`;
+  const entries = inv.entries.filter((e) => selected(e.claim)).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   if (flags.json) {
     printJson({ python: inv.target.command, executable: inv.target.executable, scripts: entries.map(entryJSON), diagnostics, counts: countDiagnostics(diagnostics) });
   } else {
@@ -134,7 +136,7 @@ function report(plan: Plan, applied: AppliedPlan | null, flags: ScriptsFlags, lo
     else rows.push([verb, a.path, `${distText(a.claim.dist ? { name: a.claim.dist.name, version: a.claim.dist.version } : null)} [${a.claim.group}] ${a.claim.name} = ${a.claim.entryPoint.value}: ${a.reason}`]);
   }
   if (rows.length > 0) out(table(rows));
-  if (unchanged > 0 || rows.length === 0) err(colors.dim(`epi: ${unchanged} file${unchanged === 1 ? '' : 's'} left as ${unchanged === 1 ? 'it is' : 'they are'}${rows.length === 0 ? '; nothing to do' : ''}\n`));
+  if (unchanged > 0 || rows.length === 0) err(errColors.dim(`epi: ${unchanged} file${unchanged === 1 ? '' : 's'} left as ${unchanged === 1 ? 'it is' : 'they are'}${rows.length === 0 ? '; nothing to do' : ''}\n`));
   printDiagnostics(diagnostics);
   summarizeDiagnostics(lookup);
   return status;
