@@ -60,6 +60,7 @@ export const DIAGNOSTIC_CODES = {
   EP215: ['error', 'zip integrity: CRC-32 or sizes do not match, or the data is damaged; the member is not used'],
   EP216: ['warning', 'zip archive over a size limit'],
   EP217: ['warning', '.pth file cannot be read (site emulation); skipped'],
+  EP219: ['warning', 'path entry does not exist; skipped'],
   // cache
   EP301: ['warning', 'cache is corrupt or truncated; ignored'],
   EP302: ['warning', 'cache has a foreign format version; ignored'],

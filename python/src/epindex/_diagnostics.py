@@ -23,7 +23,7 @@ SEVERITY: Dict[str, str] = {
     "EP201": "info", "EP202": "warning", "EP203": "warning", "EP204": "warning", "EP205": "warning",
     "EP206": "warning", "EP207": "info", "EP208": "warning", "EP209": "warning", "EP210": "warning",
     "EP211": "warning", "EP212": "warning", "EP213": "warning", "EP214": "warning", "EP215": "error",
-    "EP216": "warning", "EP217": "warning",
+    "EP216": "warning", "EP217": "warning", "EP219": "warning",
     # cache
     "EP301": "warning", "EP302": "warning", "EP303": "warning", "EP304": "warning", "EP305": "info",
     "EP306": "warning", "EP307": "warning", "EP308": "info",

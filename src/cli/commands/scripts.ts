@@ -6,7 +6,7 @@ import type { ScriptRepair } from '../../scripts/other-scripts.js';
 import { selectClaims, type ScriptEntry } from '../../scripts/inventory.js';
 import { applyPlan, planInstall, planRemove, planRepair, type Action, type AppliedPlan, type Plan } from '../../scripts/plan.js';
 import { scriptsInventory, type EnvironmentScripts } from '../../scripts/scripts.js';
-import { colorDiagnostic, colors, countDiagnostics, printJson, summarizeDiagnostics, table } from '../output.js';
+import { colorDiagnostic, colors, countDiagnostics, errColors, printJson, summarizeDiagnostics, table } from '../output.js';
 import { out, err } from '../stdio.js';
 
 export interface ScriptsFlags {
@@ -58,7 +58,9 @@ const STATE_TEXT: Record<ScriptEntry['state'], string> = {
 export async function scriptsList(flags: ScriptsFlags): Promise<number> {
   const inv = await open(flags);
   const { selected, diagnostics } = selectClaims(inv, flags.dist);
-  const entries = inv.entries.filter((e) => selected(e.claim));
+  // By name, then group (code-unit order, as `list`); one name's claimants keep the inventory's order. JSON in the table's order.
+  const key = (e: ScriptEntry): string => `${e.claim.name}\0${e.claim.group}`;
+  const entries = inv.entries.filter((e) => selected(e.claim)).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   if (flags.json) {
     printJson({ python: inv.target.command, executable: inv.target.executable, scripts: entries.map(entryJSON), diagnostics, counts: countDiagnostics(diagnostics) });
   } else {
@@ -170,8 +172,8 @@ function report(plan: Plan, applied: AppliedPlan | null, flags: ScriptsFlags, lo
   }
   if (rows.length > 0) out(table(rows));
   const left = leftAsTheyAre(plan);
-  if (left.length > 0) err(colors.dim(`epi: ${rows.length === 0 ? 'nothing to do; ' : ''}left as they are:\n${left.join('\n')}\n`));
-  else if (rows.length === 0) err(colors.dim('epi: nothing to do\n'));
+  if (left.length > 0) err(errColors.dim(`epi: ${rows.length === 0 ? 'nothing to do; ' : ''}left as they are:\n${left.join('\n')}\n`));
+  else if (rows.length === 0) err(errColors.dim('epi: nothing to do\n'));
   printDiagnostics(diagnostics);
   summarizeDiagnostics(lookup);
   return status;

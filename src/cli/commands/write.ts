@@ -9,7 +9,7 @@ import { renderEntryPointsTxt } from '../../format/entry-points-txt.js';
 import { pyStrip } from '../../python/text.js';
 import { countFindings, renderText } from '../../lint/report.js';
 import { EntryPoint } from '../../entry-point.js';
-import { colors, printJson } from '../output.js';
+import { errColors, printJson } from '../output.js';
 import { summaryLine, toolVersion } from './lint.js';
 import { out, err } from '../stdio.js';
 
@@ -72,7 +72,7 @@ export async function write(target: string | undefined, flags: WriteFlags): Prom
   } else {
     if (text !== null && outFile === null) out(text);
     if (decl.findings.length > 0) {
-      err(renderText(decl.findings, { toolVersion: toolVersion(), style: colors }));
+      err(renderText(decl.findings, { toolVersion: toolVersion(), style: errColors }));
       err(summaryLine(decl.findings) + '\n');
     }
     if (decl.dynamic.length > 0 && errors.length === 0) {
