@@ -21,6 +21,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readSmallFile } from '../fsutil.js';
 import { finding, type Finding } from '../lint/findings.js';
 import { isTruthy, type BuildDeclaration, type SetuptoolsValue } from './declaration.js';
 import { ENTRY_FIELDS, readPyproject, type EntryField } from './pyproject.js';
@@ -80,9 +81,15 @@ export async function readProject(dir: string, options: ProjectOptions): Promise
   const build = pp?.build;
   const backend = build?.backend ?? null;
   if (backend !== null && !backend.startsWith('setuptools.build_meta')) {
+    // Said only where the file declares entry points: a setup.cfg of tool settings is common.
     const findings: Finding[] = [...pp!.findings];
+    const declares = (f: string): boolean => {
+      if (f === cfgFile) return isTruthy(readSetupCfg(f).setuptools ?? { kind: 'none' });
+      const read = readSmallFile(f);
+      return read.ok && read.bytes.includes('entry_points');
+    };
     for (const f of [hasCfg ? cfgFile : null, hasPy ? pyFile : null]) {
-      if (f !== null) findings.push(finding('EP685', `${path.basename(f)} is not read: the build backend is ${JSON.stringify(backend)}, not setuptools'${build!.backendPath ? ' (an in-tree backend that wraps setuptools.build_meta would read it; epi cannot tell)' : ''}`, { file: f }));
+      if (f !== null && declares(f)) findings.push(finding('EP685', `${path.basename(f)} declares entry points that are not read: the build backend is ${JSON.stringify(backend)}, not setuptools'${build!.backendPath ? ' (an in-tree backend that wraps setuptools.build_meta would read them; epi cannot tell)' : ''}`, { file: f }));
     }
     return { ...pp!, findings };
   }

@@ -14,6 +14,7 @@
  *
  * Whatever setup.py computes (EP681) is left to the build: nothing is written for it.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -116,7 +117,6 @@ type Run = { ok: true; stdout: string } | { ok: false; why: string };
 
 /** Where the helper is: python/src/epindex/_setup_py.py, found upwards from this file (dist/ or dist/src/build/). */
 export function setupPyHelper(from: string = path.dirname(fileURLToPath(import.meta.url))): string | null {
-  const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
   for (let dir = from; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'python', 'src', 'epindex', '_setup_py.py');
     if (fs.existsSync(candidate)) return candidate;
@@ -212,7 +212,8 @@ function strLines(n: Extract<Node, { t: 'str' }>): Array<{ text: string; line: n
   return pySplitlines(n.v).map((text, i) => ({ text, line: n.lines[i] ?? n.line ?? undefined }));
 }
 
-const what = (n: Node): string => (n.t === 'other' ? `a ${n.type}` : n.t === 'none' ? 'None' : n.t === 'dict' ? 'a dict' : n.t === 'list' ? `a ${n.kind}` : n.t === 'str' ? 'a string' : 'computed');
+const article = (noun: string): string => `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
+const what = (n: Node): string => (n.t === 'other' ? article(n.type) : n.t === 'none' ? 'None' : n.t === 'dict' ? 'a dict' : n.t === 'list' ? article(n.kind) : n.t === 'str' ? 'a string' : 'computed');
 
 function computedIn(n: Node, out: Array<Extract<Node, { t: 'computed' }>>): void {
   if (n.t === 'computed') out.push(n);

@@ -159,9 +159,9 @@ const rows: Row[] = [
   { code: 'EP683', rule: 'a setup.py entry point line without "="', bad: setupPy('entry_points={"g": ["a m:f"]}'), good: setupPy('entry_points={"g": ["a = m:f"]}') },
   { code: 'EP684', rule: 'setup.py with no interpreter to parse it', bad: setupPy('entry_points={"g": ["a = m:f"]}', path.join(root, 'no-such-python')), good: setupPy('entry_points={"g": ["a = m:f"]}') },
   {
-    code: 'EP685', rule: 'setup.py beside a build backend that is not setuptools',
+    code: 'EP685', rule: 'entry points in setup.py beside a build backend that is not setuptools (tool settings in setup.cfg are not)',
     bad: setupProject({ 'setup.py': SETUP_PY, 'pyproject.toml': '[build-system]\nbuild-backend = "hatchling.build"\n' }),
-    good: setupProject({ 'setup.py': SETUP_PY, 'pyproject.toml': '[build-system]\nbuild-backend = "setuptools.build_meta"\n' }),
+    good: setupProject({ 'setup.py': 'import setuptools\nsetuptools.setup()\n', 'setup.cfg': '[flake8]\nmax-line-length = 100\n', 'pyproject.toml': '[build-system]\nbuild-backend = "hatchling.build"\n' }),
   },
   {
     code: 'EP686', rule: 'setup.py and setup.cfg both declaring entry points',

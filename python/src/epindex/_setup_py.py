@@ -166,7 +166,7 @@ class SetupPy:
         self._spend(32)
         line = getattr(node, "lineno", None)
         if depth > MAX_DEPTH:
-            return self.computed(node, "names followed too deep")
+            return self.computed(node, "a value nested more than %d levels deep" % MAX_DEPTH)
         if isinstance(node, ast.Constant):
             v = node.value
             if isinstance(v, str):
