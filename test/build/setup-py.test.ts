@@ -37,6 +37,8 @@ interface Row {
   readonly epi: 'same' | 'refuses';
   /** Lint codes that must be found, with the setup.py line where one is given (`EP681:12`). */
   readonly codes?: readonly string[];
+  /** A declared entry point setuptools leaves out of what it writes (what the finding says it loses). */
+  readonly lost?: string;
 }
 
 const rows: Row[] = [
@@ -169,6 +171,16 @@ const rows: Row[] = [
     setuptools: 'fails', epi: 'refuses', codes: ['EP683:9'],
     tree: project({ 'setup.py': setupPy('    entry_points={\n        "console_scripts": [\n            "pk-cli pk.cli:main",\n        ],\n    },') }),
   },
+  {
+    name: 'INI text with a line before the first header: setuptools drops it silently, epi refuses (EP683)',
+    setuptools: 'writes', epi: 'refuses', codes: ['EP683:7'], lost: 'lost = pk:main',
+    tree: project({ 'setup.py': setupPy('    entry_points="lost = pk:main\\n[console_scripts]\\nc = pk:main\\n",') }),
+  },
+  {
+    name: 'INI text starting with a byte order mark: setuptools drops the first group, epi refuses (EP683)',
+    setuptools: 'writes', epi: 'refuses', codes: ['EP683:7'], lost: 'c = pk:main',
+    tree: project({ 'setup.py': setupPy('    entry_points="\\ufeff[console_scripts]\\nc = pk:main\\n[pk.plugins]\\np = pk\\n",') }),
+  },
   { name: 'a duplicate name: setuptools fails (EP612)', setuptools: 'fails', epi: 'refuses', codes: ['EP612:7'], tree: project({ 'setup.py': setupPy('    entry_points={"console_scripts": ["c = pk:a", "c = pk:b"]},') }) },
   { name: 'a value importlib.metadata\'s pattern rejects: setuptools fails (EP629)', setuptools: 'fails', epi: 'refuses', codes: ['EP629:7'], tree: project({ 'setup.py': setupPy('    entry_points={"pk.plugins": ["p = my-module:f"]},') }) },
   { name: 'a syntax error: setuptools fails (EP680 on its line)', setuptools: 'fails', epi: 'refuses', codes: ['EP680:8'], tree: project({ 'setup.py': setupPy('    entry_points={"console_scripts": ["c = pk:main"],') }) },
@@ -233,6 +245,7 @@ describe('epi write and lint on setup.py projects, against setuptools', () => {
       else {
         assert.ok(!('error' in b), `setuptools failed: ${'error' in b ? b.error : ''}`);
         assert.equal(b.entryPoints === null, r.setuptools === 'none', `setuptools wrote ${JSON.stringify(b.entryPoints)}`);
+        if (r.lost !== undefined) assert.ok(b.entryPoints !== null && !b.entryPoints.includes(r.lost), `setuptools wrote ${JSON.stringify(b.entryPoints)}`);
       }
       const w = epi(['write', forEpi[i]!, '-p', PYTHON]);
       if (r.epi === 'same') {
