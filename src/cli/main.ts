@@ -95,7 +95,7 @@ const commands: CommandSpec[] = withNodeSide([
   },
   {
     name: 'lint',
-    summary: 'check entry points before publishing: entry_points.txt, *.dist-info, wheels, pyproject.toml, setup.cfg, package.json, or a whole environment (--python); exit 1 on errors',
+    summary: 'check entry points before publishing: entry_points.txt, *.dist-info, wheels, pyproject.toml, setup.cfg, setup.py, package.json, or a whole environment (--python); exit 1 on errors',
     args: [{ name: 'path', required: false, variadic: true }],
     options: query([
       REPORT_FORMAT,
@@ -105,10 +105,11 @@ const commands: CommandSpec[] = withNodeSide([
   },
   {
     name: 'write',
-    summary: 'render entry_points.txt from pyproject.toml or setup.cfg, as build backends write it (exit 1 on errors)',
+    summary: 'render entry_points.txt from pyproject.toml, setup.cfg or setup.py, as build backends write it (exit 1 on errors)',
     args: [{ name: 'project', required: false, variadic: false }],
     options: [
       { name: 'out', type: 'string', value: '<dir>', description: 'write <dir>/entry_points.txt instead of printing it' },
+      { ...SCRIPTS_PYTHON, description: 'the interpreter whose ast module parses setup.py (never running it): a path, an environment directory, a version (3.12, cpython@3.12, >=3.11) or a name on PATH' },
       JSON_OPTION,
     ],
     run: async ([project], o) => (await import('./commands/write.js')).write(project, flags<WriteFlags>(o)),
