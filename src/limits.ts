@@ -17,4 +17,6 @@ export const LIMITS = {
   zipEntries: 250_000,
   /** Central-directory size of one zip archive (≥ 134 bytes per entry at the entry limit). */
   zipCentralDirectoryBytes: 32 * 1024 * 1024,
+  /** One section of a cache file (docs/spec.md §5.2): 25× the largest section of a 50,000-distribution cache. */
+  cacheSectionBytes: 128 * 1024 * 1024,
 } as const;

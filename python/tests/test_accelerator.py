@@ -371,7 +371,7 @@ class Accelerate(unittest.TestCase):
         where = os.path.join(self.tmp, "pipvenv")
         subprocess.run([sys.executable, "-m", "venv", where], check=True, stdout=subprocess.DEVNULL)
         python = os.path.join(where, "bin", "python")
-        pkg = os.path.dirname(os.path.dirname(SRC))
+        pkg = os.path.dirname(SRC)
         subprocess.run([python, "-m", "pip", "-q", "--disable-pip-version-check", "install", "--no-index", pkg], check=True, env=self.env)
         site = site_of(python)
         r = subprocess.run([python, "-m", "epindex", "accelerate"], env=self.env, capture_output=True, text=True)

@@ -7,6 +7,7 @@
  */
 import { crc32 } from '../crc32.js';
 import { DIAGNOSTIC_CODES, diagnostic, type Diagnostic, type DiagnosticCode, type Severity } from '../diagnostics.js';
+import { LIMITS } from '../limits.js';
 import { compareCodePoints } from '../python/text.js';
 import type { DirectoryScan, RefJSON, Unit } from './source.js';
 import { STAMP_WIDTH, type Stamp } from './stamp.js';
@@ -333,8 +334,8 @@ const stampOf = (x: unknown, what: string): Stamp => {
 
 /** The most a header may take; larger is not a cache (checked before anything is parsed). */
 export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
-/** The largest section read (spec §10): 25 times the largest section of a 50,000-distribution cache. */
-export const MAX_SECTION_BYTES = 128 * 1024 * 1024;
+/** The largest section read (spec §10, LIMITS.cacheSectionBytes). */
+export const MAX_SECTION_BYTES = LIMITS.cacheSectionBytes;
 const CRC_MARK = ',"crc":';
 
 /**
@@ -491,7 +492,8 @@ function columns(o: Record<string, unknown>, keys: readonly string[], what: stri
     n = c.length;
   }
   if (keys === DIST_COLUMNS) {
-    relativePaths(o['child'] as string[], `${what} child`, false);
+    // One name (a distribution's directory), or a scoped package's `@scope/name`: inside the directory either way.
+    relativePaths(o['child'] as string[], `${what} child`);
     if ((o['normalizedName'] as string[]).includes('')) fail(`${what} normalizedName holds an empty name`);
     const version = arr(o['version'], `${what} version`);
     const real = intsIn(o['real'], `${what} real`, 0, 2);
@@ -542,7 +544,7 @@ function validate(name: string, v: unknown, distributions: number): unknown {
     case 'listing': {
       if (!isObject(v)) fail(name);
       const n = strs(v['names'], 'listing.names');
-      relativePaths(n, 'listing.names', false);
+      relativePaths(n, 'listing.names');
       if (ints(v['stamps'], 'listing.stamps').length !== n.length * STAMP_WIDTH) fail('listing.stamps');
       const dirs = strs(v['dirs'], 'listing.dirs');
       relativePaths(dirs, 'listing.dirs');

@@ -14,7 +14,7 @@ export const IN_DIR_CACHE_FILE = `entry-points.v${CACHE_VERSION}.jsonl`;
 /** The default cache name (the Python source's); other sources name their own (Source.cacheName). */
 export const DEFAULT_CACHE_NAME = 'entry-points';
 /** Files of earlier format versions that `clear` also removes. */
-export const OLDER_CACHE_FILES = ['entry-points.v1.json', 'entry-points.v2.jsonl'];
+export const OLDER_CACHE_FILES = ['entry-points.v1.json', 'entry-points.v2.jsonl', 'entry-points.v3.jsonl', 'npm-entry-points.v3.jsonl'];
 
 export type CacheLocationKind = 'in-directory' | 'user';
 

@@ -179,8 +179,9 @@ def _relative_paths(col: List[str], what: str, components: bool = True) -> None:
 
 
 def _children(col: List[str], what: str) -> None:
-    """Names of entries of the path entry itself."""
-    _relative_paths(col, what, components=False)
+    """Names of what is in the directory: one component (a distribution's directory), or more
+    (an npm ``@scope/name``): inside the directory either way."""
+    _relative_paths(col, what)
 
 
 def _dist_columns(v: Any, what: str) -> int:
