@@ -50,19 +50,21 @@ class Location:
         return hash((self.kind, self.dir, self.file))
 
 
-def user_cache_root() -> str:
-    override = os.environ.get("EPINDEX_CACHE_DIR")
-    if override:
-        return os.path.abspath(override)
-    if WINDOWS:
-        base = os.environ.get("LOCALAPPDATA") or os.path.join(os.path.expanduser("~"), "AppData", "Local")
-        return os.path.join(base, "epindex", "Cache")
-    if sys.platform == "darwin":
-        return os.path.join(os.path.expanduser("~"), "Library", "Caches", "epindex")
-    # The XDG base directory spec: a relative $XDG_CACHE_HOME is invalid and ignored (as the
-    # TypeScript side's userCacheRoot ignores it).
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return os.path.join(xdg if xdg and os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache"), "epindex")
+def user_cache_root() -> Optional[str]:
+    """The user cache root when it is trusted (docs/spec.md §5.5; made if missing), else None."""
+    from ._userroot import trusted_root
+
+    return trusted_root()[0]
+
+
+def user_root_problem() -> Optional[Diagnostic]:
+    """EP309 when there is no trusted user cache root, else None."""
+    from ._userroot import configured_root, trusted_root
+
+    root, why = trusted_root()
+    if root is not None:
+        return None
+    return Diagnostic("EP309", f"user cache root not trusted: {why}; no user cache is read or written", configured_root()[0] or "")
 
 
 def in_directory_location(path_entry: str) -> Location:
@@ -93,8 +95,12 @@ def _sha256(data: bytes) -> Any:
     return _sha256_impl(data)
 
 
-def user_location(real: str, root: Optional[str] = None) -> Location:
-    d = os.path.join(root or user_cache_root(), USER_DIR)
+def user_location(real: str, root: Optional[str] = None) -> Optional[Location]:
+    """In the user cache (None: no trusted user cache root)."""
+    root = root or user_cache_root()
+    if root is None:
+        return None
+    d = os.path.join(root, USER_DIR)
     key = _sha256(os.fsencode(real)).hexdigest()[:40]
     return Location("user", d, os.path.join(d, key + ".jsonl"))
 
@@ -109,8 +115,9 @@ def read_locations(path_entry: str, is_dir: bool) -> List[Location]:
     if got is None:
         got = [in_directory(path_entry)] if is_dir else []
         real = real_path(path_entry)
-        if real is not None:
-            got.append(user_location(real))
+        user = None if real is None else user_location(real)
+        if user is not None:
+            got.append(user)
         if len(_locations) > 4096:
             _locations.clear()
         _locations[key] = got
@@ -139,11 +146,8 @@ def trust_problem(file_st: os.stat_result, holder_st: os.stat_result, private: b
         return f"its directory belongs to uid {holder_st.st_uid}"
     if holder_st.st_mode & 0o022:
         return "its directory is writable by group or others"
-    if private:
-        if holder_st.st_uid != _uid:
-            return "the user cache directory belongs to another user"
-        if holder_st.st_mode & 0o077:
-            return "the user cache directory is not private (expected mode 0700)"
+    if private and holder_st.st_uid != _uid:
+        return "the user cache directory belongs to another user"
     return None
 
 
@@ -430,13 +434,11 @@ def _listing_diff(before: List[str], after: List[str]) -> str:
 
 def _prepare_holder(loc: Location) -> None:
     if loc.kind == "user":
-        os.makedirs(loc.dir, mode=0o700, exist_ok=True)
-        for d in (os.path.dirname(loc.dir), loc.dir):
-            st = os.lstat(d)
-            if not S.S_ISDIR(st.st_mode):
-                raise NotADirectoryError(f"{d} is not a directory")
-            if st.st_mode & 0o077 and st.st_uid == _uid and not WINDOWS:
-                os.chmod(d, 0o700)
+        # The root was trusted (and made) when this location was: its entry-points.v4/ too,
+        # made 0700 when missing, never chmod'ed (docs/spec.md §5.3).
+        from ._userroot import prepare_subdirectory
+
+        prepare_subdirectory(loc.dir)
         return
     try:
         os.mkdir(loc.dir, 0o755)
@@ -481,8 +483,8 @@ def write_somewhere(path_entry: str, loc: Location) -> Tuple[Scan, Optional[Diag
         return scan, None, loc
     if loc.kind == "in-directory" and scan.inexact is None:
         real = real_path(path_entry)
-        if real is not None:
-            user = user_location(real)
+        user = None if real is None else user_location(real)
+        if user is not None:
             scan2, problem2 = write_cache(path_entry, user)
             if problem2 is None:
                 return scan2, None, user
@@ -600,6 +602,9 @@ def load_path_entry(path_entry: str, mode: str, freshness: str, group: Optional[
             del _remembered[key]
     is_dir = S.S_ISDIR(st.st_mode)
     diagnostics: List[Diagnostic] = []
+    untrusted = user_root_problem()
+    if untrusted is not None:
+        diagnostics.append(untrusted)  # one per lookup: load_views keeps the first
     stale: List[str] = []
     existing_in_dir = False
     for loc in read_locations(path_entry, is_dir):
@@ -799,9 +804,12 @@ def _build_one(path_entry: str, force: bool, in_directory: bool = True) -> Dict[
     if s["state"] == "fresh" and not force:
         return {**out, "outcome": "unchanged", "file": s["file"], "reason": None, "distributions": s["distributions"] or 0}
     st = _entry_stat(path_entry)
+    if st is not None and S.S_ISDIR(st.st_mode) and in_directory and _no_candidates(path_entry):
+        in_directory = False  # an interpreter's stdlib gets no .epindex: the user cache (spec §5.1)
     target = None if st is None else _write_location(path_entry, st, in_directory)
     if target is None:
-        return {**out, "outcome": "failed", "reason": "no writable cache location"}
+        problem = user_root_problem()
+        return {**out, "outcome": "failed", "reason": f"no writable cache location{': ' + problem.message if problem else ''}"}
     scan, problem, loc = write_somewhere(path_entry, target)
     if scan.inexact is not None:
         return {**out, "outcome": "skipped", "reason": problem.message if problem else scan.inexact, "distributions": len(scan.dists)}

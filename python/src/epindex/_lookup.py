@@ -81,7 +81,7 @@ def load_views(search_path: Sequence[str], policy: str, freshness: str, group: O
 
         view, diags = load_path_entry(entry, policy, freshness, group)
         views.append(view)
-        diagnostics.extend(diags)
+        diagnostics.extend(d for d in diags if d.code != "EP309" or not any(x.code == "EP309" for x in diagnostics))
     return views, diagnostics
 
 
