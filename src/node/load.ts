@@ -21,6 +21,7 @@ import { createRequire as requireFrom } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { userCacheRoot } from '../cache/location.js';
+import { userCacheDir } from '../cache/user-root.js';
 import { importModule } from '../import.js';
 import type { NodeEntryPoint } from './entry-point.js';
 import { EntryPointLoadError } from './errors.js';
@@ -53,11 +54,18 @@ function privateDir(dir: string): boolean {
 async function makeResolver(nodeModules: string): Promise<Resolve | null> {
   try {
     const real = fs.realpathSync(nodeModules);
-    const root = path.join(userCacheRoot(), 'node-resolvers');
+    // Under a trusted user cache root only (spec §5.5): the importer runs as this user.
+    const holder = userCacheDir(userCacheRoot(), 'node-resolvers', true);
+    if (!('dir' in holder)) return null;
+    const root = holder.dir;
     // node:crypto is loaded here, not at import: importing the library must not pay for it.
     const { createHash } = requireFrom(import.meta.url)('node:crypto') as typeof import('node:crypto');
     const home = path.join(root, createHash('sha256').update(real).digest('hex').slice(0, 40));
-    fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+    try {
+      fs.mkdirSync(home, { mode: 0o700 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
     // Only a directory nobody else can write: the importer runs as this user.
     if (!privateDir(root) || !privateDir(home)) return null;
     const link = path.join(home, 'node_modules');
