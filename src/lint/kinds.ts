@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { readPyproject } from '../build/pyproject.js';
 import { readSetupCfg } from '../build/setup-cfg.js';
 import { parsePackageJson } from '../format/package-json.js';
+import { readSmallFile, smallFileProblem } from '../fsutil.js';
 import { finding, fromDiagnostic, type Finding } from './findings.js';
 import { lintEntryPointsTxt } from './rules/entry-points-txt.js';
 import { readWheel } from './wheel.js';
@@ -23,11 +24,9 @@ const base = (f: string): string => path.basename(f);
 const lower = (f: string): string => base(f).toLowerCase();
 
 function readBytes(file: string): Uint8Array | Finding {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    return finding('EP690', `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
-  }
+  // A regular file within the size limit, never blocking (§4.1.2).
+  const read = readSmallFile(file);
+  return read.ok ? read.bytes : finding('EP690', smallFileProblem(read), { file });
 }
 
 export const ENTRY_POINTS_TXT: FileKind = {

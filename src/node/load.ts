@@ -21,6 +21,7 @@ import { createRequire as requireFrom } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { userCacheRoot } from '../cache/location.js';
+import { readSmallFile } from '../fsutil.js';
 import { userCacheDir } from '../cache/user-root.js';
 import { importModule } from '../import.js';
 import type { NodeEntryPoint } from './entry-point.js';
@@ -77,12 +78,8 @@ async function makeResolver(nodeModules: string): Promise<Resolve | null> {
     }
     if (current !== real) replace(link, (tmp) => fs.symlinkSync(real, tmp, process.platform === 'win32' ? 'junction' : 'dir'));
     const file = path.join(home, 'resolve.mjs');
-    let source: string | null = null;
-    try {
-      source = fs.readFileSync(file, 'utf8');
-    } catch {
-      // absent
-    }
+    const read = readSmallFile(file, { limit: 4096 });
+    const source = read.ok ? read.bytes.toString('utf8') : null;
     if (source !== RESOLVER_SOURCE) replace(file, (tmp) => fs.writeFileSync(tmp, RESOLVER_SOURCE, { mode: 0o600, flag: 'wx' }));
     const mod = await importModule<{ resolve: Resolve }>(pathToFileURL(file).href);
     return mod.resolve;

@@ -9,6 +9,7 @@
  * candidate.
  */
 import * as fs from 'node:fs';
+import { readSmallFile } from '../fsutil.js';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
@@ -122,12 +123,10 @@ const formatRequest = (r: VersionRequest): string => `${r.implementation ?? 'Pyt
 
 /** `version`/`version_info` of a `pyvenv.cfg` (venv, virtualenv, uv), and its implementation when recorded. */
 function pyvenvVersion(dir: string): { version: string | null; implementation: string | null } {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(dir, 'pyvenv.cfg'), 'utf8');
-  } catch {
-    return { version: null, implementation: null };
-  }
+  // Never blocks on a FIFO, never reads past the size limit (§4.1.2).
+  const read = readSmallFile(path.join(dir, 'pyvenv.cfg'));
+  if (!read.ok) return { version: null, implementation: null };
+  const text = read.bytes.toString('utf8');
   const get = (k: string): string | null => new RegExp(`^\\s*${k}\\s*=\\s*(.+?)\\s*$`, 'mi').exec(text)?.[1] ?? null;
   const v = get('version_info') ?? get('version');
   return { version: v === null ? null : (/^\d+(\.\d+)*/.exec(v)?.[0] ?? null), implementation: get('implementation')?.toLowerCase() ?? null };

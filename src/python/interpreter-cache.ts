@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { userCacheRoot } from '../cache/location.js';
 import { readTrustProblem } from '../cache/trust.js';
 import { userCacheDir } from '../cache/user-root.js';
+import { LIMITS } from '../limits.js';
 import { choosePython, parseVersionRequest } from './find-python.js';
 import { parseInterpreterAnswer, probeVersion, pthLines, queryInterpreter, type InterpreterInfo } from './interpreter.js';
 import { resolveShim, type ShimResolution } from './shims.js';
@@ -130,7 +131,7 @@ function readValid(root: string, file: string, key: Record<string, string | null
     try {
       const st = fs.fstatSync(fd);
       const holder = fs.lstatSync(path.dirname(file));
-      if (readTrustProblem(st, holder, true, uid()) !== null) return null;
+      if (readTrustProblem(st, holder, true, uid()) !== null || st.size > LIMITS.fileBytes) return null;
       text = fs.readFileSync(fd, 'utf8');
     } finally {
       fs.closeSync(fd);

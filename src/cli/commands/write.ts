@@ -5,6 +5,7 @@ import type { BuildDeclaration } from '../../build/declaration.js';
 import { readPyproject } from '../../build/pyproject.js';
 import { readSetupCfg } from '../../build/setup-cfg.js';
 import { EpindexError } from '../../errors.js';
+import { fileKind } from '../../fsutil.js';
 import { renderEntryPointsTxt } from '../../format/entry-points-txt.js';
 import { pyStrip } from '../../python/text.js';
 import { countFindings, renderText } from '../../lint/report.js';
@@ -28,6 +29,7 @@ function declarationOf(target: string): BuildDeclaration {
     if (base.endsWith('.toml')) return readPyproject(target);
     throw new EpindexError('INVALID_ARGUMENT', `${target}: epi write reads pyproject.toml or setup.cfg`);
   }
+  if (!st.isDirectory()) throw new EpindexError('INVALID_ARGUMENT', `${target}: ${fileKind(st)}, not a regular file or a directory; not read`);
   const pyproject = path.join(target, 'pyproject.toml');
   const setupCfg = path.join(target, 'setup.cfg');
   const hasPyproject = fs.existsSync(pyproject);
