@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { readSmallFile, smallFileProblem } from '../fsutil.js';
+import { LIMITS } from '../limits.js';
 import { finding, type Finding } from '../lint/findings.js';
 import { checkEntries, type DeclaredEntry } from '../lint/rules/entries.js';
 import type { BuildDeclaration } from './declaration.js';
@@ -49,7 +50,8 @@ export function readPyproject(file: string, content?: Uint8Array): BuildDeclarat
   }
   let doc: Table;
   try {
-    doc = loadToml().parse(text) as Table;
+    // smol-toml counts nesting itself; the limit is epindex's (§10), not the library's default.
+    doc = loadToml().parse(text, { maxDepth: LIMITS.nestingDepth }) as Table;
   } catch (e) {
     const err = e as { message?: string; line?: number; column?: number };
     findings.push(finding('EP660', (err.message ?? String(e)).split('\n')[0]!, { file, line: err.line, column: err.column }));
