@@ -262,14 +262,16 @@ function identityProblem(file: CacheFile, dir: string, st: StatResult, source: S
 
 /**
  * Where a new cache for `dir` goes. In the directory only when `inDirectory` allows it (an
- * explicit build, or an in-directory cache exists already) and trust.ts's write rule holds for
- * the directory's real path; else the user cache, when its root is trusted. `null` when
- * neither can be used.
+ * explicit build, or an in-directory cache exists already), trust.ts's write rule holds for
+ * the directory's real path, and the directory holds a candidate; else the user cache, when
+ * its root is trusted. `null` when neither can be used.
  */
 export function writeLocation(dir: string, st: StatResult, inDirectory: boolean, source: Source, opts: CacheOptions): { loc: CacheLocation; create: boolean; real: string } | null {
   const real = realPathOf(dir);
   if (real === null) return null;
-  if (inDirectory && st.isDirectory() && writeProblem(real) === null) {
+  // A directory that holds no candidate (an interpreter's stdlib, lib-dynload) never gets an
+  // in-directory cache: its scan is one readdir, and such directories are rarely the user's.
+  if (inDirectory && st.isDirectory() && writeProblem(real) === null && source.listing(real).length > 0) {
     try {
       fs.accessSync(real, fs.constants.W_OK);
       return { loc: inDirectoryLocation(real, source.cacheName), create: true, real };

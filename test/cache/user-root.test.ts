@@ -240,3 +240,26 @@ test('S2: a root that is a file, or under one, is no user cache, never a crash',
   }
   assert.equal(fs.readFileSync(file, 'utf8'), 'x');
 });
+
+test('15: a directory that holds no candidate gets no in-directory cache — not from a lookup refreshing one, not from a rebuild: the user cache holds it', async () => {
+  const uc = path.join(tempDir('epindex-15-'), 'cache');
+  // A directory like an interpreter's stdlib or lib-dynload: files, no distribution.
+  const stdlib = writeTree(tempDir('epindex-15-stdlib-'), { 'os.py': '', 'json/__init__.py': '' });
+  const r = runCli(['cache', 'rebuild', '--path', stdlib, '--json'], { EPINDEX_CACHE_DIR: uc });
+  assert.equal(r.status, 0, r.stderr);
+  const [built] = (JSON.parse(r.stdout) as { results: { outcome: string; location: string }[] }).results;
+  assert.deepEqual([built!.outcome, built!.location], ['written', 'user']);
+  assert.equal(fs.existsSync(path.join(stdlib, '.epindex')), false, 'rebuild');
+  // A directory whose in-directory cache was built while it held a distribution, which is then
+  // removed: the lookup that notices refreshes the cache in the user cache, not in the directory.
+  const dir = site();
+  assert.equal(buildCache(dir, { userCacheDir: uc }).location, 'in-directory');
+  const inDir = path.join(dir, '.epindex', 'entry-points.v3.jsonl');
+  const before = fs.statSync(inDir).mtimeMs;
+  for (const n of fs.readdirSync(dir)) if (n.endsWith('.dist-info')) fs.rmSync(path.join(dir, n), { recursive: true });
+  const l = await lookup([dir], 'auto', { userCacheDir: uc });
+  assert.deepEqual(l.entryPoints, []);
+  assert.equal(fs.statSync(inDir).mtimeMs, before, 'the in-directory cache was not rewritten');
+  assert.equal(fs.existsSync(userLocation(uc, fs.realpathSync(dir)).file), true, 'the user cache holds the directory now');
+  assert.equal(cacheStatusOf(dir, { userCacheDir: uc }).location, 'user');
+});
