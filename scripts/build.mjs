@@ -100,8 +100,9 @@ for (const name of SEPARATE) {
 // dist/index.js, the ES module users import: it loads lib.cjs through dist/code-cache.cjs and
 // re-exports it by name. Its npm dependencies stay dependencies (loaded lazily where big).
 // dist/code-cache.cjs: scripts/code-cache.cjs with src/cache/user-root.ts (the user cache root's
-// trust rule, which the code cache obeys too) bundled in.
-await build({ ...cjs, banner: {}, entryPoints: [join(root, 'scripts', 'code-cache.cjs')], outfile: join(root, 'dist', 'code-cache.cjs'), plugins: [plainBuiltins] });
+// trust rule, which the code cache obeys too) bundled in. Its import() stays import(): it is what
+// the bundles it loads use to import plugins (ES modules).
+await build({ ...cjs, banner: {}, supported: {}, entryPoints: [join(root, 'scripts', 'code-cache.cjs')], outfile: join(root, 'dist', 'code-cache.cjs'), plugins: [plainBuiltins] });
 // import() stays import() here: the library loads plugins (ES modules too) with it.
 await build({ ...cjs, supported: {}, entryPoints: [join(root, 'src', 'index.ts')], outfile: join(root, 'dist', 'lib.cjs'), plugins: [plainBuiltins] });
 const names = Object.keys(createRequire(import.meta.url)(join(root, 'dist', 'lib.cjs'))).filter((n) => n !== '__esModule' && n !== 'default').sort();
