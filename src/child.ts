@@ -53,9 +53,13 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals): boolean 
 /**
  * How to spawn `file`: as it is, or — when its path is not UTF-8, which Node cannot pass to
  * exec — as `./<name>` in its directory, entered through `/proc/self/fd` (Linux; the child
- * chdirs before exec, while the descriptor is still open). `release` closes that descriptor.
+ * chdirs before exec, while the descriptor is still open). Python then finds itself (and its
+ * `pyvenv.cfg`) from that directory, by its bytes. The child's working directory is that
+ * directory: `env` is the environment to give it, with relative `PYTHONPATH` entries made
+ * absolute against ours (Python resolves them against its own at start-up). `release` closes
+ * the descriptor.
  */
-export function spawnTarget(file: string): { file: string; cwd?: string; fd?: number; release: () => void } {
+export function spawnTarget(file: string): { file: string; cwd?: string; fd?: number; env?: NodeJS.ProcessEnv; release: () => void } {
   const path8 = fsPath(file);
   if (typeof path8 === 'string' || process.platform !== 'linux') return { file, release: () => undefined };
   const name = path.basename(file);
@@ -66,10 +70,13 @@ export function spawnTarget(file: string): { file: string; cwd?: string; fd?: nu
   } catch {
     return { file, release: () => undefined };
   }
+  const pythonPath = process.env['PYTHONPATH'];
+  const env = pythonPath ? { ...process.env, PYTHONPATH: pythonPath.split(path.delimiter).map((p) => (p === '' ? p : path.resolve(p))).join(path.delimiter) } : undefined;
   return {
     file: `./${name}`,
     cwd: `/proc/self/fd/${fd}`,
     fd,
+    ...(env !== undefined ? { env } : {}),
     release: () => {
       try {
         fs.closeSync(fd);
@@ -99,7 +106,7 @@ export function runBounded(file: string, args: readonly string[], opts: BoundedO
     let child: ChildProcess;
     const target = spawnTarget(file);
     try {
-      child = spawn(target.file, [...args], { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], windowsHide: true, detached: POSIX, ...(target.cwd !== undefined ? { cwd: target.cwd } : {}) });
+      child = spawn(target.file, [...args], { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], windowsHide: true, detached: POSIX, ...(target.cwd !== undefined ? { cwd: target.cwd } : {}), ...(target.env !== undefined ? { env: target.env } : {}) });
     } catch (e) {
       target.release();
       resolve({ stdout, stderr, code: null, signal: null, stopped, error: e as NodeJS.ErrnoException });
@@ -168,6 +175,7 @@ export function runBoundedSync(file: string, args: readonly string[], opts: Boun
   const job = { file: target.file, args, cwd: target.fd === undefined ? null : '/proc/self/fd/3', opts: { ...opts, graceMs } };
   const r = spawnSync(process.execPath, ['-e', SYNC_RUNNER, JSON.stringify(job)], {
     encoding: 'utf8',
+    ...(target.env !== undefined ? { env: target.env } : {}),
     stdio: ['ignore', 'pipe', 'ignore', ...(target.fd === undefined ? [] : [target.fd])],
     // The runner enforces the deadline; this is only in case the runner itself hangs.
     timeout: opts.timeoutMs + 2 * graceMs + 5_000,

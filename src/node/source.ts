@@ -129,7 +129,7 @@ function canSearch(dir: string): boolean {
 
 function realOrNull(p: string): string | null {
   try {
-    return fsdecode(fs.realpathSync(fsPath(p), { encoding: 'buffer' }));
+    return fsdecode(fs.realpathSync.native(fsPath(p), { encoding: 'buffer' }));
   } catch {
     return null;
   }

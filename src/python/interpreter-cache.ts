@@ -60,7 +60,7 @@ export function resolveCommand(command: string, env: NodeJS.ProcessEnv = process
 
 function isDirectory(p: string): boolean {
   try {
-    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    return fs.statSync(fsPath(p), { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false;
   }

@@ -9,6 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
+import { fsPath } from '../fsnames.js';
 import { readSmallFile } from '../fsutil.js';
 import * as path from 'node:path';
 
@@ -61,7 +62,7 @@ function smallText(file: string): string | null {
 function scriptHead(file: string): string | null {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    fd = fs.openSync(fsPath(file), fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch {
     return null;
   }
@@ -368,7 +369,7 @@ function resolveMise(shim: string, env: NodeJS.ProcessEnv, cwd: string): ShimRes
 export function resolveShim(file: string, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ShimResolution | null {
   let lst: fs.Stats | undefined;
   try {
-    lst = fs.lstatSync(file, { throwIfNoEntry: false });
+    lst = fs.lstatSync(fsPath(file), { throwIfNoEntry: false });
   } catch {
     return null;
   }
@@ -377,7 +378,7 @@ export function resolveShim(file: string, env: NodeJS.ProcessEnv = process.env, 
     // mise's shims are links to the mise binary, which looks at the name it was started by.
     let real: string;
     try {
-      real = fs.realpathSync(file);
+      real = fs.realpathSync.native(fsPath(file)) as string;
     } catch {
       return null;
     }
