@@ -13,11 +13,14 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { userLocation } from '../../src/cache/location.js';
+import { CACHE_VERSION } from '../../src/cache/format.js';
+import { IN_DIR_CACHE_DIR, IN_DIR_CACHE_FILE, userLocation } from '../../src/cache/location.js';
 import { forgetUserRootVerdicts, userCacheDir, userRootProblem } from '../../src/cache/user-root.js';
 import { tempDir, writeTree } from '../support/fixtures.js';
 import { buildCache, cacheStatusOf, chownTree, CLI, IS_ROOT, lookup, NOBODY, runCli, site } from './helpers.js';
 
+/** The user cache's holder of entry-point caches (`entry-points.v<format version>`). */
+const HOLDER = `entry-points.v${CACHE_VERSION}`;
 const NEEDS_ROOT = IS_ROOT ? false : 'needs root: chowns directories to uid 65534 (nobody)';
 
 /** Every path under `root`, relative (what must stay as it was). */
@@ -61,7 +64,7 @@ test('S1: an existing cache root keeps its mode', () => {
     assert.equal(fs.statSync(shared).mode & 0o7777, mode, `mode ${mode.toString(8)} kept`);
     assert.deepEqual(codes(l, 'EP309'), [], 'a root nobody else can write is trusted, whatever its read bits');
     // What epindex made there is private: it created those.
-    assert.equal(fs.statSync(path.join(shared, 'entry-points.v3')).mode & 0o777, 0o700);
+    assert.equal(fs.statSync(path.join(shared, HOLDER)).mode & 0o777, 0o700);
     assert.equal(fs.statSync(userLocation(shared, dir).file).mode & 0o777, 0o600);
   }
 });
@@ -201,15 +204,15 @@ test('S2: the root\'s path is checked component by component (table)', { skip: N
     const why = userRootProblem(root);
     if (expected === null) assert.equal(why, null, name);
     else assert.match(String(why), expected, name);
-    const made = userCacheDir(root, 'entry-points.v3', true);
+    const made = userCacheDir(root, HOLDER, true);
     assert.equal('dir' in made, expected === null, `${name}: ${JSON.stringify(made)}`);
   }
   // What was made is 0700, and made only where trusted.
   assert.equal(fs.statSync(path.join(ours, 'new')).mode & 0o777, 0o700);
-  assert.equal(fs.statSync(path.join(ours, 'new', 'deeper', 'entry-points.v3')).mode & 0o777, 0o700);
+  assert.equal(fs.statSync(path.join(ours, 'new', 'deeper', HOLDER)).mode & 0o777, 0o700);
   assert.deepEqual(fs.readdirSync(path.join(theirs, 'root')), []);
   assert.deepEqual(fs.readdirSync(path.join(open, 'root')), []);
-  assert.deepEqual(fs.readdirSync(path.join(ours, 'real', 'root')).sort(), ['entry-points.v3']);
+  assert.deepEqual(fs.readdirSync(path.join(ours, 'real', 'root')).sort(), [HOLDER]);
 });
 
 test('S2: the V8 code cache obeys the same rule: written under a trusted root (code/ 0700), never under an untrusted one', () => {
@@ -254,7 +257,7 @@ test('15: a directory that holds no candidate gets no in-directory cache — not
   // removed: the lookup that notices refreshes the cache in the user cache, not in the directory.
   const dir = site();
   assert.equal(buildCache(dir, { userCacheDir: uc }).location, 'in-directory');
-  const inDir = path.join(dir, '.epindex', 'entry-points.v3.jsonl');
+  const inDir = path.join(dir, IN_DIR_CACHE_DIR, IN_DIR_CACHE_FILE);
   const before = fs.statSync(inDir).mtimeMs;
   for (const n of fs.readdirSync(dir)) if (n.endsWith('.dist-info')) fs.rmSync(path.join(dir, n), { recursive: true });
   const l = await lookup([dir], 'auto', { userCacheDir: uc });
