@@ -8,7 +8,7 @@
  * a time from `/`, every directory a component is looked up in is owned by root or U and not
  * writable by group or others unless sticky, and every symbolic link followed is owned by root or
  * U; the root itself is a real directory of U's, not writable by group or others. What is
- * missing is created with mode 0700; nothing that exists is ever chmod'ed (epindex sets modes
+ * missing (at most its last two components) is created with mode 0700; nothing that exists is ever chmod'ed (epindex sets modes
  * only on directories it created). Then nobody else can make epindex read or write anything
  * under the root: not root following another user's `~/.cache/epindex -> /victim`, not a user
  * writing into a group-writable `$XDG_CACHE_HOME`.
@@ -22,6 +22,8 @@ const GROUP_WRITABLE = 0o020;
 const STICKY = 0o1000;
 /** Symbolic links followed while resolving a root (Linux's own limit). */
 const LINK_LIMIT = 40;
+/** Missing components of a root that epindex creates, at most. */
+const MAX_CREATED = 2;
 
 const posix = process.platform !== 'win32';
 const effectiveUid = (): number => (typeof process.geteuid === 'function' ? process.geteuid() : 0);
@@ -96,7 +98,9 @@ function resolveRoot(root: string, uid: number): string | Resolved {
     } catch (e) {
       if (errno(e) !== 'ENOENT') return `${next} cannot be examined (${errno(e)})`;
       // The rest is ours to create, under a directory nobody else can change.
-      if (pending.some((c) => c === '..')) return `${next} does not exist`;
+      // At most the root's last two components are made (`.cache/epindex`): a `$HOME` that
+      // does not exist means no user cache, never a home directory made by epindex.
+      if (pending.some((c) => c === '..') || pending.length + 1 > MAX_CREATED) return `${next} does not exist`;
       const missing = [next];
       for (const c of pending) missing.push(`${missing[missing.length - 1]!}/${c}`);
       return { existing: cur, missing };

@@ -198,6 +198,7 @@ test('S2: the root\'s path is checked component by component (table)', { skip: N
     ['a root another user owns in a sticky directory', path.join(sticky, 'nobodys'), /belongs to uid 65534, not to you/],
     ['a world-writable ancestor without the sticky bit', path.join(open, 'root'), /writable by group or others/],
     ['a relative path', 'relative/root', /relative path/],
+    ['three missing components (a $HOME that does not exist)', path.join(ours, 'nohome', '.cache', 'epindex'), /nohome does not exist/],
   ];
   for (const [name, root, expected] of cases) {
     forgetUserRootVerdicts();
@@ -213,6 +214,7 @@ test('S2: the root\'s path is checked component by component (table)', { skip: N
   assert.deepEqual(fs.readdirSync(path.join(theirs, 'root')), []);
   assert.deepEqual(fs.readdirSync(path.join(open, 'root')), []);
   assert.deepEqual(fs.readdirSync(path.join(ours, 'real', 'root')).sort(), [HOLDER]);
+  assert.equal(fs.existsSync(path.join(ours, 'nohome')), false, 'no home directory made');
 });
 
 test('S2: the V8 code cache obeys the same rule: written under a trusted root (code/ 0700), never under an untrusted one', () => {
@@ -265,4 +267,13 @@ test('15: a directory that holds no candidate gets no in-directory cache — not
   assert.equal(fs.statSync(inDir).mtimeMs, before, 'the in-directory cache was not rewritten');
   assert.equal(fs.existsSync(userLocation(uc, fs.realpathSync(dir)).file), true, 'the user cache holds the directory now');
   assert.equal(cacheStatusOf(dir, { userCacheDir: uc }).location, 'user');
+});
+
+test('S2: a $HOME that does not exist is no user cache: neither it nor ~/.cache is made (the code cache included)', () => {
+  const base = tempDir('epindex-nohome-');
+  const home = path.join(base, 'nohome');
+  const l = list([site()], homeOnly(home));
+  assert.equal(l.entryPoints.length, 3);
+  assert.match(codes(l, 'EP309')[0]?.message ?? '', /nohome does not exist/);
+  assert.deepEqual(fs.readdirSync(base), [], 'nothing made where HOME points');
 });
