@@ -60,6 +60,7 @@ export const DIAGNOSTIC_CODES = {
   EP215: ['error', 'zip integrity: CRC-32 or sizes do not match, or the data is damaged; the member is not used'],
   EP216: ['warning', 'zip archive over a size limit'],
   EP217: ['warning', '.pth file cannot be read (site emulation); skipped'],
+  EP219: ['warning', 'path entry does not exist; skipped'],
   // cache
   EP301: ['warning', 'cache is corrupt or truncated; ignored'],
   EP302: ['warning', 'cache has a foreign format version; ignored'],
@@ -112,6 +113,9 @@ export const DIAGNOSTIC_CODES = {
   EP512: ['warning', 'script name declared twice in one group of one distribution; the last is used'],
   EP513: ['info', 'launcher not removed: it belongs to another distribution too'],
   EP514: ['error', 'no distribution of that name with console or gui scripts'],
+  EP515: ['error', 'a script in the scripts directory names the old location of the environment and was not repaired'],
+  EP516: ['error', 'a script in the scripts directory is broken (its interpreter or link target is missing) and not from a location the environment was moved from; left as it is'],
+  EP517: ['warning', 'a file in the scripts directory, or a RECORD that lists scripts, cannot be read; not examined'],
   // check and the accelerator (issue 8)
   EP801: ['error', 'an entry point failed to load (epi check)'],
   EP802: ['error', 'importing an entry point crashed, exited or timed out (epi check)'],

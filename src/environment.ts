@@ -9,7 +9,7 @@ import { CACHE_POLICIES, loadDirectory, oncePerLookup, type CacheOptions, type C
 import { FRESHNESS_LEVELS, type Freshness } from './cache/freshness.js';
 import type { CacheFile } from './cache/format.js';
 import { realPathOf } from './cache/location.js';
-import { bySeverity, type Diagnostic } from './diagnostics.js';
+import { bySeverity, diagnostic, DIAGNOSTIC_CODES, type Diagnostic } from './diagnostics.js';
 import { EntryPoint, type Distribution, type EntryPointQuery, normalizeName } from './entry-point.js';
 import { EntryPoints } from './entry-points.js';
 import { cacheView, scanView, type EntryView } from './entry-view.js';
@@ -61,6 +61,7 @@ export interface Conflict {
 
 /** The result of loading one directory, kept for the next lookup of this process. */
 interface Loaded {
+  readonly entry: string;
   readonly load: EntryLoad;
   readonly view: EntryView;
 }
@@ -74,19 +75,22 @@ export class PythonEnvironment {
   readonly freshness: Freshness;
   readonly #options: CacheOptions;
   readonly #setup: readonly Diagnostic[];
+  /** The search path was given (`path`): an entry that does not exist is said (EP219), not only skipped. */
+  readonly #given: boolean;
   /** The search path without entries whose real path came earlier (lib and a lib64 symlink). */
   #entries: readonly string[] | undefined;
   /** The last resolution and the cache files behind it: unchanged files give the same resolution back. */
   #last: { files: readonly (CacheFile | null)[]; resolution: Resolution; group: string | undefined } | null = null;
 
   /** @internal use `pythonEnvironment()` */
-  constructor(searchPath: readonly string[], interpreter: InterpreterInfo | null, cache: CachePolicy, options: CacheOptions, setup: readonly Diagnostic[]) {
+  constructor(searchPath: readonly string[], interpreter: InterpreterInfo | null, cache: CachePolicy, options: CacheOptions, setup: readonly Diagnostic[], given = false) {
     this.searchPath = searchPath;
     this.interpreter = interpreter;
     this.cache = cache;
     this.freshness = options.freshness ?? 'stat';
     this.#options = options;
     this.#setup = setup;
+    this.#given = given;
   }
 
   #distinctEntries(): readonly string[] {
@@ -117,7 +121,7 @@ export class PythonEnvironment {
           : load.from === 'scan'
             ? scanView(entry, load.scan)
             : scanView(entry, { kind: 'missing', listing: [], units: [], diagnostics: [], listingDirs: [] });
-      return { load, view };
+      return { entry, load, view };
     });
   }
 
@@ -142,7 +146,7 @@ export class PythonEnvironment {
       loaded = this.#load('prefer', group);
       resolution = this.#resolve(loaded, group);
     }
-    const loadDiagnostics = oncePerLookup([...this.#setup, ...loaded.flatMap((l) => l.load.diagnostics)]);
+    const loadDiagnostics = oncePerLookup([...this.#setup, ...loaded.flatMap((l) => (this.#given && l.load.from === 'scan' && l.load.scan.kind === 'missing' ? [missingEntry(l.entry), ...l.load.diagnostics] : l.load.diagnostics))]);
     return { resolution, loadDiagnostics, diagnostics: () => [...loadDiagnostics, ...resolution.lookupDiagnostics()] };
   }
 
@@ -213,6 +217,15 @@ export class PythonEnvironment {
   }
 }
 
+/**
+ * A given path entry that does not exist: skipped, as importlib skips it, and said (EP219) so
+ * that a typo is not a silent empty answer. Entries an interpreter reports are skipped
+ * silently: its `sys.path` holds a missing `pythonXY.zip` as a rule (docs/spec.md §4.4).
+ */
+export function missingEntry(entry: string): Diagnostic {
+  return diagnostic('EP219', DIAGNOSTIC_CODES.EP219[1], { file: entry });
+}
+
 const QUERY_KEYS = ['group', 'name', 'value', 'module', 'attr', 'dist'] as const;
 
 /** Lookups take strings only: anything else is a programming error, said as one. */
@@ -265,7 +278,7 @@ export async function pythonEnvironment(options: EnvironmentOptions = {}): Promi
   validate(options);
   const { cache, freshness } = cacheSettings(options);
   const cacheOptions: CacheOptions = { freshness, ...(options.userCacheDir !== undefined ? { userCacheDir: options.userCacheDir } : {}) };
-  if (options.path !== undefined) return new PythonEnvironment([...options.path], null, cache, cacheOptions, []);
+  if (options.path !== undefined) return new PythonEnvironment([...options.path], null, cache, cacheOptions, [], true);
   if (options.site !== undefined) {
     const site = emulateSite(options.site);
     return new PythonEnvironment(site.path, null, cache, cacheOptions, site.diagnostics);

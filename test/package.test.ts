@@ -60,6 +60,22 @@ describe('the packed tarball', () => {
     assert.equal((JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { license: string }).license, 'MIT');
   });
 
+  test('ready to publish: npm publish --dry-run warns of nothing but the missing login, npm pkg fix changes nothing, no placeholder URLs', () => {
+    const before = fs.readFileSync(path.join(copy, 'package.json'));
+    // prepack already ran for npm pack above; the dry run looks at the same tree.
+    const r = spawnSync('npm', ['publish', '--dry-run', '--ignore-scripts', '--loglevel=warn'], { cwd: copy, encoding: 'utf8', env: { ...NPM_ENV, npm_config_loglevel: 'warn' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^\+ epindex@\d+\.\d+\.\d+$/m);
+    // The one warning a machine without npm credentials always gets; anything else is the package's.
+    const warnings = r.stderr.split('\n').filter((l) => /^npm (warn|WARN)/.test(l) && !/requires you to be logged in/.test(l));
+    assert.deepEqual(warnings, []);
+    run('npm', ['pkg', 'fix'], copy);
+    assert.deepEqual(fs.readFileSync(path.join(copy, 'package.json')), before, 'npm pkg fix would change package.json');
+    const manifest = JSON.parse(before.toString('utf8')) as Record<string, unknown>;
+    assert.deepEqual([manifest['name'], manifest['bin']], ['epindex', { epi: 'dist/epi.cjs' }]);
+    for (const field of ['repository', 'homepage', 'bugs']) assert.doesNotMatch(JSON.stringify(manifest[field] ?? ''), /OWNER|example\.(com|org)|TODO|<|>/, field);
+  });
+
   test('nothing unused: the CLI is shipped once (bundled), its modules not beside it', () => {
     assert.deepEqual(shipped.filter((f) => f.split(path.sep).includes('cli') && f.endsWith('.js')), []);
     assert.deepEqual(shipped.filter((f) => /(^|\/)(test|bench)\//.test(f)), []);

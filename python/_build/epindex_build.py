@@ -36,11 +36,36 @@ def _project() -> Dict[str, str]:
     return fields
 
 
+def _array(key: str) -> List[str]:
+    """A `key = ["a", "b", ...]` array of plain strings in [project] (one line or several)."""
+    text = _read(os.path.join(ROOT, "pyproject.toml")).decode("utf-8")
+    section = text.split("[project]", 1)[1].split("\n[", 1)[0]
+    m = re.search(r"^" + re.escape(key) + r"\s*=\s*\[(.*?)\]", section, re.M | re.S)
+    return re.findall(r'"([^"]*)"', m.group(1)) if m else []
+
+
+def _license_files() -> List[Tuple[str, str]]:
+    """(path relative to the project, absolute path) of each file `license-files` names."""
+    return [(f, os.path.join(ROOT, f)) for f in _array("license-files")]
+
+
 def _metadata() -> str:
+    # Core metadata 2.4: License-Expression and License-File (PEP 639); the readme is Markdown.
     p = _project()
-    readme = _read(os.path.join(ROOT, "README.md")).decode("utf-8")
-    return (f"Metadata-Version: 2.1\nName: {p['name']}\nVersion: {p['version']}\nSummary: {p['description']}\n"
-            f"License: MIT\nRequires-Python: {p['requires-python']}\nDescription-Content-Type: text/markdown\n\n{readme}")
+    readme = _read(os.path.join(ROOT, p["readme"])).decode("utf-8")
+    head = [
+        "Metadata-Version: 2.4",
+        f"Name: {p['name']}",
+        f"Version: {p['version']}",
+        f"Summary: {p['description']}",
+        f"Keywords: {','.join(_array('keywords'))}",
+        f"License-Expression: {p['license']}",
+        *(f"License-File: {f}" for f, _ in _license_files()),
+        *(f"Classifier: {c}" for c in _array("classifiers")),
+        f"Requires-Python: {p['requires-python']}",
+        "Description-Content-Type: text/markdown; charset=UTF-8",
+    ]
+    return "\n".join(head) + "\n\n" + readme
 
 
 def _dist_info() -> str:
@@ -69,7 +94,7 @@ def _write_wheel(wheel_directory: str, files: List[Tuple[str, bytes]]) -> str:
     p = _project()
     name = f"{p['name']}-{p['version']}-py3-none-any.whl"
     di = _dist_info()
-    files = files + [
+    files = files + [(f"{di}/licenses/{rel}", _read(full)) for rel, full in _license_files()] + [
         (f"{di}/METADATA", _metadata().encode()),
         (f"{di}/WHEEL", b"Wheel-Version: 1.0\nGenerator: epindex_build\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
         (f"{di}/entry_points.txt", ("[console_scripts]\n" + p["scripts"]).encode()),
@@ -122,7 +147,7 @@ def build_sdist(sdist_directory: str, config_settings: Optional[dict] = None) ->
             info.mode = 0o644
             info.mtime = 1577836800
             tar.addfile(info, io.BytesIO(data))
-        for rel in ("pyproject.toml", "README.md", "_build/epindex_build.py"):
+        for rel in ("pyproject.toml", "README.md", "_build/epindex_build.py", *(f for f, _ in _license_files())):
             add(rel, _read(os.path.join(ROOT, rel)))
         for n, full in _package_files():
             add("src/" + n, _read(full))

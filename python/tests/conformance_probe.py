@@ -1,7 +1,7 @@
 """Run inside an environment (by test/python/conformance.test.ts): compares
-``epindex.entry_points()`` under every policy, cold and warm, and (if installed) the
-accelerated ``importlib.metadata.entry_points()`` with the unpatched importlib.metadata, as
-sequences, on this interpreter's own sys.path. Prints one JSON object.
+``epindex.entry_points()`` under every policy, cold and warm, with importlib.metadata, as
+sequences, on this interpreter's own sys.path. Prints one JSON object. (The accelerator is
+compared by accel_probe.py, run accelerated and not.)
 
 On 3.10/3.11 importlib's all-groups answer is sorted by group (SelectableGroups); epindex
 keeps search-path order, so that comparison sorts epindex's answer by group (stably). On 3.9,
@@ -76,15 +76,4 @@ for policy in ("scan", "auto", "auto", "prefer", "only", "fallback"):
     for g in groups:
         compare(f"group {g}, policy {policy}", [row(e) for e in epindex.entry_points(g, policy=policy)], [r for r in expected if r[0] == g])
 
-if hasattr(md.entry_points, "__wrapped__"):
-    from epindex import _accel
-
-    for g in groups + [None]:
-        a = md.entry_points(group=g) if g else md.entry_points()
-        b = original(group=g) if g else original()
-        flat = (lambda x: [row(e) for k in x for e in x[k]]) if isinstance(a, dict) else (lambda x: [row(e) for e in x])
-        result["compared"] += 1
-        if type(a) is not type(b) or flat(a) != flat(b):
-            result["differ"].append({"what": f"accelerated group {g}", "types": [type(a).__name__, type(b).__name__]})
-    result["accelerator"] = dict(_accel.stats)
 print(json.dumps(result))

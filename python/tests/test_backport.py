@@ -32,7 +32,7 @@ def _venv() -> tuple:
         subprocess.run(pip + ["install", *PINS[1:]], check=True, stdout=subprocess.DEVNULL)
         sdist = os.path.join(sdist_dir, [n for n in os.listdir(sdist_dir) if n.endswith(".tar.gz")][0])
         subprocess.run(pip + ["install", sdist], check=True, stdout=subprocess.DEVNULL)
-        shutil.unpack_archive(sdist, sdist_dir)
+        shutil.unpack_archive(sdist, sdist_dir, **({"filter": "data"} if sys.version_info >= (3, 12) else {}))
         with open(done, "w"):
             pass
     project = next(os.path.join(sdist_dir, n) for n in os.listdir(sdist_dir) if os.path.isdir(os.path.join(sdist_dir, n)))

@@ -7,12 +7,21 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tarfile
 import unittest
 import zipfile
 
-from support import HERE
+from support import HERE, REPO  # first: it puts src/ on sys.path
+
+import epindex
 
 PROJECT = os.path.dirname(HERE)
+DIST_INFO = f"epindex-{epindex.__version__}.dist-info"
+
+
+def read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
 
 
 class Build(unittest.TestCase):
@@ -26,12 +35,27 @@ class Build(unittest.TestCase):
             wheel = epindex_build.build_wheel(tmp)
             with zipfile.ZipFile(os.path.join(tmp, wheel)) as z:
                 names = z.namelist()
-                record = z.read("epindex-0.1.0.dist-info/RECORD").decode()
-            self.assertEqual(wheel, "epindex-0.1.0-py3-none-any.whl")
+                record = z.read(f"{DIST_INFO}/RECORD").decode()
+                metadata = z.read(f"{DIST_INFO}/METADATA").decode()
+                license_text = z.read(f"{DIST_INFO}/licenses/LICENSE")
+            self.assertEqual(wheel, f"epindex-{epindex.__version__}-py3-none-any.whl", "pyproject.toml's version is epindex.__version__")
             self.assertIn("epindex/py.typed", names)
             self.assertIn("epindex/_check_worker.py", names)
             self.assertTrue(all(n in record for n in names))
-            self.assertTrue(epindex_build.build_sdist(tmp).endswith(".tar.gz"))
+            self.assertEqual(license_text, read(os.path.join(REPO, "LICENSE")), "the wheel carries the repository's LICENSE (python/LICENSE is a copy)")
+            head, _, description = metadata.partition("\n\n")
+            fields = [tuple(line.split(": ", 1)) for line in head.split("\n")]
+            for field in (("Metadata-Version", "2.4"), ("License-Expression", "MIT"), ("License-File", "LICENSE"),
+                          ("Description-Content-Type", "text/markdown; charset=UTF-8"), ("Classifier", "Typing :: Typed"),
+                          ("Classifier", f"Programming Language :: Python :: {sys.version_info[0]}.{sys.version_info[1]}")):
+                self.assertIn(field, fields)
+            self.assertEqual(description, read(os.path.join(PROJECT, "README.md")).decode())
+            sdist = epindex_build.build_sdist(tmp)
+            self.assertEqual(sdist, f"epindex-{epindex.__version__}.tar.gz")
+            with tarfile.open(os.path.join(tmp, sdist)) as t:
+                base = f"epindex-{epindex.__version__}"
+                self.assertEqual(t.extractfile(f"{base}/LICENSE").read(), license_text)
+                self.assertEqual(t.extractfile(f"{base}/PKG-INFO").read().decode(), metadata)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -48,7 +72,7 @@ class Build(unittest.TestCase):
             with zipfile.ZipFile(os.path.join(tmp, wheel)) as z:
                 names = z.namelist()
             self.assertIn("epindex/py.typed", names)
-            self.assertIn("epindex-0.1.0.dist-info/RECORD", names)
+            self.assertIn(f"{DIST_INFO}/RECORD", names)
             self.assertTrue(sdist.endswith(".tar.gz"))
             venv = os.path.join(tmp, "venv")
             subprocess.run([sys.executable, "-m", "venv", venv], check=True)
@@ -60,6 +84,11 @@ class Build(unittest.TestCase):
                                    capture_output=True, text=True, cwd=tmp)
                 self.assertEqual(r.returncode, 0, r.stderr)
                 self.assertIn(venv, r.stdout)
+                # The installed distribution carries its LICENSE (PEP 639: .dist-info/licenses/).
+                r = subprocess.run([py, "-c", "import importlib.metadata as m, sys; d = m.distribution('epindex'); sys.stdout.write(d.read_text('licenses/LICENSE') or ''); assert str(d.locate_file(''))"],
+                                   capture_output=True, text=True, cwd=tmp)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(r.stdout.encode(), read(os.path.join(REPO, "LICENSE")), what)
                 r = subprocess.run([os.path.join(venv, "bin", "epindex"), "list", "--group", "console_scripts", "--json"], capture_output=True, text=True)
                 self.assertEqual(r.returncode, 0, r.stderr)
         finally:

@@ -87,3 +87,24 @@ class Cli(TempDirTest):
         self.assertEqual((code, err), (0, ""))
         self.assertTrue(tty_out.startswith('{\n  "entryPoints": [\n'), tty_out[:80])
         self.assertEqual(json.loads(tty_out), json.loads(out))
+
+    def test_version_anywhere_before_double_dash_as_epi(self) -> None:
+        import epindex
+
+        for args in (["--version"], ["-V"], ["list", "--path", self.a, "--version"], ["check", "-V", "--json"]):
+            with self.subTest(args=args):
+                self.assertEqual(self.run_cli(*args), (0, epindex.__version__ + "\n", ""))
+        code, out, err = self.run_cli("list", "--path", self.a, "--cache", "scan", "--json", "--", "--version")
+        self.assertNotEqual(out, epindex.__version__ + "\n")
+
+    def test_typos_get_a_suggestion_as_epi(self) -> None:
+        for args, message in ((["lsit"], "epindex: unknown command 'lsit' (did you mean `list`?)\n"),
+                              (["stauts"], "epindex: unknown command 'stauts' (did you mean `status`?)\n"),
+                              (["xyzzy"], "epindex: unknown command 'xyzzy'\n"),
+                              (["list", "--jsn"], "epindex: unknown option '--jsn' (did you mean `--json`?)\n"),
+                              (["list", "--cache", "prefr"], "(did you mean `prefer`?)\n")):
+            with self.subTest(args=args):
+                code, out, err = self.run_cli(*args)
+                self.assertEqual((code, out), (2, ""))
+                self.assertIn(message, err)
+                self.assertTrue(err.endswith("(add --help for usage)\n"), err)

@@ -30,11 +30,51 @@ const FIELDS = [
   { field: 'gui-scripts', group: 'gui_scripts', table: 'project.gui-scripts' },
 ] as const;
 
+/** The entry point fields of [project]. */
+export type EntryField = 'scripts' | 'gui-scripts' | 'entry-points';
+export const ENTRY_FIELDS: readonly EntryField[] = ['entry-points', 'scripts', 'gui-scripts'];
+
+/** What decides whether setup.py and setup.cfg count (src/build/project.ts). */
+export interface PyprojectBuild {
+  /** [build-system] build-backend; null when not given (pip then builds with setuptools' legacy backend). */
+  readonly backend: string | null;
+  /** [build-system] backend-path is given: an in-tree backend. */
+  readonly backendPath: boolean;
+  /** A [project] table with something in it (setuptools skips an empty one). */
+  readonly project: boolean;
+  /** Entry point fields given in [project], and those listed in project.dynamic. */
+  readonly staticFields: readonly EntryField[];
+  readonly dynamicFields: readonly EntryField[];
+  /** [tool.setuptools.dynamic] has entry-points (setuptools reads them from a file). */
+  readonly toolDynamic: boolean;
+}
+
+export interface PyprojectDeclaration extends BuildDeclaration {
+  /** Absent when the file is not TOML. */
+  readonly build?: PyprojectBuild;
+}
+
+function buildOf(doc: Table): PyprojectBuild {
+  const bs = isTable(doc['build-system']) ? doc['build-system'] : {};
+  const project = isTable(doc['project']) ? doc['project'] : {};
+  const dynamic = Array.isArray(project['dynamic']) ? project['dynamic'] : [];
+  const tool = isTable(doc['tool']) && isTable(doc['tool']['setuptools']) && isTable(doc['tool']['setuptools']['dynamic']) ? doc['tool']['setuptools']['dynamic'] : {};
+  return {
+    backend: typeof bs['build-backend'] === 'string' ? bs['build-backend'] : null,
+    backendPath: bs['backend-path'] !== undefined,
+    project: Object.keys(project).length > 0,
+    staticFields: ENTRY_FIELDS.filter((f) => project[f] !== undefined),
+    dynamicFields: ENTRY_FIELDS.filter((f) => dynamic.includes(f)),
+    toolDynamic: tool['entry-points'] !== undefined,
+  };
+}
+
 /** Read pyproject.toml; never throws for what the file contains. */
-export function readPyproject(file: string, content?: Uint8Array): BuildDeclaration {
+export function readPyproject(file: string, content?: Uint8Array): PyprojectDeclaration {
   const findings: Finding[] = [];
   const dynamicFields: string[] = [];
-  const result = (entries: readonly DeclaredEntry[] = []): BuildDeclaration => ({ file, entries, findings, dynamic: dynamicFields });
+  let build: PyprojectBuild | undefined;
+  const result = (entries: readonly DeclaredEntry[] = []): PyprojectDeclaration => ({ file, entries, findings, dynamic: dynamicFields, ...(build !== undefined ? { build } : {}) });
   let text: string;
   // As every file epindex reads (§4.1.2): a regular file, within the size limit, never blocking.
   const read = content === undefined ? readSmallFile(file) : null;
@@ -57,6 +97,7 @@ export function readPyproject(file: string, content?: Uint8Array): BuildDeclarat
     findings.push(finding('EP660', (err.message ?? String(e)).split('\n')[0]!, { file, line: err.line, column: err.column }));
     return result();
   }
+  build = buildOf(doc);
   const lines = locateKeys(text);
   const lineOf = (...keyPath: string[]): number | undefined => {
     for (let n = keyPath.length; n > 0; n--) {

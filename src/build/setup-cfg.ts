@@ -16,7 +16,7 @@ import { readSmallFile, smallFileProblem } from '../fsutil.js';
 import { finding, type Finding } from '../lint/findings.js';
 import { checkEntries, type DeclaredEntry } from '../lint/rules/entries.js';
 import { pySplitlines, pyStrip } from '../python/text.js';
-import type { BuildDeclaration } from './declaration.js';
+import type { BuildDeclaration, SetuptoolsValue } from './declaration.js';
 import { interpolate, parseIni, sectionOptions, type IniFile, type IniOption, type IniSection } from './ini.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -27,6 +27,8 @@ interface Source {
   readonly entries: DeclaredEntry[];
   readonly findings: Finding[];
   readonly empty: boolean;
+  /** What setuptools holds as `entry_points` from this source. */
+  readonly value: SetuptoolsValue;
 }
 
 /** Read setup.cfg the way setuptools does; never throws for what the file contains. */
@@ -80,11 +82,14 @@ export function readSetupCfg(file: string, content?: Uint8Array): BuildDeclarati
   }
   if (used === undefined) return result();
   findings.push(...used.findings, ...checkEntries(used.entries));
-  return result(used.entries);
+  return { ...result(used.entries), setuptools: used.value, line: used.line };
 }
 
-/** What setuptools' reader (importlib.metadata's Sectioned) makes of the text; `lineOf` maps text lines to source lines. */
-function readText(text: string, where: (line: number) => { file: string; line: number | undefined }, findings: Finding[]): DeclaredEntry[] {
+/**
+ * What setuptools' reader (importlib.metadata's Sectioned) makes of entry point text from
+ * setup.cfg (`code` EP675) or setup.py (EP683); `where` maps text lines to source lines.
+ */
+export function readEntryPointsText(text: string, where: (line: number) => { file: string; line: number | undefined }, findings: Finding[], code: 'EP675' | 'EP683' = 'EP675'): DeclaredEntry[] {
   const bom = text.charCodeAt(0) === 0xfeff;
   const parsed = parseEntryPointsTxt(text);
   let entries: readonly EntryPointLine[] = parsed.entries;
@@ -93,12 +98,12 @@ function readText(text: string, where: (line: number) => { file: string; line: n
     // everything up to the next header is dropped.
     const second = pySplitlines(text.slice(1)).findIndex((l, i) => i > 0 && /^\[.*\]$/su.test(pyStrip(l)));
     const limit = second < 0 ? Infinity : second + 1;
-    findings.push(finding('EP675', 'the text starts with a byte order mark: setuptools does not recognise the first group header and drops its entry points', where(1)));
+    findings.push(finding(code, 'the text starts with a byte order mark: setuptools does not recognise the first group header and drops its entry points', where(1)));
     entries = entries.filter((e) => e.line >= limit);
   }
   for (const d of parsed.diagnostics) {
-    if (d.code === 'EP103' || d.code === 'EP104') findings.push(finding('EP675', `${d.message.replace(/ \(importlib\.metadata raises TypeError here\)$/, '')}; setuptools stops the build (TypeError)`, where(d.line ?? 1)));
-    else if (d.code === 'EP109') findings.push(finding('EP675', `${d.message.replace(/ skipped: /, ' dropped by setuptools: ')}`, where(d.line ?? 1)));
+    if (d.code === 'EP103' || d.code === 'EP104') findings.push(finding(code, `${d.message.replace(/ \(importlib\.metadata raises TypeError here\)$/, '')}; setuptools stops the build (TypeError)`, where(d.line ?? 1)));
+    else if (d.code === 'EP109') findings.push(finding(code, `${d.message.replace(/ skipped: /, ' dropped by setuptools: ')}`, where(d.line ?? 1)));
   }
   return entries.map((e) => ({ group: e.group, name: e.name, value: e.value, ...where(e.line) }));
 }
@@ -142,18 +147,20 @@ function inlineSource(file: string, ini: IniFile, section: IniSection, opt: IniO
       while (k + 1 < starts.length && starts[k + 1]! <= line) k++;
       return parts.length === 0 ? { file, line: opt.line } : { file: parts[k]!.file, line: line - starts[k]! + 1 };
     };
-    const entries = readText(text, where, findings);
-    return { kind: 'inline', line: opt.line, entries, findings, empty: text === '' };
+    const entries = readEntryPointsText(text, where, findings);
+    return { kind: 'inline', line: opt.line, entries, findings, empty: text === '', value: { kind: 'text', truthy: text !== '' } };
   }
   // An inline INI text: line k of the value is source line opt.lines[k-1].
   const where = (line: number): { file: string; line: number | undefined } => ({ file, line: opt.lines[line - 1] ?? opt.line });
-  const entries = readText(raw, where, findings);
-  return { kind: 'inline', line: opt.line, entries, findings, empty: raw === '' };
+  const entries = readEntryPointsText(raw, where, findings);
+  return { kind: 'inline', line: opt.line, entries, findings, empty: raw === '', value: { kind: 'text', truthy: raw !== '' } };
 }
 
 function sectionSource(file: string, ini: IniFile, section: IniSection): Source {
   const findings: Finding[] = [];
   const entries: DeclaredEntry[] = [];
+  // setuptools' _parse_list keeps every non-blank piece ("#" ones too): a group is given when it has one.
+  const groups = new Map<string, boolean>();
   for (const opt of sectionOptions(ini, section)) {
     const value = interpolate(ini, section, opt.raw);
     const raw = value.ok ? value.value : '';
@@ -173,10 +180,11 @@ function sectionSource(file: string, ini: IniFile, section: IniSection): Source 
       items = pieces.map((p) => ({ text: pyStrip(p), line: opt.line }));
     }
     // load_group: yield_lines (blank and "#" lines dropped), under a [group] header.
+    groups.set(opt.name, items.some((it) => it.text !== ''));
     const kept = items.filter((it) => it.text !== '' && !it.text.startsWith('#'));
     const text = `[${opt.name}]\n` + kept.map((it) => it.text).join('\n');
     const where = (line: number): { file: string; line: number | undefined } => ({ file, line: line === 1 ? opt.line : kept[line - 2]?.line ?? opt.line });
-    entries.push(...readText(text, where, findings));
+    entries.push(...readEntryPointsText(text, where, findings));
   }
-  return { kind: 'section', line: section.line, entries, findings, empty: section.options.size === 0 && ini.defaults.size === 0 };
+  return { kind: 'section', line: section.line, entries, findings, empty: section.options.size === 0 && ini.defaults.size === 0, value: { kind: 'dict', groups } };
 }

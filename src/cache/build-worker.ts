@@ -11,8 +11,10 @@ export interface BuildRequest {
   readonly id: number;
   readonly pathEntry: string;
   readonly source: string;
-  readonly opts: Omit<BuildOptions, 'onProgress' | 'inDirectory'> & { readonly inDirectory: boolean };
+  readonly opts: Omit<BuildOptions, 'onProgress' | 'inDirectory' | 'onScan'> & { readonly inDirectory: boolean };
   readonly force: boolean;
+  /** Report the scan's progress (`{id, scanned: [done, total]}`), at most every 50 ms and at its end. */
+  readonly progress?: boolean;
 }
 
 async function sourceOf(id: string): Promise<Source> {
@@ -25,7 +27,14 @@ parentPort?.on('message', (m: BuildRequest) => {
   void sourceOf(m.source).then(
     (source) => {
       try {
-        parentPort!.postMessage({ id: m.id, result: buildCacheSync(m.pathEntry, source, { ...m.opts, force: m.force }) });
+        let last = 0;
+        const onScan = (done: number, total: number): void => {
+          const now = Date.now();
+          if (done < total && now - last < 50) return;
+          last = now;
+          parentPort!.postMessage({ id: m.id, scanned: [done, total] });
+        };
+        parentPort!.postMessage({ id: m.id, result: buildCacheSync(m.pathEntry, source, { ...m.opts, force: m.force, ...(m.progress === true ? { onScan } : {}) }) });
       } catch (e) {
         const err = e as { name?: unknown; message?: unknown; code?: unknown; stack?: unknown };
         parentPort!.postMessage({ id: m.id, error: { name: String(err.name ?? 'Error'), message: String(err.message ?? e), code: err.code, stack: err.stack } });

@@ -40,6 +40,8 @@ export interface CacheOptions {
   readonly freshness?: Freshness;
   /** The user cache root; default `$EPINDEX_CACHE_DIR` or the platform's cache directory. */
   readonly userCacheDir?: string;
+  /** Told as a scan that writes a cache reads its candidates (`done` of `total`), for progress displays. */
+  readonly onScan?: (done: number, total: number) => void;
 }
 
 /** `foreign`: a cache of another directory (copied, or the directory was replaced or is seen through another real path). */
@@ -315,7 +317,7 @@ export function scanAndWrite(dir: string, source: Source, target: { loc: CacheLo
       // `.epindex` changes it) and before the scan (a change during the scan then shows).
       const st = statPath(root);
       if (st === null) throw new CacheWriteError('ENOENT', 'the path entry disappeared');
-      const s = source.scan(root, { stamps: true });
+      const s = source.scan(root, { stamps: true, ...(opts.onScan !== undefined ? { progress: opts.onScan } : {}) });
       scan = s;
       if (s.kind !== 'directory' && s.kind !== 'zip') throw new NotCacheable(s);
       return { source: source.id, kind: s.kind, realPath: target.real, dev: st.dev, entry: st.stamp, scan: s, sections: source.sections?.(root, s) ?? [] };

@@ -296,6 +296,38 @@ function relativePaths(a: readonly string[], what: string, components = true): v
   if (joined.split('\0').length !== a.length || OUTSIDE.test(joined) || (!components && joined.includes('/') && !a.every((x) => ONE_NAME.test(x)))) fail(`${what} names something outside its directory`);
 }
 const CODE = /^EP[0-9]{3}$/;
+/** A value named in a message without serializing it (it may be nested a million deep). */
+const describe = (x: unknown): string => (typeof x === 'number' || typeof x === 'boolean' || x === null ? String(x) : typeof x === 'string' ? JSON.stringify(x.slice(0, 40)) : Array.isArray(x) ? 'an array' : 'an object');
+/** Objects have exactly their format's keys (a key the format does not have is not a cache's). */
+function onlyKeys(o: Record<string, unknown>, keys: ReadonlySet<string>, what: string): void {
+  for (const k in o) if (!keys.has(k)) fail(`${what} has an unknown key ${JSON.stringify(k.slice(0, 40))}`);
+}
+const HEADER_KEYS = new Set(['format', 'version', 'source', 'kind', 'realPath', 'dev', 'entry', 'distributions', 'entryPoints', 'counts', 'codes', 'bodyBytes', 'sections', 'crc']);
+const DIST_KEYS = new Set(['child', 'name', 'normalizedName', 'version', 'layout', 'real']);
+const KEYS: Record<string, ReadonlySet<string>> = {
+  dists: new Set([...DIST_KEYS, 'winner', 'digest']),
+  names: new Set(['real', 'leftover']),
+  listing: new Set(['names', 'stamps', 'dirs', 'dirStamps']),
+  checks: new Set(['paths', 'stamps']),
+  full: new Set(['paths', 'stamps']),
+  group: new Set(['dists', 'eps']),
+  groupDists: new Set([...DIST_KEYS, 'index']),
+  groupEps: new Set(['dist', 'name', 'value', 'line', 'ref']),
+  counts: new Set(['error', 'warning', 'info']),
+};
+/** The deepest a source's parsed reference may be nested (the Python source's is 2 deep). */
+const REF_DEPTH = 8;
+/** Whether `x` is JSON nested at most `limit` deep (without recursion: it may be nested a million deep). */
+function shallow(x: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[x, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d >= limit) return false;
+    for (const c of Array.isArray(v) ? v : Object.values(v)) stack.push([c, d + 1]);
+  }
+  return true;
+}
 const stampOf = (x: unknown, what: string): Stamp => {
   const a = ints(x, what);
   if (a.length !== STAMP_WIDTH) fail(`${what} is not a stamp`);
@@ -322,7 +354,10 @@ export function parseHeader(line: Buffer, fileSize: number, scanned: readonly [n
     throw new CacheFormatError('EP301', `not JSON: ${(e as Error).message}`);
   }
   if (!isObject(doc) || doc['format'] !== CACHE_FORMAT) throw new CacheFormatError('EP301', 'not an epindex cache');
-  if (doc['version'] !== CACHE_VERSION) throw new CacheFormatError('EP302', `format version ${JSON.stringify(doc['version'])}, expected ${CACHE_VERSION}`);
+  // The format's header is 3 deep (sections → name → [offset, length, crc]).
+  if (!shallow(doc, 3)) throw new CacheFormatError('EP301', 'the header is nested deeper than the format');
+  if (doc['version'] !== CACHE_VERSION) throw new CacheFormatError('EP302', `format version ${describe(doc['version'])}, expected ${CACHE_VERSION}`);
+  onlyKeys(doc, HEADER_KEYS, 'the header');
   if (mark < 0 || !Number.isInteger(doc['crc'])) throw new CacheFormatError('EP301', 'no checksum in the header');
   const markBytes = Buffer.byteLength(text.slice(0, mark), 'utf8');
   if (crc32(CLOSE, crc32(line, 0, 0, markBytes)) !== doc['crc']) throw new CacheFormatError('EP303', 'header checksum mismatch');
@@ -344,16 +379,21 @@ export function parseHeader(line: Buffer, fileSize: number, scanned: readonly [n
   }
   for (const required of ['dists', 'names', 'listing', 'checks', 'full', 'diagnostics']) if (!sections.has(required)) fail(`section ${required} missing`);
   const countsDoc = isObject(doc['counts']) ? doc['counts'] : fail('counts');
+  onlyKeys(countsDoc, KEYS['counts']!, 'counts');
+  const uint = (x: unknown, what: string): number => {
+    const n = int(x, what);
+    return n >= 0 ? n : fail(`${what} is negative`);
+  };
   return {
     source: str(doc['source'], 'source'),
     kind,
     realPath: str(doc['realPath'], 'realPath'),
-    dev: int(doc['dev'], 'dev'),
+    dev: uint(doc['dev'], 'dev'),
     entry: stampOf(doc['entry'], 'entry'),
     scanned,
-    distributions: int(doc['distributions'], 'distributions'),
-    entryPoints: int(doc['entryPoints'], 'entryPoints'),
-    counts: { error: int(countsDoc['error'], 'counts'), warning: int(countsDoc['warning'], 'counts'), info: int(countsDoc['info'], 'counts') },
+    distributions: uint(doc['distributions'], 'distributions'),
+    entryPoints: uint(doc['entryPoints'], 'entryPoints'),
+    counts: { error: uint(countsDoc['error'], 'counts'), warning: uint(countsDoc['warning'], 'counts'), info: uint(countsDoc['info'], 'counts') },
     codes: strs(doc['codes'], 'codes'),
     bodyBytes,
     sections,
@@ -472,6 +512,9 @@ function columns(o: Record<string, unknown>, keys: readonly string[], what: stri
 function validate(name: string, v: unknown, distributions: number): unknown {
   if (name.startsWith(GROUP_PREFIX)) {
     if (!isObject(v) || !isObject(v['dists']) || !isObject(v['eps'])) fail(name);
+    onlyKeys(v, KEYS['group']!, name);
+    onlyKeys(v['dists'], KEYS['groupDists']!, `${name} dists`);
+    onlyKeys(v['eps'], KEYS['groupEps']!, `${name} eps`);
     const dists = v['dists'];
     const n = columns(dists, DIST_COLUMNS, name);
     const index = intsIn(dists['index'], `${name} dists.index`, 0, distributions);
@@ -480,9 +523,12 @@ function validate(name: string, v: unknown, distributions: number): unknown {
     const m = columns(eps, ['name', 'value'], name);
     const dist = intsIn(eps['dist'], `${name} eps.dist`, 0, n);
     const line = intsIn(eps['line'], `${name} eps.line`, 0, Infinity);
-    if (dist.length !== m || line.length !== m || arr(eps['ref'], `${name} eps.ref`).length !== m) fail(`${name} eps`);
+    const ref = arr(eps['ref'], `${name} eps.ref`);
+    if (dist.length !== m || line.length !== m || ref.length !== m) fail(`${name} eps`);
+    for (const r of ref) if (!shallow(r, REF_DEPTH)) fail(`${name} eps.ref is nested too deeply`);
     return v;
   }
+  if (isObject(v) && KEYS[name] !== undefined) onlyKeys(v, KEYS[name]!, name);
   switch (name) {
     case 'dists': {
       if (!isObject(v)) fail(name);

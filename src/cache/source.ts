@@ -89,6 +89,8 @@ export interface DirectoryScan {
 export interface ScanRequest {
   /** Take stamps (cache building); a plain lookup scan skips them. */
   readonly stamps: boolean;
+  /** Told after each candidate read (`done` of `total`), for progress displays. */
+  readonly progress?: (done: number, total: number) => void;
 }
 
 export interface Source {

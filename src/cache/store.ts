@@ -31,6 +31,8 @@ export interface BuildResult {
 /** What a build reports as it goes (for progress displays). */
 export type BuildProgress =
   | { readonly phase: 'build'; readonly index: number; readonly total: number; readonly pathEntry: string }
+  /** Path entry `index` is being scanned: `done` of its `total` candidates read (at most ~20 a second). */
+  | { readonly phase: 'scan'; readonly index: number; readonly pathEntry: string; readonly done: number; readonly total: number }
   | { readonly phase: 'settle'; readonly waitMs: number; readonly entries: number }
   | { readonly phase: 'done'; readonly total: number };
 
@@ -52,10 +54,10 @@ export interface BuildOptions extends CacheOptions {
 }
 
 /** How one directory is built: in this thread, or in the build worker. */
-type Builder = { build(pathEntry: string, force: boolean): Promise<BuildResult>; close(): void };
+type Builder = { build(pathEntry: string, force: boolean, onScan?: (done: number, total: number) => void): Promise<BuildResult>; close(): void };
 
 function inThread(source: Source, opts: BuildOptions): Builder {
-  return { build: async (p, force) => buildOne(p, source, opts, force), close: () => undefined };
+  return { build: async (p, force, onScan) => buildOne(p, source, onScan === undefined ? opts : { ...opts, onScan }, force), close: () => undefined };
 }
 
 /**
@@ -77,7 +79,7 @@ function inWorker(source: Source, opts: BuildOptions): Builder | null {
   }
   const { onProgress: _p, inDirectory, ...plain } = opts;
   let worker: Worker | null = null;
-  let current: { pathEntry: string; resolve: (r: BuildResult) => void; reject: (e: unknown) => void } | null = null;
+  let current: { pathEntry: string; resolve: (r: BuildResult) => void; reject: (e: unknown) => void; onScan?: ((done: number, total: number) => void) | undefined } | null = null;
   const died = (why: string): void => {
     worker = null;
     const c = current;
@@ -86,9 +88,10 @@ function inWorker(source: Source, opts: BuildOptions): Builder | null {
   };
   const start = (): Worker => {
     const w = new W(url, { stdout: false, stderr: false });
-    w.on('message', (m: { result?: BuildResult; error?: { name: string; message: string; code?: unknown; stack?: string } }) => {
+    w.on('message', (m: { result?: BuildResult; error?: { name: string; message: string; code?: unknown; stack?: string }; scanned?: [number, number] }) => {
       const c = current;
       if (c === null || w !== worker) return;
+      if (m.scanned !== undefined) return c.onScan?.(m.scanned[0], m.scanned[1]);
       current = null;
       if (m.error === undefined) return c.resolve(m.result!);
       const e = m.error.name === 'EpindexError' && typeof m.error.code === 'string' ? new EpindexError(m.error.code as ErrorCode, m.error.message) : Object.assign(new Error(m.error.message), { name: m.error.name, code: m.error.code });
@@ -105,16 +108,17 @@ function inWorker(source: Source, opts: BuildOptions): Builder | null {
     return w;
   };
   return {
-    build: (pathEntry, force) =>
+    build: (pathEntry, force, onScan) =>
       new Promise<BuildResult>((resolve, reject) => {
         try {
           worker ??= start();
         } catch (e) {
           return reject(e);
         }
-        current = { pathEntry, resolve, reject };
+        current = { pathEntry, resolve, reject, onScan };
         const inDir = typeof inDirectory === 'function' ? inDirectory(pathEntry) : inDirectory ?? true;
-        worker.postMessage({ id: 0, pathEntry, source: source.id, opts: { ...plain, inDirectory: inDir }, force });
+        const { onScan: _s, ...cloneable } = plain;
+        worker.postMessage({ id: 0, pathEntry, source: source.id, opts: { ...cloneable, inDirectory: inDir }, force, progress: onScan !== undefined });
       }),
     close: () => {
       const w = worker;
@@ -180,8 +184,9 @@ export async function buildCaches(pathEntries: readonly string[], source: Source
 async function buildAll(pathEntries: readonly string[], source: Source, opts: BuildOptions, builder: Builder): Promise<BuildResult[]> {
   const results: BuildResult[] = [];
   for (const [index, p] of pathEntries.entries()) {
-    opts.onProgress?.({ phase: 'build', index, total: pathEntries.length, pathEntry: p });
-    results.push(await builder.build(p, opts.force === true));
+    const { onProgress } = opts;
+    onProgress?.({ phase: 'build', index, total: pathEntries.length, pathEntry: p });
+    results.push(await builder.build(p, opts.force === true, onProgress && ((done, total) => onProgress({ phase: 'scan', index, pathEntry: p, done, total }))));
     await tick();
   }
   if (opts.settle !== false) {

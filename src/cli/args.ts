@@ -7,6 +7,12 @@
  */
 import { parseArgs } from 'node:util';
 
+/**
+ * How a shell completes a value: file or directory names, nothing, or values read from the
+ * environment the line names (groups, distribution names, entry point names: `epi __complete`).
+ */
+export type Completion = 'file' | 'directory' | 'none' | 'group' | 'dist' | 'name';
+
 export interface OptionSpec {
   /** Long name, without `--`. */
   readonly name: string;
@@ -33,16 +39,16 @@ export interface OptionSpec {
    * (with a warning saying how to write it now).
    */
   readonly legacyGreedy?: boolean;
-  /** Shell completion of the value: files, directories (default for string options: files). */
-  readonly complete?: 'file' | 'directory' | 'none';
+  /** Shell completion of the value (default for string options: files). */
+  readonly complete?: Completion;
 }
 
 export interface ArgSpec {
   readonly name: string;
   readonly required: boolean;
   readonly variadic: boolean;
-  /** Shell completion of the argument. */
-  readonly complete?: 'file' | 'directory' | 'none';
+  /** Shell completion of the argument (default: files). */
+  readonly complete?: Completion;
 }
 
 export type OptionValues = Record<string, string | string[] | boolean | undefined>;
@@ -174,10 +180,14 @@ const wantsVersion = (argv: readonly string[]): boolean => {
 /** Split argv into a command and its parsed options; throws UsageError for bad input. */
 export function parseCommandLine(program: Program, argv: readonly string[]): Parsed {
   if (wantsVersion(argv)) return { kind: 'version' };
-  // `epi help [command...]` is `epi [command...] --help`.
+  const topNames = [...program.commands.filter((c) => !c.name.includes(' ')).map((c) => c.name), ...program.groups.map((g) => g.name), 'help'];
+  // `epi help [command...]` is `epi [command...] --help`; help about no command is a usage error, not the default command's help.
+  if (argv[0] === 'help') {
+    const topic = argv.slice(1).find((w) => !w.startsWith('-'));
+    if (topic !== undefined && !topNames.includes(topic)) throw new UsageError(`no help for '${topic}': not a command${suggest(topic, topNames)}`);
+  }
   const words = argv[0] === 'help' ? [...argv.slice(1), '--help'] : [...argv];
   const pos = positionals(program, words);
-  const topNames = [...program.commands.filter((c) => !c.name.includes(' ')).map((c) => c.name), ...program.groups.map((g) => g.name), 'help'];
   if (pos.length === 0) {
     if (words.length > 0 && words.every((w) => w === '-h' || w === '--help')) return { kind: 'help', text: topHelp(program) };
     return runDefault(program, words);

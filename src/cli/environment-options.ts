@@ -10,11 +10,13 @@ import { FRESHNESS_LEVELS } from '../cache/freshness.js';
 import type { Freshness } from '../cache/freshness.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Distribution, EntryPoint, EntryPointJSON } from '../entry-point.js';
-import { pythonEnvironment, type PythonEnvironment } from '../environment.js';
+import { missingEntry, pythonEnvironment, type PythonEnvironment } from '../environment.js';
+import { statAny } from '../python/discover.js';
 import { choosePython, type InterpreterChoice } from '../python/find-python.js';
 import { interpreterDetails } from '../python/interpreter-cache.js';
 import { probeVersion } from '../python/interpreter.js';
 import { UsageError, type OptionSpec } from './args.js';
+import { uniqueDiagnostics } from './commands/lookup.js';
 import { colorDiagnostic, countDiagnostics, type Counts } from './output.js';
 import { err } from './stdio.js';
 
@@ -25,6 +27,7 @@ export interface EnvironmentFlags {
   cache?: CachePolicy;
   freshness?: Freshness;
   quiet?: boolean;
+  json?: boolean;
 }
 
 export const FRESHNESS_OPTION: OptionSpec = { name: 'freshness', type: 'string', value: '<level>', choices: FRESHNESS_LEVELS, description: 'how thoroughly a cache is checked: listing < stat < full', defaultText: 'stat, or $EPINDEX_FRESHNESS' };
@@ -101,9 +104,11 @@ export async function openEnvironment(flags: EnvironmentFlags): Promise<Opened> 
     ...(flags.freshness !== undefined ? { freshness: flags.freshness } : {}),
   };
   if (flags.path !== undefined) {
-    for (const p of flags.path) requireExisting('--path', p);
+    // A missing entry is skipped, as importlib skips it, with a warning: a raw sys.path works as --path.
+    const diagnostics = uniqueDiagnostics([flags.path.filter((p) => exists(p) === false).map(missingEntry)]);
+    printSetupDiagnostics(diagnostics, flags);
     const env = await pythonEnvironment({ path: flags.path, ...common });
-    return { env, report: { source: 'path-option', request: null, reason: '--path: the given path entries, no interpreter', interpreter: null, searchPath: env.searchPath, cache: env.cache, freshness: env.freshness, diagnostics: [] } };
+    return { env, report: { source: 'path-option', request: null, reason: '--path: the given path entries, no interpreter', interpreter: null, searchPath: env.searchPath, cache: env.cache, freshness: env.freshness, diagnostics } };
   }
   if (flags.site !== undefined) {
     requireExisting('--site', flags.site);
@@ -136,6 +141,58 @@ export async function openEnvironment(flags: EnvironmentFlags): Promise<Opened> 
       diagnostics,
     },
   };
+}
+
+/** Whether a path entry exists as discovery sees it (null: it cannot be examined, which discovery reports itself). */
+export function exists(p: string): boolean | null {
+  try {
+    return statAny(p === '' ? '.' : p) !== null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Codes about the search path itself rather than a distribution: a path entry skipped because
+ * it does not exist (EP219), one that contributes nothing under `--cache only` (EP307). They
+ * say why an answer is smaller than expected, so they are shown on stderr as the command
+ * answers and are part of `environment.diagnostics`, not only of the summary count.
+ */
+const SEARCH_PATH_CODES: ReadonlySet<string> = new Set(['EP219', 'EP307']);
+export const isSearchPathDiagnostic = (d: Diagnostic): boolean => SEARCH_PATH_CODES.has(d.code);
+
+export interface Settled {
+  /** The environment with the search-path diagnostics the lookups found. */
+  readonly report: EnvironmentReport;
+  /** Every diagnostic of the command, each once, the environment's first. */
+  readonly diagnostics: Diagnostic[];
+  /** Those not shown on stderr already (what a summary line counts). */
+  readonly unshown: Diagnostic[];
+  /** `--path` was given and none of its entries exists: nothing was searched; the command exits 1. */
+  readonly searchedNothing: boolean;
+}
+
+/**
+ * After a command's lookups: the search-path diagnostics they found move into the
+ * environment and are shown on stderr (unless `--quiet`, or `show: false` for a command that
+ * prints every diagnostic itself); says when nothing was searched at all.
+ */
+export function settle(opened: Opened, lookups: ReadonlyArray<readonly Diagnostic[]>, flags: EnvironmentFlags, options: { show?: boolean } = {}): Settled {
+  const setup = opened.report.diagnostics;
+  const key = (d: Diagnostic): string => JSON.stringify([d.code, d.file, d.line, d.message]);
+  const known = new Set(setup.map(key));
+  const found = uniqueDiagnostics(lookups).filter((d) => !known.has(key(d)));
+  const pathLevel = found.filter((d) => SEARCH_PATH_CODES.has(d.code));
+  const report: EnvironmentReport = { ...opened.report, diagnostics: [...setup, ...pathLevel] };
+  const show = options.show !== false && flags.quiet !== true;
+  if (show) for (const d of pathLevel) if (d.severity !== 'info') err(colorDiagnostic(d) + '\n');
+  // Setup diagnostics were shown when the environment was opened (printSetupDiagnostics).
+  const shown = new Set(flags.quiet === true ? [] : [...setup, ...(show ? pathLevel : [])].filter((d) => d.severity !== 'info'));
+  const diagnostics = [...report.diagnostics, ...found.filter((d) => !SEARCH_PATH_CODES.has(d.code))];
+  const missing = new Set(report.diagnostics.filter((d) => d.code === 'EP219').map((d) => d.file));
+  const searchedNothing = report.source === 'path-option' && report.searchPath.length > 0 && report.searchPath.every((p) => missing.has(p));
+  if (searchedNothing && flags.json !== true && flags.quiet !== true) err('epi: found nothing: no --path entry exists\n');
+  return { report, diagnostics, unshown: diagnostics.filter((d) => !shown.has(d)), searchedNothing };
 }
 
 /** The environment of commands given directories rather than an environment (`cache build DIR...`). */

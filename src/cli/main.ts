@@ -28,10 +28,12 @@ const version = typeof __EPINDEX_VERSION__ === 'string' ? __EPINDEX_VERSION__ : 
 const JSON_OPTION: OptionSpec = { name: 'json', type: 'boolean', description: 'print JSON (schema/cli/)', conflicts: ['quiet'] };
 const QUIET: OptionSpec = { name: 'quiet', short: 'q', type: 'boolean', description: 'print nothing unless something failed (for installer hooks)' };
 const FORCE: OptionSpec = { name: 'force', type: 'boolean', description: 'rebuild even when fresh' };
-const GROUP: OptionSpec = { name: 'group', short: 'g', type: 'string', value: '<group>', repeatable: true, description: 'only this group' };
+const GROUP: OptionSpec = { name: 'group', short: 'g', type: 'string', value: '<group>', repeatable: true, complete: 'group', description: 'only this group' };
+const NAME: OptionSpec = { name: 'name', short: 'n', type: 'string', value: '<name>', complete: 'name', description: 'only entry points with this name' };
+const DIST: OptionSpec = { name: 'dist', short: 'd', type: 'string', value: '<dist>', complete: 'dist', description: 'only this distribution (any spelling of its name)' };
 const SCRIPTS_PYTHON: OptionSpec = { name: 'python', type: 'string', value: '<python>', short: 'p', description: 'the environment\'s interpreter: a path, an environment directory, a version (3.12, cpython@3.12, >=3.11) or a name on PATH', defaultText: '$VIRTUAL_ENV, $CONDA_PREFIX, a .venv here or above, else python3' };
 const SCRIPTS_DEST: OptionSpec = { name: 'dest', type: 'string', value: '<dir>', description: 'launchers in this directory instead of the scripts directory of each install scheme' };
-const SCRIPTS_DIST: OptionSpec = { name: 'dist', short: 'd', type: 'string', value: '<dist>', repeatable: true, description: 'only this distribution (any spelling of its name)' };
+const SCRIPTS_DIST: OptionSpec = { ...DIST, repeatable: true };
 const DRY_RUN: OptionSpec = { name: 'dry-run', type: 'boolean', description: 'show the plan; change nothing' };
 const scripts = (options: readonly OptionSpec[]): readonly OptionSpec[] => [SCRIPTS_PYTHON, SCRIPTS_DEST, SCRIPTS_DIST, ...options, JSON_OPTION];
 const REPORT_FORMAT: OptionSpec = { name: 'format', type: 'string', value: '<format>', choices: ['text', 'json', 'sarif', 'github'], description: 'output format: text, JSON, SARIF 2.1.0, or GitHub Actions annotations', defaultText: 'text' };
@@ -47,8 +49,8 @@ const commands: CommandSpec[] = withNodeSide([
     args: [],
     options: query([
       GROUP,
-      { name: 'name', short: 'n', type: 'string', value: '<name>', description: 'only entry points with this name' },
-      { name: 'dist', short: 'd', type: 'string', value: '<dist>', description: 'only this distribution (any spelling of its name)' },
+      NAME,
+      DIST,
       { name: 'format', type: 'string', value: '<format>', choices: ['table', 'json', 'ini'], description: 'output format', defaultText: 'table', conflicts: ['json'] },
       { name: 'wheel', type: 'string', value: '<file.whl>', description: "list a wheel's entry points (read from the zip; its RECORD is checked) instead of an environment's", conflicts: ['python', 'path', 'site'] },
     ]),
@@ -64,14 +66,14 @@ const commands: CommandSpec[] = withNodeSide([
   {
     name: 'show',
     summary: 'one distribution: version, metadata path, entry points',
-    args: [{ name: 'dist', required: true, variadic: false }],
+    args: [{ name: 'dist', required: true, variadic: false, complete: 'dist' }],
     options: query([]),
     run: async ([dist], o) => (await import('./commands/show.js')).show(dist!, flags<EnvironmentFlags & { json?: boolean }>(o)),
   },
   {
     name: 'which',
     summary: 'who provides an entry point name (exit 1 if nobody does)',
-    args: [{ name: 'name', required: true, variadic: false }],
+    args: [{ name: 'name', required: true, variadic: false, complete: 'name' }],
     options: query([{ ...GROUP, description: 'group to search', defaultText: 'console_scripts' }]),
     run: async ([name], o) => (await import('./commands/which.js')).which(name!, flags<EnvironmentFlags & { group?: string[]; json?: boolean }>(o)),
   },
@@ -94,7 +96,7 @@ const commands: CommandSpec[] = withNodeSide([
   },
   {
     name: 'lint',
-    summary: 'check entry points before publishing: entry_points.txt, *.dist-info, wheels, pyproject.toml, setup.cfg, package.json, or a whole environment (--python); exit 1 on errors',
+    summary: 'check entry points before publishing: entry_points.txt, *.dist-info, wheels, pyproject.toml, setup.cfg, setup.py, package.json, or a whole environment (--python); exit 1 on errors',
     args: [{ name: 'path', required: false, variadic: true }],
     options: query([
       REPORT_FORMAT,
@@ -104,10 +106,11 @@ const commands: CommandSpec[] = withNodeSide([
   },
   {
     name: 'write',
-    summary: 'render entry_points.txt from pyproject.toml or setup.cfg, as build backends write it (exit 1 on errors)',
+    summary: 'render entry_points.txt from pyproject.toml, setup.cfg or setup.py, as build backends write it (exit 1 on errors)',
     args: [{ name: 'project', required: false, variadic: false }],
     options: [
       { name: 'out', type: 'string', value: '<dir>', description: 'write <dir>/entry_points.txt instead of printing it' },
+      { ...SCRIPTS_PYTHON, description: 'the interpreter whose ast module parses setup.py (never running it): a path, an environment directory, a version (3.12, cpython@3.12, >=3.11) or a name on PATH' },
       JSON_OPTION,
     ],
     run: async ([project], o) => (await import('./commands/write.js')).write(project, flags<WriteFlags>(o)),
@@ -119,11 +122,13 @@ const commands: CommandSpec[] = withNodeSide([
     options: [
       { name: 'python', type: 'string', value: '<python>', short: 'p', description: 'the environment\'s interpreter: a path, an environment directory, a version (3.12, cpython@3.12, >=3.11) or a name on PATH', defaultText: '$VIRTUAL_ENV, $CONDA_PREFIX, a .venv here or above, else python3' },
       GROUP,
-      { name: 'name', short: 'n', type: 'string', value: '<name>', description: 'only entry points with this name' },
-      { name: 'dist', short: 'd', type: 'string', value: '<dist>', description: 'only this distribution (any spelling of its name)' },
+      NAME,
+      DIST,
       { name: 'timeout', type: 'string', value: '<seconds>', description: 'per entry point', defaultText: '10; 20 with --node' },
       { name: 'jobs', short: 'j', type: 'string', value: '<n>', description: 'worker processes', defaultText: 'CPU count' },
+      { name: 'path', type: 'string', value: '<dir>', pathList: true, complete: 'directory', description: "check the entry points of these path entries instead of the interpreter's sys.path; they are imported with the interpreter, these directories first on its sys.path" },
       { name: 'cache', type: 'string', value: '<policy>', choices: ['scan', 'only', 'prefer', 'fallback', 'auto'], description: 'how caches are used', defaultText: 'auto, or $EPINDEX_CACHE' },
+      FRESHNESS_OPTION,
       JSON_OPTION,
     ],
     run: async (_, o) => (await import('./commands/check.js')).check(flags<CheckFlags>(o)),
@@ -202,7 +207,7 @@ const commands: CommandSpec[] = withNodeSide([
   },
   {
     name: 'scripts repair',
-    summary: 'point launchers whose interpreter is missing or another (a moved or copied venv) at this one, and fix the activate scripts',
+    summary: 'point launchers, and other scripts that name the old location (a moved or copied venv), at this interpreter, fix the activate scripts, and list what stays broken',
     args: [],
     options: scripts([DRY_RUN]),
     run: async (_, o) => (await import('./commands/scripts.js')).scriptsRepair(flags<ScriptsFlags>(o)),
@@ -238,6 +243,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const isDebug = (a: string, i: number): boolean => a === '--debug' && (end === -1 || i < end);
   const debug = argv.some(isDebug);
   try {
+    // The completion scripts' helper (complete-values.ts), before any parsing: its words are an unfinished line.
+    if (argv[0] === '__complete') return await (await import('./complete-values.js')).completeValues(program, argv.slice(1));
     const words = new Set([...program.commands.flatMap((c) => c.name.split(' ')), ...program.groups.map((g) => g.name), 'help']);
     const parsed = parseCommandLine(program, withNodeDir(argv.filter((a, i) => !isDebug(a, i)), words));
     if (parsed.kind === 'version') out(`${version}\n`);

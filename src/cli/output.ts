@@ -1,6 +1,6 @@
 /** Output for the CLI only: tables, colours, JSON, diagnostics, counts, terminal escaping. */
 import { createRequire } from 'node:module';
-import { stripVTControlCharacters } from 'node:util';
+import stringWidth from 'string-width';
 import type { Diagnostic } from '../diagnostics.js';
 import { isTerminal, out, err, terminalColumns } from './stdio.js';
 
@@ -10,14 +10,18 @@ const plain = (s: string): string => s;
 const PLAIN: Colors = { red: plain, yellow: plain, green: plain, dim: plain, bold: plain };
 
 /**
- * Colours only for a terminal that wants them (NO_COLOR, FORCE_COLOR respected by picocolors);
- * picocolors is loaded only then, since output to pipes and files is plain anyway.
+ * Colours only for a terminal that wants them (NO_COLOR, FORCE_COLOR respected by picocolors),
+ * decided for each stream: `epi list 2>log` on a terminal gets a coloured table and a log
+ * without escapes. picocolors is loaded only then, since output to pipes and files is plain.
  */
-function pickColors(): Colors {
-  const wanted = process.env['FORCE_COLOR'] !== undefined ? process.env['FORCE_COLOR'] !== '0' : isTerminal(1) && process.env['NO_COLOR'] === undefined;
+function pickColors(fd: 1 | 2): Colors {
+  const wanted = process.env['FORCE_COLOR'] !== undefined ? process.env['FORCE_COLOR'] !== '0' : isTerminal(fd) && process.env['NO_COLOR'] === undefined;
   return wanted ? (createRequire(import.meta.url)('picocolors') as typeof import('picocolors')).createColors(true) : PLAIN;
 }
-export const colors: Colors = pickColors();
+/** Colours for standard output. */
+export const colors: Colors = pickColors(1);
+/** Colours for standard error: messages, warnings, diagnostics. */
+export const errColors: Colors = isTerminal(1) === isTerminal(2) ? colors : pickColors(2);
 const pc = colors;
 
 /**
@@ -52,9 +56,10 @@ export function formatDiagnosticText(d: Diagnostic): string {
   return `${at}${d.severity} ${d.code} ${esc(d.message)}${d.pointer === undefined ? '' : ` (at ${esc(d.pointer === '' ? '/' : d.pointer)})`}`;
 }
 
-export function colorDiagnostic(d: Diagnostic): string {
+/** A diagnostic line coloured for stderr, where diagnostics go (`style: colors` for one printed on stdout). */
+export function colorDiagnostic(d: Diagnostic, style: Colors = errColors): string {
   const s = formatDiagnosticText(d);
-  return d.severity === 'error' ? pc.red(s) : d.severity === 'warning' ? pc.yellow(s) : pc.dim(s);
+  return d.severity === 'error' ? style.red(s) : d.severity === 'warning' ? style.yellow(s) : style.dim(s);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -87,7 +92,7 @@ export function countsText(c: Counts): string {
 export function summarizeDiagnostics(diagnostics: readonly Diagnostic[]): void {
   const c = countDiagnostics(diagnostics);
   if (c.errors + c.warnings === 0) return;
-  err(pc.dim(`epi: ${countsText(c)} in this environment; run \`epi diagnose\` for details\n`));
+  err(errColors.dim(`epi: ${countsText(c)} in this environment; run \`epi diagnose\` for details\n`));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,14 +122,30 @@ export function tableWidth(): number | null {
   return Number.isInteger(env) && env > 0 ? env : null;
 }
 
-/** Display width: code points without colour escapes (good enough for identifiers and paths). */
-const width = (s: string): number => [...stripVTControlCharacters(s)].length;
+/**
+ * Display width in terminal columns (string-width: East Asian wide and fullwidth characters
+ * count 2, combining marks 0, colour escapes nothing), so that a CJK name keeps its columns
+ * aligned. Printable ASCII, nearly every cell, is its length.
+ */
+const width = (s: string): number => (/^[\x20-\x7e]*$/.test(s) ? s.length : stringWidth(s));
 
+let graphemes: Intl.Segmenter | undefined;
+
+/** `s` cut to `to` columns with `…` at the cut, whole characters only (a wide one is never halved). */
 function shorten(s: string, to: number, from: 'end' | 'start'): string {
-  const cps = [...s];
-  if (cps.length <= to) return s;
+  if (width(s) <= to) return s;
   if (to <= 1) return '…';
-  return from === 'end' ? cps.slice(0, to - 1).join('') + '…' : '…' + cps.slice(cps.length - (to - 1)).join('');
+  const parts = [...(graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })).segment(s)].map((g) => g.segment);
+  if (from === 'start') parts.reverse();
+  const kept: string[] = [];
+  let used = 1;
+  for (const p of parts) {
+    const w = width(p);
+    if (used + w > to) break;
+    kept.push(p);
+    used += w;
+  }
+  return from === 'end' ? kept.join('') + '…' : '…' + kept.reverse().join('');
 }
 
 /** An aligned table: columns separated by two spaces, the last column unpadded, fitted to the width. */

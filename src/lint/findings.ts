@@ -30,7 +30,7 @@ export interface ReaderClaim {
   readonly detail: string;
 }
 
-export type FindingCategory = 'spec' | 'portability' | 'wheel' | 'pyproject' | 'setup.cfg' | 'environment' | 'input';
+export type FindingCategory = 'spec' | 'portability' | 'wheel' | 'pyproject' | 'setup.cfg' | 'setup.py' | 'project' | 'environment' | 'input';
 
 export interface LintRule {
   readonly severity: Severity;
@@ -199,6 +199,17 @@ export const LINT_CODES = {
   EP673: { severity: 'warning', category: 'setup.cfg', title: 'entry points declared twice', hint: 'Use either [options] entry_points or [options.entry_points]; setuptools keeps only the later one.' },
   EP674: { severity: 'error', category: 'setup.cfg', title: '"file:" entry points cannot be read', hint: 'The file named after "file:" must exist inside the project directory.' },
   EP675: { severity: 'error', category: 'setup.cfg', title: 'entry point line setuptools cannot parse', hint: 'Every line of an entry point value is "name = value"; setuptools stops the build on anything else.' },
+
+  // setup.py (read with Python's ast, never run) and the precedence between project files
+  EP680: { severity: 'error', category: 'setup.py', title: 'setup.py cannot be read or parsed', hint: 'The build runs setup.py: make it a regular file of Python the interpreter can parse (at most 4 MiB for epi).' },
+  EP681: { severity: 'error', category: 'setup.py', title: 'entry points computed when setup.py runs', hint: 'Write entry_points as a literal (a dict of lists of "name = module:function" strings, or INI text), or as a name bound once, at module level, to one; or declare them in pyproject.toml. Until then only the build knows them: lint the built wheel ("epi lint dist/*.whl").' },
+  EP682: { severity: 'error', category: 'setup.py', title: 'entry_points of a type setuptools refuses', hint: 'entry_points is a dict mapping each group to a string or a list of strings ("name = module:function"), or INI text; setuptools fails the build on anything else.' },
+  EP683: { severity: 'error', category: 'setup.py', title: 'entry point line setuptools cannot parse', hint: 'Every line is "name = value" (in INI text, under a "[group]" header); setuptools stops the build on anything else and drops lines before the first header.' },
+  EP684: { severity: 'warning', category: 'setup.py', title: 'setup.py not read', hint: 'Give a Python 3.9+ interpreter with --python: epi parses setup.py with its ast module, without running it.' },
+  EP685: { severity: 'info', category: 'setup.py', title: 'setup.py or setup.cfg not used by the build backend', hint: 'Only setuptools reads these files: declare the entry points in pyproject.toml ([project.scripts], [project.entry-points.<group>]), or remove the file.' },
+  EP686: { severity: 'warning', category: 'project', title: 'entry points declared in two files, one ignored', hint: 'Declare entry points in one file: setuptools keeps one declaration whole and ignores the other.' },
+  EP687: { severity: 'error', category: 'project', title: 'entry_points as INI text beside a [project] table', hint: 'setuptools fails the build (AttributeError) when setup.py or setup.cfg give entry_points as text and pyproject.toml has a [project] table that does not declare all three entry point fields: use the dict form (setup.cfg: [options.entry_points]), or move them into [project].' },
+  EP688: { severity: 'warning', category: 'setup.py', title: 'group given twice in a dict', hint: 'Python keeps only the last value of a repeated key: merge the two into one list.' },
 
   // Environments
   EP650: { severity: 'warning', category: 'environment', title: 'entry point provided by several distributions', hint: 'Uninstall one of them: lookups by name take the first on the search path, and installers overwrite each other\'s scripts.' },

@@ -20,7 +20,7 @@ export interface WheelEntryPoints {
 }
 
 /** Python's csv reader (default dialect) for one RECORD line: commas, double quotes, "" escapes. */
-function csvFields(line: string): string[] {
+export function csvFields(line: string): string[] {
   const out: string[] = [];
   let i = 0;
   let field = '';

@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 // Renamed: scripts/build.mjs rewrites a plain createRequire import (it knows only createRequire(import.meta.url)).
 import { createRequire as requireFrom } from 'node:module';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { userCacheRoot } from '../cache/location.js';
 import { readSmallFile } from '../fsutil.js';
 import { userCacheDir } from '../cache/user-root.js';
@@ -82,7 +82,14 @@ async function makeResolver(nodeModules: string): Promise<Resolve | null> {
     const source = read.ok ? read.bytes.toString('utf8') : null;
     if (source !== RESOLVER_SOURCE) replace(file, (tmp) => fs.writeFileSync(tmp, RESOLVER_SOURCE, { mode: 0o600, flag: 'wx' }));
     const mod = await importModule<{ resolve: Resolve }>(pathToFileURL(file).href);
-    return mod.resolve;
+    // Node realpaths what it resolves, but not a file that does not exist: such an answer is
+    // spelled through the link here, and is given back through the user's node_modules instead.
+    const viaLink = pathToFileURL(link).href + '/';
+    const users = pathToFileURL(nodeModules).href + '/';
+    return (specifier) => {
+      const url = mod.resolve(specifier);
+      return url.startsWith(viaLink) ? users + url.slice(viaLink.length) : url;
+    };
   } catch {
     return null;
   }
@@ -106,12 +113,35 @@ export async function resolveEntryPoint(ep: NodeEntryPoint): Promise<string> {
     const local = requireFrom(path.join(pkg.dir, 'package.json'));
     if (!pkg.hasExports) return pathToFileURL(local.resolve(module === '.' ? './' : module)).href;
     const esm = await resolverFor(pkg.nodeModules);
-    if (esm !== null) return esm(ep.specifier!);
+    if (esm !== null) return existing(ep, esm(ep.specifier!));
     // Self-reference: the package's own exports, resolved from inside it (require conditions).
     return pathToFileURL(local.resolve(module === '.' ? pkg.name : pkg.name + module.slice(1))).href;
   } catch (e) {
     throw new EntryPointLoadError(ep, 'resolve', e);
   }
+}
+
+/**
+ * The URL, if its file exists. ESM resolution maps `exports` without looking at the disk, so a
+ * package that is not built yet (`./dist/index.js` missing) fails here, naming the file.
+ */
+function existing(ep: NodeEntryPoint, url: string): string {
+  if (!url.startsWith('file:')) return url;
+  const file = fileURLToPath(url);
+  if (fs.existsSync(file)) return url;
+  let build = '';
+  const manifest = readSmallFile(path.join(ep.package.dir, 'package.json'), { limit: 8 * 1024 * 1024 });
+  if (manifest.ok) {
+    try {
+      const scripts = (JSON.parse(manifest.bytes.toString('utf8')) as { scripts?: Record<string, unknown> }).scripts ?? {};
+      const name = ['build', 'prepare', 'prepack'].find((k) => typeof scripts[k] === 'string');
+      if (name !== undefined) build = `; is the package built? its package.json has a "${name}" script`;
+    } catch {
+      /* only a hint */
+    }
+  }
+  // Node's code for a module that is not there, so hosts that test `cause.code` keep working.
+  throw Object.assign(new Error(`${file} does not exist (${JSON.stringify(ep.specifier)} resolves there through the package's "exports")${build}`), { code: 'ERR_MODULE_NOT_FOUND' });
 }
 
 const holds = (o: unknown, key: string): boolean => (typeof o === 'object' && o !== null) || typeof o === 'function' ? key in (o as object) : false;

@@ -38,6 +38,8 @@ export interface ScanOptions {
    * records what importlib itself reads (`importlibFacts`: the whole metadata file is read).
    */
   readonly stamps?: boolean;
+  /** Told after each candidate of a directory is read (`done` of `total`): progress of a long build. */
+  readonly progress?: (done: number, total: number) => void;
 }
 
 /**
@@ -228,6 +230,7 @@ function scanDirectory(root: string, options: ScanOptions): DirectoryScan {
     if (r.unit !== null) candidates.push(r.unit);
     if (r.diagnostics.length > 0) diagnostics.push(...r.diagnostics);
     listing.push({ name: d.name, stamp: r.stamp ?? NO_STAMP });
+    options.progress?.(listing.length, listed.length);
   }
   const arranged = arrange(candidates);
   return { kind: 'directory', listing, units: arranged.units, diagnostics: [...diagnostics, ...arranged.diagnostics], listingDirs: [] };

@@ -104,9 +104,22 @@ export function parseInterpreterAnswer(stdout: string): Omit<InterpreterInfo, 'c
   return { executable: executable!, version: version!, prefix: prefix!, basePrefix: basePrefix!, path, siteDirs: siteDirs!, startupFiles: startupFiles! };
 }
 
+/**
+ * What came back, briefly, for an error message: the last line of `text`, quoted (control
+ * characters escaped), its middle elided past 100 characters — a program that is not Python
+ * (`-p /bin/ls`) tends to echo the whole probe program back.
+ */
+function brief(text: string): string {
+  const line = text.trim().split('\n').pop()!.trim();
+  const cps = [...line];
+  return JSON.stringify(cps.length <= 100 ? line : `${cps.slice(0, 48).join('')} … ${cps.slice(-48).join('')}`);
+}
+
 /** Run the interpreter once and read its search path. */
 export async function queryInterpreter(python: string, run: string = python): Promise<InterpreterInfo> {
   const r = await runBounded(run, ['-c', QUERY]);
+  // What was run, without the probe program itself.
+  const ran = JSON.stringify(`${run} -c <sys.path probe>`);
   const fail = (why: string, cause?: unknown): never => {
     throw new EpindexError('PYTHON_FAILED', `cannot run the Python interpreter ${JSON.stringify(python)}: ${why}`, cause !== undefined ? { cause } : {});
   };
@@ -117,10 +130,11 @@ export async function queryInterpreter(python: string, run: string = python): Pr
   const { answerMs, graceMs } = timeouts();
   if (r.stopped === 'timeout') fail(`no answer within ${answerMs / 1000} s; stopped${r.signal === 'SIGKILL' ? ` (it ignored SIGTERM and was killed after ${graceMs / 1000} s more)` : ''} (set $EPINDEX_PYTHON_TIMEOUT for a slower one)`);
   if (r.stopped === 'output') fail(`it printed more than ${MAX_OUTPUT / 1024 / 1024} MiB; stopped`);
-  if (r.code !== 0) fail(r.signal !== null ? `killed by ${r.signal}` : (r.stderr.trim().split('\n').pop() || `exit status ${r.code}`));
+  if (r.code !== 0) fail(r.signal !== null ? `ran ${ran}: killed by ${r.signal}` : `ran ${ran}: exit status ${r.code}${r.stderr.trim() === '' ? '' : `: ${brief(r.stderr)}`}`);
   const answer = parseInterpreterAnswer(r.stdout);
   if (typeof answer === 'string') {
-    throw new EpindexError('PYTHON_FAILED', `the Python interpreter ${JSON.stringify(python)} did not report its sys.path: ${answer}`);
+    const got = r.stdout.trim() === '' || answer.startsWith('its ') ? '' : `: ${brief(r.stdout)}`;
+    throw new EpindexError('PYTHON_FAILED', `the Python interpreter ${JSON.stringify(python)} did not report its sys.path: ran ${ran}: ${answer}${got}`);
   }
   return { command: python, ...answer };
 }

@@ -9,7 +9,7 @@ import { importlibSection } from './importlib.js';
 
 export const pythonSource: Source = {
   id: 'python',
-  scan: (dir, request) => scanPathEntry(dir, { stamps: request.stamps }),
+  scan: (dir, request) => scanPathEntry(dir, { stamps: request.stamps, ...(request.progress !== undefined ? { progress: request.progress } : {}) }),
   listing: (dir) => listCandidates(dir, entryIsEgg(dir)).map((c) => c.name),
   rescan: (dir, child) => {
     const r = scanCandidate(dir, child, 'unknown', { stamps: true });

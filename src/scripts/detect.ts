@@ -132,7 +132,7 @@ const lineEnd = (text: string, from: number): number => {
   return i < 0 ? text.length : i + 1;
 };
 
-function splitPrelude(text: string): { prelude: string; body: string; interpreter: InterpreterRef } | null {
+export function splitPrelude(text: string): { prelude: string; body: string; interpreter: InterpreterRef } | null {
   const l1 = lineEnd(text, 0);
   const first = text.slice(0, l1).replace(/\r?\n$/, '');
   if (first === '#!/bin/sh') {
@@ -170,7 +170,8 @@ function splitPrelude(text: string): { prelude: string; body: string; interprete
 
 const UV_RELOCATABLE = '"$(dirname -- "$(realpath -- "$0")")"/';
 
-function execInterpreter(command: string): InterpreterRef | null {
+/** The interpreter of an `'''exec'` line's command: literal shell words, or uv's relocatable `realpath` form. */
+export function execInterpreter(command: string): InterpreterRef | null {
   if (command.startsWith(UV_RELOCATABLE)) {
     const w = parseShellWords(command.slice(UV_RELOCATABLE.length));
     return w !== null && w.length === 1 ? { kind: 'relative', relative: w[0]!, resolver: 'uv-realpath' } : null;
@@ -233,7 +234,8 @@ export function parseShellWords(s: string): string[] | null {
 // ---------------------------------------------------------------------------------------------
 // Bodies
 
-const CODING = /^#.*coding[:=][ \t]*[-\w.]+/;
+/** A PEP 263 coding declaration. */
+export const CODING = /^#.*coding[:=][ \t]*[-\w.]+/;
 const FROM = /^from (\S+) import (\S+)$/;
 const EXIT = /^ {4}sys\.exit\((\S+)\(\)\)$/;
 const MAIN = new Set(["if __name__ == '__main__':", 'if __name__ == "__main__":']);

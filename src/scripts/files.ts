@@ -38,14 +38,14 @@ export const launcherMode = (created: number): number => (created | 0o555) & 0o7
  * (default: pip's launcher mode). On any failure the temporary file
  * is removed and `file` is as it was. Returns the identity of the new file.
  */
-export function writeLauncherFile(file: string, content: string, expected: Identity, mode?: number): { dev: number; ino: number } {
+export function writeLauncherFile(file: string, content: string | Uint8Array, expected: Identity, mode?: number): { dev: number; ino: number } {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.epindex-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0), 0o666);
   let ok = false;
   try {
     try {
-      const bytes = Buffer.from(content, 'utf8');
+      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
       for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off, bytes.length - off);
       fs.fchmodSync(fd, mode ?? launcherMode(fs.fstatSync(fd).mode));
       fs.fsyncSync(fd);

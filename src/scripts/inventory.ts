@@ -288,14 +288,15 @@ export function takeInventory(entryPoints: readonly EntryPoint[], target: Script
 
 /**
  * The claims of the distributions named in `dists` (any spelling; all when empty), and the
- * inventory's diagnostics that concern them (`EP514` for a name that matches nothing).
+ * inventory's diagnostics that concern them (`EP514` for a name that matches nothing; `alsoPresent`:
+ * normalized names that count as something, as a distribution with other scripts for `repair`).
  */
-export function selectClaims(inv: Inventory, dists: readonly string[] | undefined): { selected: (c: ScriptClaim) => boolean; diagnostics: Diagnostic[] } {
+export function selectClaims(inv: Inventory, dists: readonly string[] | undefined, alsoPresent: ReadonlySet<string> = new Set()): { selected: (c: ScriptClaim) => boolean; diagnostics: Diagnostic[] } {
   const wanted = (dists ?? []).map(normalizeName);
   if (wanted.length === 0) return { selected: () => true, diagnostics: [...inv.diagnostics] };
   const selected = (c: ScriptClaim): boolean => c.dist !== null && wanted.includes(c.dist.normalizedName);
   const diagnostics: Diagnostic[] = [];
-  const present = new Set(inv.entries.map((e) => e.claim.dist?.normalizedName));
+  const present = new Set([...inv.entries.map((e) => e.claim.dist?.normalizedName), ...alsoPresent]);
   for (const [i, w] of wanted.entries()) {
     if (!present.has(w)) diagnostics.push(diagnostic('EP514', `no distribution ${JSON.stringify(dists![i])} with console or gui scripts in this environment`));
   }

@@ -5,11 +5,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
+import { normalizeName, type Distribution } from '../entry-point.js';
 import { errnoCode } from '../errors.js';
 import { planActivate, type ActivatePlan } from './activate.js';
 import { identityOf, makeExecutable, removeLauncherFile, writeLauncherFile, ChangedError, type Identity } from './files.js';
 import { checkInterpreter, distLabel, runsClaim, selectClaims, type Inventory, type ScriptClaim, type ScriptEntry } from './inventory.js';
 import { absolutePrelude, fitsPlainShebang, relativeInterpreter, relocatablePrelude, renderLauncher, unwritableInterpreterReason, type InterpreterForm } from './launcher.js';
+import { oldLocationOf, planOtherScripts, recordOwners, type ScriptRepair } from './other-scripts.js';
 import { isVirtualEnvironment, type ScriptsTarget } from './probe.js';
 
 export type ActionKind = 'create' | 'replace' | 'repair' | 'chmod' | 'remove' | 'unchanged' | 'skip';
@@ -32,6 +34,8 @@ export interface Plan {
   readonly actions: readonly Action[];
   /** repair only: the environment's activate scripts. */
   readonly activate: readonly ActivatePlan[];
+  /** repair only: the other files of the scripts directory (a distribution's own `#!` scripts…). */
+  readonly scripts: readonly ScriptRepair[];
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -138,12 +142,24 @@ export function planInstall(inv: Inventory, options: InstallOptions = {}): Plan 
         break;
     }
   }
-  return { command: 'install', target: inv.target, actions, activate: [], diagnostics };
+  return { command: 'install', target: inv.target, actions, activate: [], scripts: [], diagnostics };
 }
 
-/** What `repair` would do: new preludes for launchers whose interpreter is missing or another; the activate scripts. */
-export function planRepair(inv: Inventory, options: Selection & { readonly dest?: string | undefined } = {}): Plan {
-  const { selected, diagnostics } = selectClaims(inv, options.dists);
+export interface RepairOptions extends Selection {
+  readonly dest?: string | undefined;
+  /** The distributions in use, whose RECORD says whose each other script is; none: every other script is nobody's. */
+  readonly distributions?: readonly Distribution[] | undefined;
+}
+
+/**
+ * What `repair` would do: new preludes for launchers whose interpreter is missing or another;
+ * the activate scripts; the interpreter line of every other script that names the old location.
+ */
+export function planRepair(inv: Inventory, options: RepairOptions = {}): Plan {
+  const scriptsDir = path.resolve(options.dest ?? inv.target.schemes[0]!.scripts);
+  const { owners, diagnostics: ownerDiagnostics } = recordOwners(scriptsDir, options.distributions ?? []);
+  const owning = new Set([...owners.values()].map((d) => d.normalizedName));
+  const { selected, diagnostics } = selectClaims(inv, options.dists, owning);
   const exe = inv.target.executable;
   const actions: Action[] = [];
   for (const e of firstPerFile(inv, selected)) {
@@ -182,12 +198,26 @@ export function planRepair(inv: Inventory, options: Selection & { readonly dest?
     }
     actions.push({ ...base, kind: 'repair', reason: `its interpreter was ${interp.text}`, content: prelude + f.body });
   }
-  // The activate scripts, unless the repair was narrowed to some distributions or another directory.
-  const scripts = inv.target.schemes[0]!.scripts;
-  const whole = (options.dists ?? []).length === 0 && (options.dest === undefined || path.resolve(options.dest) === path.resolve(scripts));
-  const activate = whole && isVirtualEnvironment(inv.target) ? planActivate(scripts, inv.target.prefix) : [];
+  // The activate scripts, unless the repair was narrowed to some distributions or another directory;
+  // read in any case, for the old location they name.
+  const defaultDir = inv.target.schemes[0]!.scripts;
+  const whole = (options.dists ?? []).length === 0 && scriptsDir === path.resolve(defaultDir);
+  const activatePlans = isVirtualEnvironment(inv.target) ? planActivate(defaultDir, inv.target.prefix) : [];
+  const activate = whole ? activatePlans : [];
   for (const a of activate) diagnostics.push(...a.diagnostics);
-  return { command: 'repair', target: inv.target, actions, activate, diagnostics };
+  // Every other file of the scripts directory: the launchers at claimed paths are done above.
+  const wanted = (options.dists ?? []).map(normalizeName);
+  const claimedBySelected = new Set(inv.entries.filter((e) => selected(e.claim) && e.claim.path !== null).map((e) => e.claim.path!));
+  const other = planOtherScripts({
+    dir: scriptsDir,
+    old: oldLocationOf(inv, activatePlans),
+    owners,
+    skip: new Set(inv.entries.filter((e) => e.file.kind === 'launcher' && e.claim.path !== null).map((e) => e.claim.path!)),
+    selected: (owner, file) => wanted.length === 0 || (owner !== null && wanted.includes(owner.normalizedName)) || claimedBySelected.has(file),
+  });
+  diagnostics.push(...(wanted.length === 0 ? ownerDiagnostics : []), ...other.diagnostics);
+  for (const s of other.scripts) diagnostics.push(...s.diagnostics);
+  return { command: 'repair', target: inv.target, actions, activate, scripts: other.scripts, diagnostics };
 }
 
 /** What `remove` would do: the known launchers of the selected distributions, never foreign files. */
@@ -223,11 +253,11 @@ export function planRemove(inv: Inventory, options: Selection = {}): Plan {
     }
     actions.push({ ...base, kind: 'remove', reason: `a launcher ${f.writer} wrote${e.runs === null ? ' (it runs something else, and nobody else claims the name)' : ''}` });
   }
-  return { command: 'remove', target: inv.target, actions, activate: [], diagnostics };
+  return { command: 'remove', target: inv.target, actions, activate: [], scripts: [], diagnostics };
 }
 
 export interface Outcome {
-  readonly action: Action | ActivatePlan;
+  readonly action: Action | ActivatePlan | ScriptRepair;
   /** Whether the change was made (false for unchanged, skipped and failed ones). */
   readonly done: boolean;
   readonly error: string | null;
@@ -248,7 +278,7 @@ export function applyPlan(plan: Plan): AppliedPlan {
   // Files written in this run, by identity: a second name that turns out to be the same file
   // is a case-insensitive filesystem folding two names, and is not overwritten.
   const written = new Map<string, string>();
-  const fail = (a: Action | ActivatePlan, file: string, e: unknown): void => {
+  const fail = (a: Action | ActivatePlan | ScriptRepair, file: string, e: unknown): void => {
     const why = e instanceof ChangedError ? e.message : `${errnoCode(e)}: ${e instanceof Error ? e.message : String(e)}`;
     diagnostics.push(diagnostic('EP507', e instanceof ChangedError ? why : `could not change ${file}: ${why}`, { file }));
     outcomes.push({ action: a, done: false, error: why });
@@ -287,6 +317,19 @@ export function applyPlan(plan: Plan): AppliedPlan {
       outcomes.push({ action: a, done: true, error: null });
     } catch (e) {
       fail(a, a.file, e);
+    }
+  }
+  for (const s of plan.scripts) {
+    if (s.action !== 'repair') {
+      outcomes.push({ action: s, done: false, error: null });
+      continue;
+    }
+    try {
+      // The script keeps its mode (and only its interpreter line changes).
+      writeLauncherFile(s.file, s.content!, s.identity, s.mode);
+      outcomes.push({ action: s, done: true, error: null });
+    } catch (e) {
+      fail(s, s.file, e);
     }
   }
   return { plan, outcomes, diagnostics };

@@ -4,6 +4,7 @@
  */
 import type { CachePolicy } from '../cache/store.js';
 import type { Diagnostic } from '../diagnostics.js';
+import type { Distribution } from '../entry-point.js';
 import { pythonEnvironment } from '../environment.js';
 import { EpindexError } from '../errors.js';
 import { choosePython } from '../python/find-python.js';
@@ -25,6 +26,8 @@ export interface ScriptsOptions {
 export interface EnvironmentScripts extends Inventory {
   /** What the entry-point lookup noticed (bad files, shadowed distributions); `epi diagnose` shows them. */
   readonly lookupDiagnostics: readonly Diagnostic[];
+  /** The distributions in use, in search-path order (`repair` reads their RECORD). */
+  readonly distributions: readonly Distribution[];
 }
 
 const WINDOWS = 'Windows launchers (.exe wrappers) are out of scope: epindex writes POSIX launchers only, and nothing was examined or written';
@@ -47,5 +50,6 @@ export async function scriptsInventory(options: ScriptsOptions = {}): Promise<En
   // One lookup over every group keeps the search-path order across console and gui scripts.
   const all = await env.entryPoints();
   const eps = all.toArray().filter((e) => (SCRIPT_GROUPS as readonly string[]).includes(e.group));
-  return { ...takeInventory(eps, target, options.dest), lookupDiagnostics: all.diagnostics };
+  const { distributions } = await env.distributions();
+  return { ...takeInventory(eps, target, options.dest), lookupDiagnostics: all.diagnostics, distributions };
 }

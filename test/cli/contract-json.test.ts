@@ -326,13 +326,13 @@ describe('epi lint', () => {
   });
 
   test('the help and the errors name package.json among the kinds lint reads', () => {
-    assert.match(run(['lint', '--help']).stdout.replace(/\s+/g, ' '), /setup\.cfg, package\.json/);
+    assert.match(run(['lint', '--help']).stdout.replace(/\s+/g, ' '), /setup\.cfg, setup\.py, package\.json/);
     const empty = run(['lint', L('empty')]);
     assert.equal(empty.status, 2);
-    assert.match(empty.stderr, /no pyproject\.toml, setup\.cfg or package\.json here/);
+    assert.match(empty.stderr, /no pyproject\.toml, setup\.cfg, setup\.py or package\.json here/);
     const readme = run(['lint', L('readme/README.md')]);
     assert.equal(readme.status, 2);
-    assert.match(readme.stderr, /\(entry_points\.txt, .*setup\.cfg, package\.json\)/);
+    assert.match(readme.stderr, /\(entry_points\.txt, .*setup\.cfg, setup\.py, package\.json\)/);
   });
 
   test('write --json: entry points in the shared shape, the findings counted', () => {

@@ -28,6 +28,7 @@ const COMMANDS: Array<[string[], number, string | null]> = [
   [['list', ...P], 0, 'list'],
   [['list', ...P, '--group', 'nothing-here'], 0, 'list'],
   [['list', ...P, '--dist', 'nope'], 1, 'list'],
+  [['list', '--path', '/nonexistent/site'], 1, 'list'],
   [['groups', ...P], 0, 'groups'],
   [['show', 'alpha', ...P], 0, 'show'],
   [['show', 'nope', ...P], 1, 'show'],
@@ -47,7 +48,6 @@ const COMMANDS: Array<[string[], number, string | null]> = [
 
 /** Failures that must be one clear line and exit 2, for every command they apply to. */
 const FAILURES: Array<[string[], RegExp]> = [
-  [['list', '--path', '/nonexistent/site'], /^epi: --path \/nonexistent\/site: no such file or directory\n$/],
   [['show', 'x', '--site', '/nonexistent/site'], /^epi: --site \/nonexistent\/site: no such file or directory\n$/],
   [['cache', 'build', '/nonexistent'], /^epi: cache build \/nonexistent: no such file or directory\n$/],
   [['cache', 'clear', '/nonexistent'], /^epi: cache clear \/nonexistent: no such file or directory\n$/],

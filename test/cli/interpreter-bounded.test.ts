@@ -112,6 +112,18 @@ describe('child interpreters are bounded', () => {
     const bad = script('fails', "echo 'Fatal Python error: init_fs_encoding' >&2\nexit 1");
     const r = epi(['list', '--python', bad]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /^epi: cannot run the Python interpreter ".*fails": Fatal Python error: init_fs_encoding\n$/);
+    assert.match(r.stderr, /^epi: cannot run the Python interpreter ".*fails": ran ".*fails -c <sys\.path probe>": exit status 1: "Fatal Python error: init_fs_encoding"\n$/);
+  });
+
+  test('a program that is not Python (-p /bin/ls) says briefly what was run and what came back, never the whole probe program', () => {
+    // ls echoes its argument, the probe program, back in its error.
+    const r = epi(['list', '-p', '/bin/ls', '--cache', 'scan']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^epi: cannot run the Python interpreter "\/bin\/ls": ran "\/bin\/ls -c <sys\.path probe>": exit status 2: ".*"\n$/);
+    assert.ok(r.stderr.length < 300, r.stderr);
+    assert.doesNotMatch(r.stderr, /getsitepackages/);
+    const echo = epi(['list', '-p', '/bin/echo', '--cache', 'scan']);
+    assert.match(echo.stderr, /^epi: the Python interpreter "\/bin\/echo" did not report its sys\.path: ran "\/bin\/echo -c <sys\.path probe>": it did not print JSON: ".*"\n$/);
+    assert.ok(echo.stderr.length < 300, echo.stderr);
   });
 });

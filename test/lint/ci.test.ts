@@ -32,8 +32,8 @@ function git(cwd: string, ...args: string[]): void {
   assert.equal(r.status, 0, r.stderr);
 }
 
-function fixtureRepo(name: string, pyproject: string): string {
-  const repo = writeTree(path.join(dir, name), { 'pyproject.toml': pyproject, 'README.md': '# fixture\n' });
+function fixtureRepo(name: string, pyproject: string, file = 'pyproject.toml'): string {
+  const repo = writeTree(path.join(dir, name), { [file]: pyproject, 'README.md': '# fixture\n' });
   git(repo, 'init', '-q');
   git(repo, 'add', '.');
   git(repo, 'commit', '-q', '-m', 'fixture');
@@ -57,6 +57,12 @@ describe('pre-commit hook', () => {
     assert.equal(r.status, 1, r.out);
     assert.match(r.out, /epi lint \(Python entry points\)\.+Failed/);
     assert.match(r.out, /error +EP607 +script "p" in \[console_scripts\]/);
+  });
+
+  test('.pre-commit-hooks.yaml: epi-lint reads setup.py too (a computed value fails with its line)', () => {
+    const r = preCommit(fixtureRepo('setup-py', 'from setuptools import setup\nsetup(entry_points={"console_scripts": [n + " = p:main" for n in "ab"]})\n', 'setup.py'));
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, /setup\.py\n +2 +error +EP681 /);
   });
 
   test('.pre-commit-hooks.yaml: epi-lint passes a clean one', () => {

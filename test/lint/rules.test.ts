@@ -10,7 +10,9 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { strToU8, zipSync } from 'fflate';
 import { readPyproject } from '../../src/build/pyproject.js';
+import { readProject } from '../../src/build/project.js';
 import { readSetupCfg } from '../../src/build/setup-cfg.js';
+import { readSetupPy } from '../../src/build/setup-py.js';
 import { pythonEnvironment } from '../../src/environment.js';
 import { lintEnvironment } from '../../src/lint/environment.js';
 import { LINT_CODES, type Finding } from '../../src/lint/findings.js';
@@ -18,6 +20,7 @@ import { WHEEL } from '../../src/lint/kinds.js';
 import { lintPaths } from '../../src/lint/lint.js';
 import { lintEntryPointsTxt } from '../../src/lint/rules/entry-points-txt.js';
 import { distInfo, tempDir, writeTree, type Tree } from '../support/fixtures.js';
+import { PYTHON } from '../support/python.js';
 
 type Lint = () => Finding[] | Promise<Finding[]>;
 const root = tempDir('epindex-lint-rules-');
@@ -35,6 +38,13 @@ const cfg = (body: string, extra: Tree = {}): Lint => () => {
   return [...readSetupCfg(path.join(dir, 'setup.cfg')).findings];
 };
 const eps = (lines: string): Lint => cfg(`[metadata]\nname = p\n\n[options.entry_points]\n${lines}`);
+/** setup.py alone, parsed by `python`; or a project directory with it. */
+const setupPy = (body: string, python = PYTHON): Lint => async () => {
+  const dir = writeTree(fresh(), { 'setup.py': `from setuptools import setup\nsetup(\n${body}\n)\n` });
+  return [...(await readSetupPy(path.join(dir, 'setup.py'), { python })).findings];
+};
+const setupProject = (tree: Tree): Lint => async () => [...((await readProject(writeTree(fresh(), tree), { python: () => PYTHON }))?.findings ?? [])];
+const SETUP_PY = 'from setuptools import setup\nsetup(entry_points={"console_scripts": ["p = p:main"]})\n';
 
 interface WheelSpec {
   entryPoints?: string;
@@ -142,6 +152,28 @@ const rows: Row[] = [
   { code: 'EP673', rule: 'entry points in [options] and [options.entry_points]', bad: cfg('[options]\nentry_points =\n  [g]\n  a = m:f\n\n[options.entry_points]\ng =\n  b = m:g\n'), good: cfg('[options]\nentry_points =\n  [g]\n  a = m:f\n  b = m:g\n') },
   { code: 'EP674', rule: 'a "file:" that cannot be read', bad: cfg('[options]\nentry_points = file: missing.cfg\n'), good: cfg('[options]\nentry_points = file: eps.cfg\n', { 'eps.cfg': '[g]\na = m:f\n' }) },
   { code: 'EP675', rule: 'an entry point line setuptools cannot parse', bad: eps('g =\n  a = m:f\n  oops\n'), good: eps('g =\n  a = m:f\n  # oops\n') },
+  // setup.py
+  { code: 'EP680', rule: 'a setup.py Python cannot parse', bad: setupPy('entry_points={"g": ["a = m:f"]'), good: setupPy('entry_points={"g": ["a = m:f"]}') },
+  { code: 'EP681', rule: 'entry points setup.py computes', bad: setupPy('entry_points={"g": [n + " = m:f" for n in "ab"]}'), good: setupPy('entry_points={"g": ["a = m:f", "b = m:f"]}') },
+  { code: 'EP682', rule: 'entry_points of a type setuptools refuses', bad: setupPy('entry_points=["[g]", "a = m:f"]'), good: setupPy('entry_points="[g]\\na = m:f"') },
+  { code: 'EP683', rule: 'a setup.py entry point line without "="', bad: setupPy('entry_points={"g": ["a m:f"]}'), good: setupPy('entry_points={"g": ["a = m:f"]}') },
+  { code: 'EP684', rule: 'setup.py with no interpreter to parse it', bad: setupPy('entry_points={"g": ["a = m:f"]}', path.join(root, 'no-such-python')), good: setupPy('entry_points={"g": ["a = m:f"]}') },
+  {
+    code: 'EP685', rule: 'entry points in setup.py beside a build backend that is not setuptools (tool settings in setup.cfg are not)',
+    bad: setupProject({ 'setup.py': SETUP_PY, 'pyproject.toml': '[build-system]\nbuild-backend = "hatchling.build"\n' }),
+    good: setupProject({ 'setup.py': 'import setuptools\nsetuptools.setup()\n', 'setup.cfg': '[flake8]\nmax-line-length = 100\n', 'pyproject.toml': '[build-system]\nbuild-backend = "hatchling.build"\n' }),
+  },
+  {
+    code: 'EP686', rule: 'setup.py and setup.cfg both declaring entry points',
+    bad: setupProject({ 'setup.py': SETUP_PY, 'setup.cfg': '[options.entry_points]\nconsole_scripts =\n    q = q:main\n' }),
+    good: setupProject({ 'setup.py': SETUP_PY, 'setup.cfg': '[metadata]\nname = p\n' }),
+  },
+  {
+    code: 'EP687', rule: 'entry_points INI text beside a [project] table',
+    bad: setupProject({ 'setup.py': 'from setuptools import setup\nsetup(entry_points="[g]\\na = m:f")\n', 'pyproject.toml': '[project]\nname = "p"\n' }),
+    good: setupProject({ 'setup.py': 'from setuptools import setup\nsetup(entry_points={"g": ["a = m:f"]})\n', 'pyproject.toml': '[project]\nname = "p"\ndynamic = ["entry-points"]\n' }),
+  },
+  { code: 'EP688', rule: 'a group given twice in a setup.py dict', bad: setupPy('entry_points={"g": ["a = m:f"], "g": ["b = m:f"]}'), good: setupPy('entry_points={"g": ["a = m:f", "b = m:f"]}') },
   // environments
   {
     code: 'EP650', rule: 'one entry point name provided by two distributions',

@@ -1,6 +1,7 @@
 /**
  * examples/: the host app and its four plugins (ES module, CommonJS, TypeScript compiled to
- * JavaScript, scoped), installed by npm in a temporary copy and run.
+ * JavaScript, scoped), installed by npm in a temporary copy and run. The host's install builds
+ * the TypeScript plugin (its postinstall, with its own TypeScript from the registry).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -19,17 +20,20 @@ const run = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
 before(() => {
   const copy = path.join(tempDir('epindex-examples-'), 'examples');
   fs.cpSync(path.join(repo, 'examples'), copy, { recursive: true, filter: (src) => !/[\\/](node_modules|dist)$/.test(src) });
-  const tsc = run(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], path.join(copy, 'plugins', 'ts-plugin'));
-  assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
   host = path.join(copy, 'host');
   const manifest = JSON.parse(fs.readFileSync(path.join(host, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
   manifest.dependencies['epindex'] = `file:${repo}`;
   fs.writeFileSync(path.join(host, 'package.json'), JSON.stringify(manifest, null, 2));
-  const npm = run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], host);
+  const npm = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], host);
   assert.equal(npm.status, 0, npm.stderr);
 });
+const epi = path.join(repo, 'dist', 'epi.cjs');
 
 describe('examples', () => {
+  test("the host's npm install built the TypeScript plugin", () => {
+    assert.deepEqual(fs.readdirSync(path.join(host, 'node_modules', 'ts-plugin', 'dist')).sort(), ['index.d.ts', 'index.js']);
+  });
+
   test('the host applies every plugin in plugin order: ts (order -1), esm, scoped (1), cjs (5, 10)', () => {
     const r = run(process.execPath, ['app.js', '  hello,   plugins '], host);
     assert.equal(r.status, 0, r.stderr);
@@ -54,5 +58,19 @@ describe('examples', () => {
     const check = run(process.execPath, [path.join(repo, 'dist', 'epi.cjs'), 'check', '--node', '--json'], host);
     assert.equal(check.status, 0, check.stdout + check.stderr);
     assert.deepEqual(JSON.parse(check.stdout).failed, 0);
+  });
+
+  test('a plugin that is not built: epi check --node and the host name its file as the user has it, never a cache path', () => {
+    fs.rmSync(path.join(host, 'node_modules', 'ts-plugin', 'dist'), { recursive: true });
+    const file = path.join(host, 'node_modules', 'ts-plugin', 'dist', 'index.js');
+    const check = run(process.execPath, [epi, 'check', '--node', '--json'], host);
+    assert.equal(check.status, 1);
+    const failed = (JSON.parse(check.stdout) as { results: Array<{ name: string; ok: boolean; stage?: string; error?: string }> }).results.filter((r) => !r.ok);
+    assert.deepEqual(failed.map((r) => [r.name, r.stage]), [['trim', 'resolve']]);
+    assert.equal(failed[0]!.error, `${file} does not exist ("ts-plugin" resolves there through the package's "exports"); is the package built? its package.json has a "build" script`);
+    const text = run(process.execPath, [epi, 'check', '--node'], host);
+    assert.ok(text.stdout.includes(file) && !/node-resolvers|\.cache/.test(text.stdout), text.stdout);
+    const app = run(process.execPath, ['app.js', 'x'], host);
+    assert.ok(app.stderr.includes(`failed: trim from ts-plugin: `) && app.stderr.includes(file) && !app.stderr.includes('node-resolvers'), app.stderr);
   });
 });

@@ -149,6 +149,36 @@ export function realTools(): Tools {
   return tools;
 }
 
+/**
+ * A wheel from PyPI (`pip download --no-deps --only-binary :all: REQUIREMENT`, with the newest pip
+ * of `realTools`), downloaded once into a directory under os.tmpdir() keyed by the requirement
+ * and reused by later runs (built beside it and renamed into place). Returns the wheel's path.
+ */
+export function pypiWheel(requirement: string): string {
+  const root = path.join(os.tmpdir(), 'epindex-test-tools', 'wheels');
+  fs.mkdirSync(root, { recursive: true });
+  const dir = path.join(root, createHash('sha256').update(requirement).digest('hex').slice(0, 12));
+  const find = (): string | null => (fs.existsSync(path.join(dir, 'ready')) ? fs.readdirSync(dir).filter((f) => f.endsWith('.whl')).map((f) => path.join(dir, f))[0] ?? null : null);
+  const cached = find();
+  if (cached !== null) return cached;
+  const tmp = fs.mkdtempSync(path.join(root, 'downloading-'));
+  try {
+    const r = spawnSync(realTools().pipPython, ['-m', 'pip', 'download', '-q', '--no-deps', '--only-binary', ':all:', '-d', tmp, requirement], { encoding: 'utf8', env: childEnv(), timeout: 300_000 });
+    if (r.status !== 0) throw new Error(`could not download ${requirement} from PyPI (is PyPI reachable? set PIP_INDEX_URL for a mirror):\n${r.stderr || r.error?.message}`);
+    fs.writeFileSync(path.join(tmp, 'ready'), '');
+    try {
+      fs.renameSync(tmp, dir);
+    } catch {
+      // Another test process finished first: use its download.
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const wheel = find();
+  if (wheel === null) throw new Error(`pip download ${requirement} left no wheel in ${dir}`);
+  return wheel;
+}
+
 /** `uv pip install` the wheels into the venv of `venvPython` (offline: local wheels, no deps). */
 export function uvInstall(venvPython: string, wheels: readonly string[], extra: readonly string[] = []): void {
   run(realTools().uv, ['pip', 'install', '-q', '--offline', '--no-deps', '--python', venvPython, ...extra, ...wheels]);

@@ -37,12 +37,29 @@ _stats: Dict[str, Any] = {"answered": 0, "fell_back": 0, "reasons": {}}
 
 def accelerator_stats() -> Dict[str, Any]:
     """What the accelerator did in this process: ``answered`` (calls of ``Distribution.discover``
-    and ``entry_points`` answered from caches alone), ``fell_back`` (each time importlib answered
-    instead: a whole call, one path entry, or one distribution's file), ``reasons`` (reason →
-    count), and ``active`` (whether the hook is installed and enabled in this process)."""
+    and ``entry_points`` answered from the caches, in whole or in part), ``fell_back`` (each time
+    importlib answered instead: a whole call, one path entry, or one distribution's file),
+    ``reasons`` (reason → count), and ``active`` (whether the hook is installed and enabled in
+    this process)."""
     state = _hook_state()
     return {"answered": _stats["answered"], "fell_back": _stats["fell_back"], "reasons": dict(_stats["reasons"]),
             "active": bool(state.get("installed")) and not state.get("disabled")}
+
+
+class ImportlibRaised(Exception):
+    """What importlib itself raised while the accelerator read a file for real: the hook
+    re-raises ``epindex_importlib_error`` to the caller, as the unpatched call would."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(repr(error))
+        self.epindex_importlib_error = error
+
+
+def _real(f: Any, *args: Any) -> Any:
+    try:
+        return f(*args)
+    except Exception as e:
+        raise ImportlibRaised(e) from None
 
 
 def _fell_back(reason: str) -> None:
@@ -531,7 +548,7 @@ def find(module: Any, original: Any, context: Any) -> Iterable[Any]:
 def _find(impl: Impl, original: Any, context: Any, settings: Tuple[str, str]) -> Iterator[Any]:
     name = context.name
     entries = list(context.path)
-    all_cached = True
+    any_cached = False
     for i, entry in enumerate(entries):
         try:
             facts, why = facts_for(entry, *settings)
@@ -549,12 +566,12 @@ def _find(impl: Impl, original: Any, context: Any, settings: Tuple[str, str]) ->
             yield from original(impl.Context(name=name, path=entries[i:]))
             return
         if dists is None:
-            all_cached = False
             _fell_back(why)
             yield from original(impl.Context(name=name, path=[entry]))
         else:
+            any_cached = True
             yield from dists
-    if all_cached:
+    if any_cached:
         _stats["answered"] += 1
 
 
@@ -578,24 +595,27 @@ def answer(module: Any, params: Dict[str, Any], hook_state: Optional[Dict[str, A
         _fell_back("EPINDEX_CACHE=scan")
         return NotImplemented
     impl = implementation(module)
-    if not _only_our_finder(impl):
+    finder = _our_finder(impl)
+    if finder is None:
         _fell_back("another finder on sys.meta_path finds distributions")
         return NotImplemented
     path = list(sys.path)
-    factss = []
+    factss: List[Any] = []
     for entry in path:
         facts, why = facts_for(entry, *settings)
         if facts is None:
+            # importlib searches this path entry itself; its distributions are read for real
             _fell_back(why)
-            return NotImplemented
+            facts = _real(lambda: list(finder(impl.Context(path=[entry]))))
         factss.append(facts)
+    cached = all(isinstance(f, Facts) for f in factss)
     key = (id(impl), group)
     ident = tuple(map(id, factss))
-    last = _last.get(key)
+    last = _last.get(key) if cached else None
     if last is not None and last[0] == ident:
         eps = last[1]
     elif impl.prefer_valid:
-        got = _prefer_valid_answer(impl, factss, group)
+        got = _prefer_valid_answer(impl, factss, group) if cached else None
         if got is None:
             _fell_back("a candidate whose metadata only the file system can tell")
             return NotImplemented
@@ -606,6 +626,14 @@ def answer(module: Any, params: Dict[str, Any], hook_state: Optional[Dict[str, A
         eps = []
         seen: set = set()
         for facts in factss:
+            if not isinstance(facts, Facts):
+                for dist in facts:  # as importlib: every unique one's entry points, then the selection
+                    k = _real(lambda: dist._normalized_name)
+                    if k in seen:
+                        continue
+                    seen.add(k)
+                    eps.extend(ep for ep in _real(lambda: dist.entry_points) if group is None or ep.group == group)
+                continue
             items = facts.group_items(impl, group)
             if items is None:
                 _fell_back("a distribution whose name only its metadata gives")
@@ -619,15 +647,16 @@ def answer(module: Any, params: Dict[str, Any], hook_state: Optional[Dict[str, A
                 if e < 0:
                     # importlib reads this one's file (and raises where it raises)
                     _fell_back("a distribution whose entry_points.txt importlib reads otherwise")
-                    eps.extend(impl.base.entry_points.fget(dist) if isinstance(dist, impl.cls) else dist.entry_points)
+                    eps.extend(_real(impl.base.entry_points.fget, dist) if isinstance(dist, impl.cls) else _real(lambda: dist.entry_points))
                 else:
                     eps.extend(impl.make(facts, s, e, dist))
             seen |= facts.key_set(impl)
-        if len(_last) > 64:
-            _last.clear()
-        _last[key] = (ident, eps)
-        # keep the facts alive while their ids are the memo's key
-        _alive[key] = factss
+        if cached:
+            if len(_last) > 64:
+                _last.clear()
+            _last[key] = (ident, eps)
+            # keep the facts alive while their ids are the memo's key
+            _alive[key] = factss
     _stats["answered"] += 1
     if impl.selectable:
         return module.SelectableGroups.load(eps).select(**params)
@@ -663,7 +692,7 @@ def _prefer_valid_answer(impl: Impl, factss: List[Facts], group: Optional[str]) 
         dist = impl.dist(facts, pos)
         if facts.doubtful(impl, u):
             _fell_back("a distribution whose entry_points.txt importlib reads otherwise")
-            eps.extend(impl.base.entry_points.fget(dist))
+            eps.extend(_real(impl.base.entry_points.fget, dist))
             continue
         s, e = facts.start[u], facts.start[u + 1]
         if group is None:
@@ -679,13 +708,16 @@ def _prefer_valid_answer(impl: Impl, factss: List[Facts], group: Optional[str]) 
     return eps
 
 
-def _only_our_finder(impl: Impl) -> bool:
-    """Whether our wrapper of ``impl``'s own path finder is the only thing on sys.meta_path that
-    finds distributions (a custom finder adds its own, and once the backport is imported the
-    standard library's entry_points() gets the backport's distributions: then the original
-    entry_points answers, still through the wrapped finder)."""
+def _our_finder(impl: Impl) -> Any:
+    """The original ``find_distributions`` that our wrapper of ``impl``'s own path finder
+    replaced, when that wrapper is the only thing on sys.meta_path that finds distributions;
+    else None (a custom finder adds its own, and once the backport is imported the standard
+    library's entry_points() gets the backport's distributions: then the original entry_points
+    answers, still through the wrapped finder)."""
     found = [f for f in (getattr(x, "find_distributions", None) for x in sys.meta_path) if f is not None]
-    return len(found) == 1 and getattr(_function(found[0]), "__epindex_module__", None) == impl.module.__name__
+    if len(found) != 1 or getattr(_function(found[0]), "__epindex_module__", None) != impl.module.__name__:
+        return None
+    return getattr(_function(found[0]), "__epindex_original__", None)
 
 
 def _hook_state() -> Dict[str, Any]:

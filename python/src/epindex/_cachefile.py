@@ -71,10 +71,58 @@ def _loads(b: bytes, what: str) -> Any:
 # ---------------------------------------------------------------------------------------------
 # Validation: one function per shape, C-speed checks where a column is long.
 
-def _obj(v: Any, what: str) -> Dict[str, Any]:
+_DIST_KEYS = frozenset({"child", "name", "normalizedName", "version", "layout", "real"})
+#: The keys of every object of the format: a key it does not have is not a cache's.
+KEYS = {
+    "header": frozenset({"format", "version", "source", "kind", "realPath", "dev", "entry", "distributions", "entryPoints", "counts", "codes",
+                         "bodyBytes", "sections", "crc"}),
+    "counts": frozenset({"error", "warning", "info"}),
+    "dists": _DIST_KEYS | {"winner", "digest"},
+    "names": frozenset({"real", "leftover"}),
+    "listing": frozenset({"names", "stamps", "dirs", "dirStamps"}),
+    "checks": frozenset({"paths", "stamps"}),
+    "full": frozenset({"paths", "stamps"}),
+    "group": frozenset({"dists", "eps"}),
+    "group dists": _DIST_KEYS | {"index"},
+    "group eps": frozenset({"dist", "name", "value", "line", "ref"}),
+    "importlib": frozenset({"egg", "grouped", "child", "key", "unit", "name", "version", "start", "groups", "group", "epName", "epValue"}),
+}
+#: The deepest a source's parsed reference may be nested (the Python source's is 2 deep).
+REF_DEPTH = 8
+
+
+def _obj(v: Any, what: str, keys: Optional[str] = None) -> Dict[str, Any]:
     if type(v) is not dict:
         raise _bad(f"{what} is not an object")
+    if keys is not None and not KEYS[keys].issuperset(v):
+        raise _bad(f"{what} has a key the format does not have")
     return v
+
+
+def _shallow(x: Any, limit: int) -> bool:
+    """Whether ``x`` is nested at most ``limit`` deep (without recursion)."""
+    stack = [(x, 0)]
+    while stack:
+        v, d = stack.pop()
+        if type(v) is list:
+            children: Any = v
+        elif type(v) is dict:
+            children = v.values()
+        else:
+            continue
+        if d >= limit:
+            return False
+        stack.extend((c, d + 1) for c in children)
+    return True
+
+
+def _describe(x: Any) -> str:
+    """A value named in a message without serializing it (it may be nested a million deep)."""
+    if x is None or type(x) in (int, float, bool):
+        return json.dumps(x)
+    if type(x) is str:
+        return json.dumps(x[:40])
+    return "an array" if type(x) is list else "an object"
 
 
 def _list(v: Any, what: str) -> List[Any]:
@@ -162,7 +210,9 @@ def _stamp_list(v: Any, what: str) -> None:
 def validate(name: str, v: Any, distributions: int) -> Any:
     """``v`` when it has section ``name``'s shape (spec §5.2) for a cache of ``distributions``; else CacheError."""
     if name.startswith("g:"):
-        d = _obj(v, name)
+        d = _obj(v, name, "group")
+        _obj(d.get("dists"), f"{name} dists", "group dists")
+        _obj(d.get("eps"), f"{name} eps", "group eps")
         n = _dist_columns(d.get("dists"), f"{name} dists")
         _ints(d["dists"].get("index"), f"{name} dists.index", n, 0, distributions)
         eps = _obj(d.get("eps"), f"{name} eps")
@@ -170,9 +220,14 @@ def validate(name: str, v: Any, distributions: int) -> Any:
         _strs(eps.get("value"), f"{name} eps.value", m)
         _ints(eps.get("dist"), f"{name} eps.dist", m, 0, n)
         _ints(eps.get("line"), f"{name} eps.line", m, 0)
-        if len(_list(eps.get("ref"), f"{name} eps.ref")) != m:
+        ref = _list(eps.get("ref"), f"{name} eps.ref")
+        if len(ref) != m:
             raise _bad(f"{name} eps.ref")
+        if not all(_shallow(r, REF_DEPTH) for r in ref if type(r) in (list, dict)):
+            raise _bad(f"{name} eps.ref is nested too deeply")
         return v
+    if name in KEYS:
+        _obj(v, name, name)
     if name == "dists":
         n = _dist_columns(v, name)
         if n != distributions:
@@ -225,8 +280,12 @@ def parse_header(head: bytes, size: int) -> Dict[str, Any]:
     header = _loads(head, "the header")
     if type(header) is not dict or header.get("format") != FORMAT:
         raise CacheError("EP301", "not an epindex cache")
+    # The format's header is 3 deep (sections -> name -> [offset, length, crc]).
+    if not _shallow(header, 3):
+        raise CacheError("EP301", "the header is nested deeper than the format")
     if header.get("version") != VERSION:
-        raise CacheError("EP302", f"format version {json.dumps(header.get('version'))[:40]}, expected {VERSION}")
+        raise CacheError("EP302", f"format version {_describe(header.get('version'))}, expected {VERSION}")
+    _obj(header, "the header", "header")
     cut = head.rfind(b',"crc":')
     crc = header.get("crc")
     if cut < 0 or type(crc) is not int:
@@ -253,7 +312,7 @@ def parse_header(head: bytes, size: int) -> Dict[str, Any]:
     _ints(header.get("entry"), "entry", STAMP_WIDTH)
     _int(header.get("distributions"), "distributions", 0)
     _int(header.get("entryPoints"), "entryPoints", 0)
-    counts = _obj(header.get("counts"), "counts")
+    counts = _obj(header.get("counts"), "counts", "counts")
     for k in ("error", "warning", "info"):
         _int(counts.get(k), "counts", 0)
     _strs(header.get("codes"), "codes")

@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
-from typing import Any, List, Optional, Sequence
+from typing import Any, List, NoReturn, Optional, Sequence
 
 
 class _PathList(argparse.Action):
@@ -47,8 +48,72 @@ def _env_options(p: argparse.ArgumentParser, cache: bool = True) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
+def _closest(word: str, candidates: Sequence[str]) -> Optional[str]:
+    """The closest candidate to ``word`` when it is a likely typo: epi's rule (src/cli/args.ts
+    ``closest``): edit distance, a swap of neighbours one edit, a prefix of two or more
+    characters one edit; at most a third of the word and at most 3."""
+    def distance(a: str, b: str) -> int:
+        prev2: List[int] = []
+        prev = list(range(len(b) + 1))
+        for i in range(1, len(a) + 1):
+            row = [i]
+            for j in range(1, len(b) + 1):
+                row.append(min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])))
+                if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                    row[j] = min(row[j], prev2[j - 2] + 1)
+            prev2, prev = prev, row
+        return prev[len(b)]
+
+    best, best_d = None, 1 << 30
+    for c in candidates:
+        d = 1 if c.startswith(word) and len(word) >= 2 else distance(word, c)
+        if d < best_d:
+            best, best_d = c, d
+    return best if best is not None and best_d <= min(3, max(1, len(word) // 3)) else None
+
+
+def _did_you_mean(word: str, candidates: Sequence[str]) -> str:
+    c = _closest(word, candidates)
+    return "" if c is None else f" (did you mean `{c}`?)"
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as epi words them (``epi: unknown command 'lsit' (did you mean `list`?)``),
+    exit 2; subcommand parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        m = re.search(r"invalid choice: (['\"]?)(.*?)\1 \(choose from (.*)\)$", message)
+        if m is not None:
+            choices = re.findall(r"'([^']*)'", m.group(3)) or [c.strip() for c in m.group(3).split(",")]
+            message += _did_you_mean(m.group(2), choices)
+        m = re.search(r"unrecognized arguments: (\S+)", message)
+        if m is not None and m.group(1).startswith("--"):
+            message = f"unknown option '{m.group(1)}'" + _did_you_mean(m.group(1).split("=", 1)[0], _option_names(self))
+        sys.stderr.write(f"{PROG}: {message}\n(add --help for usage)\n")
+        sys.exit(2)
+
+
+def _option_names(parser: argparse.ArgumentParser) -> List[str]:
+    """Every long option of ``parser`` and of its subcommands."""
+    names: List[str] = []
+    for action in parser._actions:
+        names += [o for o in action.option_strings if o.startswith("--")]
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                names += _option_names(sub)
+    return sorted(set(names))
+
+
+def _commands(parser: argparse.ArgumentParser) -> List[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices)
+    return []
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m epindex", description="Python entry points from epindex's per-directory caches.")
+    p = _Parser(prog="python -m epindex", description="Python entry points from epindex's per-directory caches.")
+    p.add_argument("-V", "--version", action="store_true", help="print the version (anywhere before --, as epi)")
     p.add_argument("--debug", action="store_true", help="show stack traces for failures")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     ls = sub.add_parser("list", help="list entry points")
@@ -219,8 +284,20 @@ def _cmd_check(a: argparse.Namespace) -> int:
 
 def run(argv: Sequence[str]) -> int:
     parser = _parser()
+    words = list(argv)
+    before = words[: words.index("--")] if "--" in words else words
+    if "-V" in before or "--version" in before:
+        from . import __version__
+
+        sys.stdout.write(__version__ + "\n")
+        return 0
+    # The command is the first word that is not an option: say what it might have meant.
+    first = next((w for w in before if not w.startswith("-")), None)
+    if first is not None and first not in _commands(parser):
+        sys.stderr.write(f"{PROG}: unknown command '{first}'{_did_you_mean(first, _commands(parser))}\n(add --help for usage)\n")
+        return 2
     try:
-        a = parser.parse_args(list(argv))
+        a = parser.parse_args(words)
     except SystemExit as e:
         return 0 if e.code == 0 else 2
     for w in getattr(a, "_warnings", None) or []:

@@ -23,7 +23,7 @@ SEVERITY: Dict[str, str] = {
     "EP201": "info", "EP202": "warning", "EP203": "warning", "EP204": "warning", "EP205": "warning",
     "EP206": "warning", "EP207": "info", "EP208": "warning", "EP209": "warning", "EP210": "warning",
     "EP211": "warning", "EP212": "warning", "EP213": "warning", "EP214": "warning", "EP215": "error",
-    "EP216": "warning", "EP217": "warning",
+    "EP216": "warning", "EP217": "warning", "EP219": "warning",
     # cache
     "EP301": "warning", "EP302": "warning", "EP303": "warning", "EP304": "warning", "EP305": "info",
     "EP306": "warning", "EP307": "warning", "EP308": "info", "EP309": "warning",
@@ -41,6 +41,7 @@ SEVERITY: Dict[str, str] = {
     "EP501": "error", "EP502": "error", "EP503": "error", "EP504": "warning", "EP505": "warning",
     "EP506": "warning", "EP507": "error", "EP508": "error", "EP509": "warning", "EP510": "warning",
     "EP511": "warning", "EP512": "warning", "EP513": "info", "EP514": "error",
+    "EP515": "error", "EP516": "error", "EP517": "warning",
     # check and the accelerator
     "EP801": "error",    # an entry point failed to load under `check`
     "EP802": "error",    # a check worker died, exited or hung (the entry is reported as failed)

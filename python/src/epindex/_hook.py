@@ -96,15 +96,22 @@ def _patch(module: object) -> None:
 
     def entry_points(**params):  # type: ignore[no-untyped-def]
         if not state["disabled"]:
+            raised = None
             try:
                 from epindex import _accel
 
                 result = _accel.answer(module, params, state)
-            except Exception as e:  # never break the caller: the original answers instead
-                disable(e)
+            except Exception as e:
+                # importlib's own exception from a file it reads otherwise goes to the caller, as
+                # the unpatched call raises it; anything else is ours: the original answers.
+                raised = getattr(e, "epindex_importlib_error", None)
+                if raised is None:
+                    disable(e)
             else:
                 if result is not NotImplemented:
                     return result
+            if raised is not None:
+                raise raised
         return original(**params)
 
     entry_points.__doc__ = getattr(original, "__doc__", None)

@@ -35,11 +35,11 @@ const OUTCOME_COLOR = { written: colors.green, unchanged: colors.dim, failed: co
 
 
 /**
- * Build each path entry's cache, with progress on a terminal: one step per path entry, then
+ * Build each path entry's cache, with progress on a terminal: distributions read, then
  * (when some cache came out racy) the wait for the racy window, said before it starts.
  */
 async function runBuilds(entries: readonly string[], flags: CacheFlags, inDirectory?: (dir: string) => boolean): Promise<BuildResult[]> {
-  const progress = buildProgress(entries.length, !flags.quiet && !flags.json && entries.length > 0);
+  const progress = buildProgress(entries, !flags.quiet && !flags.json && entries.length > 0);
   try {
     return await buildCaches(entries, {
       ...cacheOptions(flags),
@@ -48,6 +48,7 @@ async function runBuilds(entries: readonly string[], flags: CacheFlags, inDirect
       settle: true,
       onProgress: (p) => {
         if (p.phase === 'build') progress.entry(p.index, p.pathEntry);
+        else if (p.phase === 'scan') progress.scanned(p.index, p.done, p.total);
         else if (p.phase === 'settle') progress.waiting(p.entries, p.waitMs);
       },
     });

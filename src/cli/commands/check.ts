@@ -9,8 +9,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnTarget } from '../../child.js';
+import { diagnostic, DIAGNOSTIC_CODES } from '../../diagnostics.js';
 import { EpindexError } from '../../errors.js';
 import { choosePython } from '../../python/find-python.js';
+import { colorDiagnostic, printJson } from '../output.js';
+import { err } from '../stdio.js';
 
 export interface CheckFlags {
   python?: string;
@@ -19,7 +22,9 @@ export interface CheckFlags {
   dist?: string | string[];
   timeout?: string;
   jobs?: string;
+  path?: string[];
   cache?: string;
+  freshness?: string;
   json?: boolean;
 }
 
@@ -47,7 +52,10 @@ export function checkArgs(flags: CheckFlags): string[] {
   for (const d of all(flags.dist)) args.push('--dist', d);
   if (flags.timeout !== undefined) args.push('--timeout', flags.timeout);
   if (flags.jobs !== undefined) args.push('--jobs', flags.jobs);
+  // One --path per entry, already split at the path delimiter by epi.
+  for (const p of flags.path ?? []) args.push(`--path=${p}`);
   if (flags.cache !== undefined) args.push('--cache', flags.cache);
+  if (flags.freshness !== undefined) args.push('--freshness', flags.freshness);
   if (flags.json) args.push('--json');
   return args;
 }
@@ -78,9 +86,28 @@ export async function accelerate(flags: { python?: string; remove?: boolean; sys
   return runPythonCli(choosePython(flags.python, { destructive: 'epi accelerate' }).command, ['accelerate', ...(flags.remove ? ['--remove'] : []), ...(flags.system ? ['--system'] : []), ...(flags.json ? ['--json'] : [])]);
 }
 
+/** Whether a --path entry does not exist (what discovery skips: ENOENT, ENOTDIR). */
+function missing(p: string): boolean {
+  try {
+    fs.statSync(p === '' ? '.' : p);
+    return false;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
+  }
+}
+
 export async function check(flags: CheckFlags): Promise<number> {
   for (const [what, v] of [['timeout', flags.timeout], ['jobs', flags.jobs]] as const) {
     if (v !== undefined && !(Number(v) > 0)) throw new EpindexError('INVALID_ARGUMENT', `--${what} must be a positive number, not ${JSON.stringify(v)}`);
+  }
+  // --path as every reading command takes it (docs/spec.md §4.4): a missing entry is skipped with EP219; none existing is "found nothing".
+  const gone = (flags.path ?? []).filter(missing);
+  for (const p of new Set(gone)) err(colorDiagnostic(diagnostic('EP219', DIAGNOSTIC_CODES.EP219[1], { file: p })) + '\n');
+  if (flags.path !== undefined && gone.length === flags.path.length) {
+    if (flags.json) printJson({ results: [], checked: 0, passed: 0, failed: 0 });
+    err('epi: found nothing: no --path entry exists\n');
+    return 1;
   }
   return runPythonCli(choosePython(flags.python).command, checkArgs(flags));
 }

@@ -1,4 +1,4 @@
-import { openEnvironment, type EnvironmentFlags } from '../environment-options.js';
+import { exists, openEnvironment, type EnvironmentFlags } from '../environment-options.js';
 import { colorDiagnostic, colors, esc, printJson } from '../output.js';
 import { out, err } from '../stdio.js';
 
@@ -22,7 +22,8 @@ export async function env(flags: EnvironmentFlags & { json?: boolean }): Promise
   }
   lines.push(`${colors.bold('cache:')}       ${report.cache ?? '-'}, freshness ${report.freshness}`);
   lines.push(colors.bold('search path:'));
-  for (const p of report.searchPath) lines.push(`  ${esc(p)}`);
+  // importlib skips an entry that does not exist (an interpreter's pythonXY.zip, as a rule): so does every command.
+  for (const p of report.searchPath) lines.push(`  ${esc(p)}${exists(p) === false ? colors.dim(' (does not exist; skipped)') : ''}`);
   out(lines.join('\n') + '\n');
   // Warnings were printed when the environment was chosen; the notes are shown here.
   for (const d of report.diagnostics) if (d.severity === 'info') err(colorDiagnostic(d) + '\n');

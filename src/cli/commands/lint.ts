@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { lintEnvironment } from '../../lint/environment.js';
 import type { Finding } from '../../lint/findings.js';
 import { lintPaths } from '../../lint/lint.js';
+import { setupPyInterpreter } from '../../build/setup-py.js';
 import { countFindings, exitCodeFor, filesOf, jsonReport, renderReport, type ReportFormat } from '../../lint/report.js';
 import { openEnvironment, type EnvironmentFlags, type EnvironmentReport } from '../environment-options.js';
 import { colors, countsText, plural, printJson } from '../output.js';
@@ -47,7 +48,8 @@ export async function lint(paths: string[], flags: LintFlags): Promise<number> {
   const format: ReportFormat = flags.json ? 'json' : flags.format ?? 'text';
   const wantsEnvironment = flags.python !== undefined || flags.path !== undefined || flags.site !== undefined;
   const findings: Finding[] = [];
-  if (paths.length > 0 || !wantsEnvironment) findings.push(...lintPaths(paths.length > 0 ? paths : ['.']));
+  // setup.py is parsed by the interpreter --python names, else the one every command would choose.
+  if (paths.length > 0 || !wantsEnvironment) findings.push(...(await lintPaths(paths.length > 0 ? paths : ['.'], { python: setupPyInterpreter(flags.python) })));
   let environment: EnvironmentReport | undefined;
   if (wantsEnvironment) {
     const opened = await openEnvironment(flags);

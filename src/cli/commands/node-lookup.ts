@@ -8,7 +8,7 @@ import type { NodeEntryPoint } from '../../node/entry-point.js';
 import type { SearchOrigin } from '../../node/discover.js';
 import type { ReportFormat } from '../../lint/report.js';
 import { UsageError, type OptionValues } from '../args.js';
-import { colorDiagnostic, countDiagnostics, countsText, printJson, summarizeDiagnostics, table } from '../output.js';
+import { colorDiagnostic, colors, countDiagnostics, countsText, printJson, summarizeDiagnostics, table } from '../output.js';
 import type { CachePolicy } from '../../cache/store.js';
 import type { Freshness } from '../../cache/freshness.js';
 
@@ -174,7 +174,7 @@ async function diagnose(dir: string | undefined, o: OptionValues): Promise<numbe
     // `counts` covers every diagnostic, shown or not (info ones need --all); `shown` says how many are listed.
     printJson({ environment: report, diagnostics: shown, counts: c, shown: shown.length });
   } else {
-    for (const d of shown) process.stdout.write(colorDiagnostic(d) + '\n');
+    for (const d of shown) process.stdout.write(colorDiagnostic(d, colors) + '\n');
     const info = c.info === 0 ? '' : o['all'] === true ? `, ${c.info} info` : `, ${c.info} info (--all shows them)`;
     process.stderr.write(`epi: ${countsText(c)}${info}\n`);
   }

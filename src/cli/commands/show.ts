@@ -1,17 +1,20 @@
-import { counts, distributionJSON, entryPointJSON, openEnvironment, type EnvironmentFlags } from '../environment-options.js';
+import { counts, distributionJSON, entryPointJSON, isSearchPathDiagnostic, openEnvironment, settle, type EnvironmentFlags } from '../environment-options.js';
 import { colorDiagnostic, colors, esc, printJson, table } from '../output.js';
 import { out, err } from '../stdio.js';
 
 export async function show(dist: string, flags: EnvironmentFlags & { json?: boolean }): Promise<number> {
-  const { env, report } = await openEnvironment(flags);
-  const info = await env.distribution(dist);
+  const opened = await openEnvironment(flags);
+  const info = await opened.env.distribution(dist);
+  // The distribution's own diagnostics, and the search path's (the environment's).
+  const searchPath = (await opened.env.distributions()).diagnostics.filter(isSearchPathDiagnostic);
   if (info === null) {
-    if (flags.json) printJson({ environment: report, distribution: null, entryPoints: [], diagnostics: report.diagnostics, counts: counts(report.diagnostics) });
+    const s = settle(opened, [searchPath], flags);
+    if (flags.json) printJson({ environment: s.report, distribution: null, entryPoints: [], diagnostics: s.diagnostics, counts: counts(s.diagnostics) });
     err(`epi: no distribution named ${JSON.stringify(esc(dist))} in this environment\n`);
     return 1;
   }
   const d = info.distribution;
-  const diagnostics = [...report.diagnostics, ...info.entryPoints.diagnostics];
+  const { report, diagnostics } = settle(opened, [searchPath, info.entryPoints.diagnostics], flags);
   if (flags.json) {
     printJson({ environment: report, distribution: distributionJSON(d), entryPoints: info.entryPoints.toArray().map(entryPointJSON), diagnostics, counts: counts(diagnostics) });
     return 0;

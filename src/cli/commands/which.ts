@@ -1,4 +1,4 @@
-import { counts, entryPointJSON, openEnvironment, type EnvironmentFlags } from '../environment-options.js';
+import { counts, entryPointJSON, openEnvironment, settle, type EnvironmentFlags } from '../environment-options.js';
 import { colors, esc, printJson, table } from '../output.js';
 import { distLabel } from './list.js';
 import { entryPointsOf } from './lookup.js';
@@ -7,10 +7,10 @@ import { out, err } from '../stdio.js';
 /** Exit 1 when nobody provides the name in any of the groups. */
 export async function which(name: string, flags: EnvironmentFlags & { group?: string[]; json?: boolean }): Promise<number> {
   const groups = flags.group !== undefined && flags.group.length > 0 ? [...new Set(flags.group)] : ['console_scripts'];
-  const { env, report } = await openEnvironment(flags);
-  const found = await entryPointsOf(env, groups, { name });
+  const opened = await openEnvironment(flags);
+  const found = await entryPointsOf(opened.env, groups, { name });
   const providers = found.entryPoints;
-  const diagnostics = [...report.diagnostics, ...found.diagnostics];
+  const { report, diagnostics } = settle(opened, [found.diagnostics], flags);
   if (flags.json) {
     printJson({ environment: report, groups, name, providers: providers.map(entryPointJSON), diagnostics, counts: counts(diagnostics) });
   } else if (providers.length === 0) {
