@@ -117,7 +117,10 @@ async function bundle(out) {
   // cache: compiling it, and the functions a first lookup runs, costs more than the lookup), and
   // dist/index.js, the ES module users import: it loads lib.cjs through dist/code-cache.cjs and
   // re-exports it by name. Its npm dependencies stay dependencies (loaded lazily where big).
-  copyFileSync(join(root, 'scripts', 'code-cache.cjs'), join(out, 'code-cache.cjs'));
+  // dist/code-cache.cjs: scripts/code-cache.cjs with src/cache/user-root.ts (the user cache
+  // root's trust rule, which the code cache obeys too) bundled in. Its import() stays import():
+  // it is what the bundles it loads use to import plugins (ES modules).
+  await build({ ...cjs, banner: {}, supported: {}, entryPoints: [join(root, 'scripts', 'code-cache.cjs')], outfile: join(out, 'code-cache.cjs'), plugins: [plainBuiltins] });
   // import() stays import() here: the library loads plugins (ES modules too) with it.
   await build({ ...cjs, supported: {}, entryPoints: [join(root, 'src', 'index.ts')], outfile: join(out, 'lib.cjs'), plugins: [plainBuiltins] });
   const names = Object.keys(createRequire(import.meta.url)(join(out, 'lib.cjs'))).filter((n) => n !== '__esModule' && n !== 'default').sort();

@@ -1,30 +1,28 @@
 'use strict';
 /*
- * dist/code-cache.cjs, copied by scripts/build.mjs from scripts/code-cache.cjs: loads a
+ * dist/code-cache.cjs, bundled by scripts/build.mjs from scripts/code-cache.cjs (with
+ * src/cache/user-root.ts, the user cache root's trust rule): loads a
  * CommonJS bundle with V8's code cache — the CLI (dist/epi-main.cjs, from the bin dist/epi.cjs)
  * and the library (dist/lib.cjs, from dist/index.js). Compiling a ~180 KB bundle costs a warm
  * lookup about as much as the lookup itself (measured 8–10 ms against 2.4 ms from a code cache
  * on this machine), and every function a first lookup runs is compiled lazily on top of that;
  * Node 22 has module.enableCompileCache for this, Node 20 does not.
  *
- * The code cache lives in the user's private cache directory (the one epindex's user caches
- * use, mode 0700) and is used only when it is the user's own, like every cache epindex reads:
- * V8 deserializes it, so it must not come from anyone else. It is made after the first run
- * (so that it holds the functions that run used, not only the top level) and whenever V8
- * rejects it (another Node, another build). EPINDEX_CODE_CACHE=0 turns it off.
+ * The code cache lives in `code/` under the user cache root and is read or written only when the
+ * root is trusted (docs/spec.md §5.5: no directory or link on its path that someone else
+ * controls; `code/` a real directory of the user's, created 0700, never chmod'ed) and the file
+ * is the user's own: V8 deserializes it, so it must not come from anyone else. It is made after
+ * the first run (so that it holds the functions that run used, not only the top level) and
+ * whenever V8 rejects it (another Node, another build). EPINDEX_CODE_CACHE=0 turns it off.
  */
 const fs = require('node:fs');
 const path = require('node:path');
+const { userCacheRoot, userCacheDir } = require('../src/cache/user-root.ts');
 
-function cacheRoot() {
-  // The same rule as src/cache/location.ts userCacheRoot().
-  const env = process.env;
-  if (env.EPINDEX_CACHE_DIR) return path.resolve(env.EPINDEX_CACHE_DIR);
-  const home = () => env.HOME || require('node:os').homedir();
-  if (process.platform === 'darwin') return path.join(home(), 'Library', 'Caches', 'epindex');
-  if (process.platform === 'win32') return path.join(env.LOCALAPPDATA || path.join(home(), 'AppData', 'Local'), 'epindex', 'Cache');
-  const xdg = env.XDG_CACHE_HOME;
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home(), '.cache'), 'epindex');
+/** `<root>/code` when it may be used (made when `create`), else null. */
+function codeDir(create) {
+  const d = userCacheDir(userCacheRoot(), 'code', create);
+  return 'dir' in d ? d.dir : null;
 }
 
 /** Load the CommonJS file `main` (its exports), compiled from the code cache named `tag`. */
@@ -33,7 +31,8 @@ function load(main, tag) {
   const mod = require('node:module');
   if (typeof mod.enableCompileCache === 'function') {
     try {
-      mod.enableCompileCache(path.join(cacheRoot(), 'code'));
+      const dir = codeDir(true);
+      if (dir !== null) mod.enableCompileCache(dir);
     } catch {
       // no cache: slower, not wrong
     }
@@ -47,18 +46,18 @@ function load(main, tag) {
   } catch {
     return require(main);
   }
-  const dir = path.join(cacheRoot(), 'code');
+  const existing = codeDir(false);
+  const dir = existing ?? path.join(userCacheRoot(), 'code');
   const name = `${tag}-${process.version}-${process.arch}-${stat.size}-${Math.floor(stat.mtimeMs)}.v8`;
   const file = path.join(dir, name);
   const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
   let cachedData;
-  try {
+  if (existing !== null) try {
     const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW || 0) | (fs.constants.O_NONBLOCK || 0));
     try {
       const st = fs.fstatSync(fd);
-      const holder = fs.lstatSync(dir);
-      const ours = uid < 0 || (st.uid === uid && holder.uid === uid && (holder.mode & 0o077) === 0 && (st.mode & 0o022) === 0);
-      if (st.isFile() && holder.isDirectory() && ours && st.size < 64 * 1024 * 1024) cachedData = fs.readFileSync(fd);
+      const ours = uid < 0 || (st.uid === uid && (st.mode & 0o022) === 0);
+      if (st.isFile() && ours && st.size < 64 * 1024 * 1024) cachedData = fs.readFileSync(fd);
     } finally {
       fs.closeSync(fd);
     }
@@ -79,7 +78,7 @@ function load(main, tag) {
   if (cachedData === undefined || script.cachedDataRejected === true) {
     process.once('exit', () => {
       try {
-        writePrivate(dir, file, script.createCachedData(), uid, tag);
+        writePrivate(file, script.createCachedData(), tag);
       } catch {
         // best effort
       }
@@ -114,19 +113,10 @@ function bundleRequire(base, dir) {
 /** import(), from a module Node loaded (bare specifiers resolve from dist/, as from the bundle). */
 const importModule = (specifier) => import(specifier);
 
-/** Write `bytes` to `file` atomically, in a directory private to the user; remove older code caches. */
-function writePrivate(dir, file, bytes, uid, tag) {
-  // Two levels at most, one at a time (a recursive mkdir can loop on /proc paths).
-  for (const d of [path.dirname(dir), dir]) {
-    try {
-      fs.mkdirSync(d, { mode: 0o700 });
-    } catch (e) {
-      if (e.code !== 'EEXIST') return;
-    }
-  }
-  const st = fs.lstatSync(dir);
-  if (!st.isDirectory() || (uid >= 0 && st.uid !== uid)) return;
-  if ((st.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
+/** Write `bytes` to `file` atomically, in `code/` under a trusted root (made 0700 if missing); remove older code caches. */
+function writePrivate(file, bytes, tag) {
+  const dir = codeDir(true);
+  if (dir === null || dir !== path.dirname(file)) return;
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW || 0), 0o600);
   try {

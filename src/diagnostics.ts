@@ -70,6 +70,7 @@ export const DIAGNOSTIC_CODES = {
   EP306: ['warning', 'cache could not be written; results come from a scan'],
   EP307: ['warning', 'no fresh cache for this path entry under --cache only; it contributes nothing'],
   EP308: ['info', 'cache describes another directory; ignored'],
+  EP309: ['warning', 'user cache root not trusted; no user cache is read or written'],
   // interpreter
   EP401: ['error', 'the Python interpreter could not be run'],
   // npm packages: package.json declarations (docs/spec.md "npm packages")
@@ -85,6 +86,7 @@ export const DIAGNOSTIC_CODES = {
   EP710: ['warning', 'package.json without a usable "name"; the directory name is used'],
   EP711: ['info', 'package.json "name" differs from the directory Node resolves it by'],
   EP712: ['warning', 'package.json is not a regular file or is too large; the package declares nothing'],
+  EP713: ['error', 'package.json nested deeper than the limit; the package declares nothing'],
   // npm packages: discovery
   EP720: ['info', 'package shadowed by a nearer one of the same name'],
   EP721: ['warning', 'node_modules directory or package directory cannot be read'],

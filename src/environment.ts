@@ -5,7 +5,7 @@
  * did not change is answered from what was read before, without opening its cache again.
  */
 import * as path from 'node:path';
-import { CACHE_POLICIES, loadDirectory, type CacheOptions, type CachePolicy, type EntryLoad, type LoadMode } from './cache/engine.js';
+import { CACHE_POLICIES, loadDirectory, oncePerLookup, type CacheOptions, type CachePolicy, type EntryLoad, type LoadMode } from './cache/engine.js';
 import { FRESHNESS_LEVELS, type Freshness } from './cache/freshness.js';
 import type { CacheFile } from './cache/format.js';
 import { realPathOf } from './cache/location.js';
@@ -146,7 +146,7 @@ export class PythonEnvironment {
       loaded = this.#load('prefer', group);
       resolution = this.#resolve(loaded, group);
     }
-    const loadDiagnostics = [...this.#setup, ...loaded.flatMap((l) => (this.#given && l.load.from === 'scan' && l.load.scan.kind === 'missing' ? [missingEntry(l.entry), ...l.load.diagnostics] : l.load.diagnostics))];
+    const loadDiagnostics = oncePerLookup([...this.#setup, ...loaded.flatMap((l) => (this.#given && l.load.from === 'scan' && l.load.scan.kind === 'missing' ? [missingEntry(l.entry), ...l.load.diagnostics] : l.load.diagnostics))]);
     return { resolution, loadDiagnostics, diagnostics: () => [...loadDiagnostics, ...resolution.lookupDiagnostics()] };
   }
 

@@ -115,6 +115,8 @@ export function fsPath(p: string): string | Buffer {
 export interface DirEntry {
   readonly name: string;
   readonly type: 'dir' | 'file' | 'unknown';
+  /** readdir's d_type says it is a symbolic link. */
+  readonly link: boolean;
 }
 
 const typeOf = (d: fs.Dirent | fs.Dirent<Buffer>): DirEntry['type'] => (d.isDirectory() ? 'dir' : d.isFile() ? 'file' : 'unknown');
@@ -144,8 +146,8 @@ function rawReaddir(p: string | Buffer, buffer: boolean): fs.Dirent[] {
 export function readdirEntries(dir: string): DirEntry[] {
   const p = fsPath(dir);
   const named = rawReaddir(p, false);
-  if (!POSIX || !named.some((d) => d.name.includes('\ufffd'))) return named.map((d) => ({ name: d.name, type: typeOf(d) }));
-  return rawReaddir(p, true).map((d) => ({ name: fsdecode(d.name as unknown as Buffer), type: typeOf(d) }));
+  if (!POSIX || !named.some((d) => d.name.includes('\ufffd'))) return named.map((d) => ({ name: d.name, type: typeOf(d), link: d.isSymbolicLink() }));
+  return rawReaddir(p, true).map((d) => ({ name: fsdecode(d.name as unknown as Buffer), type: typeOf(d), link: d.isSymbolicLink() }));
 }
 
 /** `os.listdir(dir)` for a `str` directory: the `fsdecode`d names. */

@@ -55,6 +55,20 @@ export interface ReadSmallFileOptions {
   readonly limit?: number;
 }
 
+/** What went wrong with a `readSmallFile`, for a message: `is a FIFO, not a regular file`, `has 5000000 bytes, over the limit of 4194304`… */
+export function smallFileProblem(r: Exclude<SmallFile, { ok: true }>): string {
+  switch (r.problem) {
+    case 'absent':
+      return 'does not exist';
+    case 'not-regular':
+      return `is ${r.what}, not a regular file; not read`;
+    case 'too-large':
+      return `has ${r.size} bytes, over the limit of ${r.limit}; not read`;
+    case 'error':
+      return `cannot be read (${r.code})`;
+  }
+}
+
 /** Read one small regular file whole; see the module comment. */
 export function readSmallFile(file: string, options: ReadSmallFileOptions = {}): SmallFile {
   const limit = options.limit ?? LIMITS.fileBytes;

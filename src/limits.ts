@@ -19,4 +19,11 @@ export const LIMITS = {
   zipCentralDirectoryBytes: 32 * 1024 * 1024,
   /** One section of a cache file (docs/spec.md §5.2): 25× the largest section of a 50,000-distribution cache. */
   cacheSectionBytes: 128 * 1024 * 1024,
+  /**
+   * Nesting of arrays and objects (tables) in one JSON or TOML document read from the user:
+   * package.json, pyproject.toml. Real files nest under 20 levels; 512 keeps recursive readers
+   * (jsonc-parser: two stack frames a level) far from V8's stack limit, and matches the order of
+   * CPython's json (whose recursion limit is 1000 frames).
+   */
+  nestingDepth: 512,
 } as const;

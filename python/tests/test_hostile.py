@@ -80,3 +80,69 @@ class Hostile(TempDirTest):
         scan = scan_path_entry(z)
         self.assertEqual(codes(scan), ["EP113", "EP213"])
         self.assertIsNone(scan.inexact)
+
+
+def _zip_with_lying_member(path: str, name: str, real_size: int, declared: int) -> None:
+    """A zip whose ``name`` inflates to ``real_size`` zero bytes while its headers declare
+    ``declared`` bytes, with the CRC-32 of the first ``declared`` ones (so that only the size
+    lies), next to an honest distribution."""
+    import struct
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = b"\0" * (1 << 20)
+    parts = []
+    left = real_size
+    while left > 0:
+        parts.append(packer.compress(chunk[: min(left, len(chunk))]))
+        left -= min(left, len(chunk))
+    parts.append(packer.flush())
+    data = b"".join(parts)
+    members = [("ok-1.0.dist-info/METADATA", MD("ok", "1.0").encode(), None), ("ok-1.0.dist-info/entry_points.txt", b"[g]\nok = ok\n", None),
+               ("bomb-1.0.dist-info/METADATA", MD("bomb", "1.0").encode(), None), (name, data, declared)]
+    out = bytearray()
+    central = bytearray()
+    for n, payload, size in members:
+        raw = n.encode()
+        if size is None:
+            comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+            body = comp.compress(payload) + comp.flush()
+            crc, usize = zlib.crc32(payload), len(payload)
+        else:
+            body, crc, usize = payload, zlib.crc32(b"\0" * size), size
+        offset = len(out)
+        out += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(body), usize, len(raw), 0) + raw + body
+        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, crc, len(body), usize, len(raw), 0, 0, 0, 0, 0, offset) + raw
+    start = len(out)
+    out += central + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), start, 0)
+    with open(path, "wb") as f:
+        f.write(bytes(out))
+
+
+class LyingZipMember(TempDirTest):
+    def test_R2_a_member_declaring_100_bytes_that_inflates_to_1_GiB_is_EP215_and_never_inflated_past_the_limit(self) -> None:
+        import subprocess
+        import sys
+
+        z = os.path.join(self.tmp, "bomb.zip")
+        _zip_with_lying_member(z, "bomb-1.0.dist-info/entry_points.txt", 1 << 30, 100)
+        # In a child, so that its peak memory is the scan's own.
+        code = (
+            "import json, resource, sys\n"
+            "from epindex._discover import scan_path_entry\n"
+            "s = scan_path_entry(sys.argv[1])\n"
+            "print(json.dumps({'peak_kib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,\n"
+            "  'diags': [[d.code, d.file, d.message] for _, d in s.all_diagnostics()],\n"
+            "  'dists': sorted(d.name for d in s.dists)}))\n"
+        )
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        r = subprocess.run([sys.executable, "-c", code, z], capture_output=True, text=True, env=env, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        import json
+        got = json.loads(r.stdout)
+        self.assertEqual([d[:2] for d in got["diags"]], [["EP215", "bomb-1.0.dist-info/entry_points.txt"]])
+        self.assertIn("inflates to more than the 100 bytes the central directory says", got["diags"][0][2])
+        self.assertEqual(got["dists"], ["bomb", "ok"])
+        # zipfile's read() asked zlib for up to 2 GiB at once (2.1 GB RSS); bounded steps hold ~64 KiB.
+        self.assertLess(got["peak_kib"], 200 * 1024, f"peak RSS {got['peak_kib']} KiB")
+        self.assertEqual([e.name for e in _api.entry_points("g", path=[z], policy="scan")], ["ok"])

@@ -40,14 +40,7 @@ export const PYTHON_PROJECT_FILES = ['pyproject.toml', 'setup.cfg', 'setup.py'] 
 const TABLE: Record<EntryField, string> = { 'entry-points': '[project.entry-points]', scripts: '[project.scripts]', 'gui-scripts': '[project.gui-scripts]' };
 const GROUPS: Record<EntryField, string> = { 'entry-points': 'plugin groups', scripts: 'console_scripts', 'gui-scripts': 'gui_scripts' };
 
-const isFile = (f: string): boolean => {
-  try {
-    return fs.statSync(f).isFile();
-  } catch {
-    return false;
-  }
-};
-/** setup.py that is there but not a regular file (a FIFO, a directory) is reported by its reader, never skipped. */
+/** A project file that is there but not a regular file (a FIFO, a directory) is reported by its reader, never skipped. */
 const exists = (f: string): boolean => {
   try {
     fs.lstatSync(f);
@@ -73,8 +66,10 @@ const list = (xs: readonly string[]): string => (xs.length <= 1 ? xs.join('') : 
  */
 export async function readProject(dir: string, options: ProjectOptions): Promise<BuildDeclaration | null> {
   const [ppFile, cfgFile, pyFile] = PYTHON_PROJECT_FILES.map((n) => path.join(dir, n)) as [string, string, string];
-  const pp = isFile(ppFile) ? readPyproject(ppFile) : null;
-  const hasCfg = isFile(cfgFile);
+  // A project file that is there but is not a regular file (a FIFO, a link to /dev/zero) is
+  // reported by its reader, which never blocks on it (§4.1.2), never skipped as if absent.
+  const pp = exists(ppFile) ? readPyproject(ppFile) : null;
+  const hasCfg = exists(cfgFile);
   const hasPy = exists(pyFile);
   if (pp === null && !hasCfg && !hasPy) return null;
   if (!hasCfg && !hasPy) return pp;

@@ -8,8 +8,9 @@
  * TOML is parsed by smol-toml (loaded when a pyproject.toml is read). It reports no positions
  * for values, so `locateKeys` finds the line of each table and key in the text.
  */
-import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { readSmallFile, smallFileProblem } from '../fsutil.js';
+import { LIMITS } from '../limits.js';
 import { finding, type Finding } from '../lint/findings.js';
 import { checkEntries, type DeclaredEntry } from '../lint/rules/entries.js';
 import type { BuildDeclaration } from './declaration.js';
@@ -75,16 +76,22 @@ export function readPyproject(file: string, content?: Uint8Array): PyprojectDecl
   let build: PyprojectBuild | undefined;
   const result = (entries: readonly DeclaredEntry[] = []): PyprojectDeclaration => ({ file, entries, findings, dynamic: dynamicFields, ...(build !== undefined ? { build } : {}) });
   let text: string;
+  // As every file epindex reads (§4.1.2): a regular file, within the size limit, never blocking.
+  const read = content === undefined ? readSmallFile(file) : null;
+  if (read !== null && !read.ok) {
+    findings.push(finding('EP660', `pyproject.toml ${smallFileProblem(read)}`, { file }));
+    return result();
+  }
   try {
-    text = utf8.decode(content ?? fs.readFileSync(file));
-  } catch (e) {
-    const why = e instanceof TypeError ? 'is not valid UTF-8' : `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
-    findings.push(finding('EP660', `pyproject.toml ${why}`, { file }));
+    text = utf8.decode(content ?? read!.bytes);
+  } catch {
+    findings.push(finding('EP660', 'pyproject.toml is not valid UTF-8', { file }));
     return result();
   }
   let doc: Table;
   try {
-    doc = loadToml().parse(text) as Table;
+    // smol-toml counts nesting itself; the limit is epindex's (§10), not the library's default.
+    doc = loadToml().parse(text, { maxDepth: LIMITS.nestingDepth }) as Table;
   } catch (e) {
     const err = e as { message?: string; line?: number; column?: number };
     findings.push(finding('EP660', (err.message ?? String(e)).split('\n')[0]!, { file, line: err.line, column: err.column }));

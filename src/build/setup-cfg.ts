@@ -10,9 +10,9 @@
  *
  * When both are given, the first in the file wins (setuptools skips an option already set).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseEntryPointsTxt, type EntryPointLine } from '../format/entry-points-txt.js';
+import { readSmallFile, smallFileProblem } from '../fsutil.js';
 import { finding, type Finding } from '../lint/findings.js';
 import { checkEntries, type DeclaredEntry } from '../lint/rules/entries.js';
 import { pySplitlines, pyStrip } from '../python/text.js';
@@ -36,11 +36,16 @@ export function readSetupCfg(file: string, content?: Uint8Array): BuildDeclarati
   const findings: Finding[] = [];
   const result = (entries: readonly DeclaredEntry[] = []): BuildDeclaration => ({ file, entries, findings, dynamic: [] });
   let text: string;
+  // As every file epindex reads (§4.1.2): a regular file, within the size limit, never blocking.
+  const read = content === undefined ? readSmallFile(file) : null;
+  if (read !== null && !read.ok) {
+    findings.push(finding('EP670', `setup.cfg ${smallFileProblem(read)}`, { file }));
+    return result();
+  }
   try {
-    text = utf8.decode(content ?? fs.readFileSync(file));
-  } catch (e) {
-    const why = e instanceof TypeError ? 'is not valid UTF-8 (setuptools reads it as UTF-8)' : `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
-    findings.push(finding('EP670', `setup.cfg ${why}`, { file }));
+    text = utf8.decode(content ?? read!.bytes);
+  } catch {
+    findings.push(finding('EP670', 'setup.cfg is not valid UTF-8 (setuptools reads it as UTF-8)', { file }));
     return result();
   }
   const ini = parseIni(text);
@@ -116,14 +121,13 @@ function inlineSource(file: string, ini: IniFile, section: IniSection, opt: IniO
         findings.push(finding('EP674', `"file: ${spec}" is outside the project directory; setuptools refuses it`, { file, line: opt.line }));
         continue;
       }
-      let bytes: Buffer;
-      try {
-        if (!fs.statSync(target).isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOTFILE' });
-        bytes = fs.readFileSync(target);
-      } catch (e) {
-        findings.push(finding('EP674', `"file: ${spec}" cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); setuptools skips it and loses its entry points`, { file, line: opt.line }));
+      const read = readSmallFile(target);
+      if (!read.ok) {
+        const why = read.problem === 'absent' ? 'cannot be read (ENOENT)' : read.problem === 'not-regular' && read.what === 'a directory' ? 'cannot be read (ENOTFILE)' : smallFileProblem(read);
+        findings.push(finding('EP674', `"file: ${spec}" ${why}; setuptools skips it and loses its entry points`, { file, line: opt.line }));
         continue;
       }
+      const bytes = read.bytes;
       try {
         parts.push({ text: utf8.decode(bytes), file: target });
       } catch {

@@ -18,6 +18,7 @@ import { inDirectoryLocation, realPathOf, userCacheRoot, userLocation, type Cach
 import type { DirectoryScan, Source } from './source.js';
 import { racyWindowPassed, statPath, type StatResult } from './stamp.js';
 import { readTrustProblem, writeProblem } from './trust.js';
+import { userRootProblem } from './user-root.js';
 import { CacheWriteError, prepareHolder, removeStaleTemporaries, writeCacheFile } from './write.js';
 
 /**
@@ -218,11 +219,33 @@ export function forget(file: string): void {
   for (const [k, r] of remembered) if (r.location.file === file) remembered.delete(k);
 }
 
-/** The locations a directory's cache may be read from, in order (the user cache's is computed only when reached). */
-function* readLocations(dir: string, isDir: boolean, source: Source, opts: CacheOptions): Generator<CacheLocation> {
+/**
+ * The locations a directory's cache may be read from, in order (the user cache's is computed
+ * only when reached, and only when its root is trusted: otherwise `EP309` goes to `diagnostics`).
+ */
+function* readLocations(dir: string, isDir: boolean, source: Source, opts: CacheOptions, diagnostics: Diagnostic[] = []): Generator<CacheLocation> {
   if (isDir) yield inDirectoryLocation(dir, source.cacheName);
   const real = realPathOf(dir);
-  if (real !== null) yield userLocation(opts.userCacheDir ?? userCacheRoot(), real, source.cacheName);
+  if (real === null) return;
+  const root = opts.userCacheDir ?? userCacheRoot();
+  const why = userRootProblem(root);
+  if (why !== null) diagnostics.push(untrustedRoot(root, why));
+  else yield userLocation(root, real, source.cacheName);
+}
+
+/** EP309: the one diagnostic of a lookup whose user cache root is not trusted (the lookup removes duplicates). */
+export const untrustedRoot = (root: string, why: string): Diagnostic => diagnostic('EP309', `user cache root not trusted (${why}); no user cache is read or written`, { file: root });
+
+/** A lookup's diagnostics with each directory's copy of one `EP309` reduced to the first. */
+export function oncePerLookup(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    if (d.code !== 'EP309') return true;
+    const k = `${d.file}\0${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 /** Why `file` is not a cache of the directory `dir` (stat `st`) for `source`, or `null`. */
@@ -241,13 +264,16 @@ function identityProblem(file: CacheFile, dir: string, st: StatResult, source: S
 
 /**
  * Where a new cache for `dir` goes. In the directory only when `inDirectory` allows it (an
- * explicit build, or an in-directory cache exists already) and trust.ts's write rule holds for
- * the directory's real path; else the user cache. `null` when neither can be used.
+ * explicit build, or an in-directory cache exists already), trust.ts's write rule holds for
+ * the directory's real path, and the directory holds a candidate; else the user cache, when
+ * its root is trusted. `null` when neither can be used.
  */
 export function writeLocation(dir: string, st: StatResult, inDirectory: boolean, source: Source, opts: CacheOptions): { loc: CacheLocation; create: boolean; real: string } | null {
   const real = realPathOf(dir);
   if (real === null) return null;
-  if (inDirectory && st.isDirectory() && writeProblem(real) === null) {
+  // A directory that holds no candidate (an interpreter's stdlib, lib-dynload) never gets an
+  // in-directory cache: its scan is one readdir, and such directories are rarely the user's.
+  if (inDirectory && st.isDirectory() && writeProblem(real) === null && source.listing(real).length > 0) {
     try {
       fs.accessSync(real, fs.constants.W_OK);
       return { loc: inDirectoryLocation(real, source.cacheName), create: true, real };
@@ -255,7 +281,9 @@ export function writeLocation(dir: string, st: StatResult, inDirectory: boolean,
       // not writable (read-only filesystem, ACLs): fall through to the user cache
     }
   }
-  return { loc: userLocation(opts.userCacheDir ?? userCacheRoot(), real, source.cacheName), create: true, real };
+  const root = opts.userCacheDir ?? userCacheRoot();
+  if (userRootProblem(root) !== null) return null;
+  return { loc: userLocation(root, real, source.cacheName), create: true, real };
 }
 
 export interface WriteOutcome {
@@ -356,7 +384,7 @@ export function loadDirectory(dir: string, source: Source, mode: LoadMode, opts:
   const diagnostics: Diagnostic[] = [];
   const stale: string[] = [];
   let existingInDir = false;
-  for (const loc of readLocations(dir, st.isDirectory(), source, opts)) {
+  for (const loc of readLocations(dir, st.isDirectory(), source, opts, diagnostics)) {
     const r = readCacheAt(loc);
     if (r.state === 'missing') continue;
     if (loc.kind === 'in-directory') existingInDir = true;
@@ -504,7 +532,8 @@ export function cacheStatusOf(dir: string, source: Source, opts: CacheOptions = 
   if (!st.isDirectory() && !st.isFile()) return none('not-cacheable', 'neither a directory nor a file');
   if (!st.isDirectory() && source.scan(root, { stamps: false }).kind !== 'zip') return none('not-cacheable', 'a file that is not a zip archive');
   let first: CacheStatus | null = null;
-  for (const loc of readLocations(dir, st.isDirectory(), source, opts)) {
+  const untrusted: Diagnostic[] = [];
+  for (const loc of readLocations(dir, st.isDirectory(), source, opts, untrusted)) {
     const r = readCacheAt(loc);
     if (r.state === 'missing') continue;
     const base = { pathEntry: dir, file: loc.file, location: loc.kind };
@@ -546,7 +575,7 @@ export function cacheStatusOf(dir: string, source: Source, opts: CacheOptions = 
     if (s.state === 'fresh') return s;
     first ??= s;
   }
-  return first ?? none('missing', null);
+  return first ?? none('missing', untrusted[0]?.message ?? null);
 }
 
 /** Drop every parsed cache of this process. */

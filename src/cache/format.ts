@@ -284,14 +284,17 @@ const intsIn = (x: unknown, what: string, lo: number, hi: number): number[] => {
 };
 /** An empty, `.` or `..` component in NUL-separated relative paths (a leading `/` makes an empty one). */
 const OUTSIDE = /(?:^|\0|\/)\.{0,2}(?:\/|\0|$)/;
+/** A name of one component, or an npm `@scope/name` (the npm source's units and listing, spec §13.5). */
+const ONE_NAME = /^(?:[^/]+|@[^/]+\/[^/]+)$/;
 /**
- * Paths below the directory (`components`: `/`-separated; else one name each): never empty,
- * absolute, `.` or `..`, never a NUL — so nothing a cache names lies outside its directory.
+ * Paths below the directory (`components`: `/`-separated; else one name each, or `@scope/name`):
+ * never empty, absolute, `.` or `..`, never a NUL — so nothing a cache names lies outside its
+ * directory.
  */
 function relativePaths(a: readonly string[], what: string, components = true): void {
   if (a.length === 0) return;
   const joined = a.join('\0');
-  if (joined.split('\0').length !== a.length || OUTSIDE.test(joined) || (!components && joined.includes('/'))) fail(`${what} names something outside its directory`);
+  if (joined.split('\0').length !== a.length || OUTSIDE.test(joined) || (!components && joined.includes('/') && !a.every((x) => ONE_NAME.test(x)))) fail(`${what} names something outside its directory`);
 }
 const CODE = /^EP[0-9]{3}$/;
 /** A value named in a message without serializing it (it may be nested a million deep). */

@@ -30,22 +30,7 @@ export function inDirectoryLocation(dir: string, cacheName: string = DEFAULT_CAC
   return { kind: 'in-directory', dir: holder, file: path.join(holder, `${cacheName}.v${CACHE_VERSION}.jsonl`) };
 }
 
-/**
- * The user's cache root: `$EPINDEX_CACHE_DIR`, else the platform's cache directory
- * (`$XDG_CACHE_HOME/epindex` or `~/.cache/epindex` on Linux, `~/Library/Caches/epindex` on
- * macOS, `%LOCALAPPDATA%\epindex\Cache` on Windows).
- */
-export function userCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  const override = env['EPINDEX_CACHE_DIR'];
-  if (override) return path.resolve(override);
-  // env-paths' rules, written out: its module (and node:os) cost every start-up ~1 ms, for
-  // three lines per platform. The home directory from $HOME, else the password database.
-  const home = (): string => env['HOME'] || (createRequire(import.meta.url)('node:os') as typeof import('node:os')).homedir();
-  if (process.platform === 'darwin') return path.join(home(), 'Library', 'Caches', 'epindex');
-  if (process.platform === 'win32') return path.join(env['LOCALAPPDATA'] || path.join(home(), 'AppData', 'Local'), 'epindex', 'Cache');
-  const xdg = env['XDG_CACHE_HOME'];
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home(), '.cache'), 'epindex');
-}
+export { userCacheRoot } from './user-root.js';
 
 type Crypto = typeof import('node:crypto');
 let crypto: Crypto | undefined;

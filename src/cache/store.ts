@@ -8,11 +8,12 @@ import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../diagnostics.js';
 import { EpindexError, type ErrorCode } from '../errors.js';
-import { cacheStatusOf as statusOf, forgetAll, writeLocation, writeSomewhere, type CacheOptions, type CacheStatus } from './engine.js';
+import { cacheStatusOf as statusOf, forgetAll, untrustedRoot, writeLocation, writeSomewhere, type CacheOptions, type CacheStatus } from './engine.js';
 import { inDirectoryLocation, OLDER_CACHE_FILES, realPathOf, userCacheRoot, userLocation } from './location.js';
 import type { Source } from './source.js';
 import { RACY_WINDOW_MS, statPath } from './stamp.js';
 import { currentUid, writeProblem } from './trust.js';
+import { userRootProblem } from './user-root.js';
 
 export { CACHE_POLICIES, type CacheOptions, type CachePolicy, type CacheState, type CacheStatus } from './engine.js';
 export type { Freshness } from './freshness.js';
@@ -142,7 +143,13 @@ function buildOne(pathEntry: string, source: Source, opts: BuildOptions, force: 
   if (status.state === 'fresh' && !force && sameLocation) {
     return { pathEntry, outcome: 'unchanged', file: status.file, location: status.location, reason: null, distributions: status.distributions ?? 0, diagnostics: [] };
   }
-  if (target === null) return { pathEntry, outcome: 'failed', reason: 'no cache location can be used (the real path cannot be resolved)', distributions: 0, ...none };
+  if (target === null) {
+    const root = opts.userCacheDir ?? userCacheRoot();
+    const why = realPathOf(pathEntry) === null ? null : userRootProblem(root);
+    if (why === null) return { pathEntry, outcome: 'failed', reason: 'no cache location can be used (the real path cannot be resolved)', distributions: 0, ...none };
+    const d = untrustedRoot(root, why);
+    return { pathEntry, outcome: 'failed', reason: d.message, distributions: 0, file: null, location: null, diagnostics: [d] };
+  }
   const w = writeSomewhere(pathEntry, st, source, target, opts);
   const count = w.scan.units.length;
   if (w.written === null) {
@@ -253,6 +260,8 @@ export function clearCache(pathEntry: string, opts: CacheOptions = {}, source?: 
       }
     }
     for (const root of [opts.userCacheDir ?? userCacheRoot()]) {
+      // Nothing under a root that is not trusted is removed either (§5.5).
+      if (userRootProblem(root) !== null) continue;
       const u = userLocation(root, real, source?.cacheName);
       if (fs.lstatSync(u.file, { throwIfNoEntry: false }) !== undefined) {
         fs.rmSync(u.file, { force: true });

@@ -3,8 +3,9 @@
  *
  * Reading: a cache is believed only if it was written by the reading user or by root — by
  * nobody who could make it say something other than the files importlib reads. So the file and
- * its holder directory must be owned by the reader or root and writable by nobody else; a
- * user-cache holder must be private (0700) and the reader's own.
+ * its holder directory must be owned by the reader or root and writable by nobody else; in the
+ * user cache (whose root user-root.ts must trust first), the holder and the file must be the
+ * reader's own.
  *
  * Writing: a process writes, renames or deletes inside `<dir>/.epindex` only when nobody else
  * can swap any component of that path under it: it owns the directory, the directory is not
@@ -38,7 +39,7 @@ export function readTrustProblem(file: Owned & { isFile(): boolean }, holder: fs
   if (!posix) return null;
   if (userCache) {
     if (holder.uid !== uid) return 'the user cache directory belongs to another user';
-    if (holder.mode & 0o077) return 'the user cache directory is readable or writable by others (expected mode 0700)';
+    if (holder.mode & (WORLD_WRITABLE | GROUP_WRITABLE)) return 'the user cache directory is writable by group or others';
     if (file.uid !== uid) return 'the cache file belongs to another user';
   } else {
     if (file.uid !== uid && file.uid !== 0) return `the cache file belongs to uid ${file.uid}, neither you nor root`;

@@ -10,7 +10,8 @@ import { errnoCode } from '../errors.js';
 import { serializeCache, type CacheContent } from './format.js';
 import type { CacheLocation } from './location.js';
 import type { DirectoryScan } from './source.js';
-import { currentUid, ancestorsProblem } from './trust.js';
+import { currentUid } from './trust.js';
+import { userCacheDir } from './user-root.js';
 
 const TMP_MAX_AGE_MS = 10 * 60 * 1000;
 
@@ -28,53 +29,19 @@ function refuse(code: string, message: string): never {
   throw new CacheWriteError(code, message);
 }
 
-/** `mkdir -p` with mode 0700 for the user cache, one component at a time and bounded (Node's recursive mkdir loops on some /proc paths). */
-export function makePrivateDirs(dir: string): void {
-  const parts: string[] = [];
-  let d = path.resolve(dir);
-  for (let i = 0; i < 64; i++) {
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.statSync(d, { throwIfNoEntry: false });
-    } catch (e) {
-      refuse(errnoCode(e), `cannot examine ${d}`);
-    }
-    if (st !== undefined) {
-      if (!st.isDirectory()) refuse('ENOTDIR', `${d} is not a directory`);
-      break;
-    }
-    parts.push(d);
-    const parent = path.dirname(d);
-    if (parent === d) break;
-    d = parent;
-  }
-  for (const p of parts.reverse()) {
-    try {
-      fs.mkdirSync(p, { mode: 0o700 });
-    } catch (e) {
-      if (errnoCode(e) !== 'EEXIST') refuse(errnoCode(e), `cannot create ${p}`);
-    }
-  }
-}
-
 /**
  * Make sure the holder directory exists and is safe to write in. In a directory: `.epindex`
  * (created with mode 0755 when `create`), a real directory of ours writable by nobody else.
- * In the user cache: created 0700 as needed; ours and private (tightened if it is ours).
+ * In the user cache: a trusted root (user-root.ts), `entry-points.v3` created 0700 as needed.
  */
 export function prepareHolder(loc: CacheLocation, create: boolean, userRoot: string): void {
   const uid = currentUid();
   const posix = process.platform !== 'win32';
   if (loc.kind === 'user') {
-    makePrivateDirs(loc.dir);
-    for (const d of [userRoot, loc.dir]) {
-      const st = fs.lstatSync(d);
-      if (!st.isDirectory()) refuse('ENOTDIR', `${d} is not a directory (a symlink?)`);
-      if (posix && st.uid !== uid) refuse('EPERM', `${d} belongs to another user`);
-      if (posix && (st.mode & 0o077) !== 0) fs.chmodSync(d, 0o700);
-    }
-    const why = ancestorsProblem(fs.realpathSync.native(loc.dir), uid);
-    if (why !== null) refuse('EPERM', `the user cache is not safe to write: ${why}`);
+    // Created 0700 where missing, never chmod'ed: a root or holder that exists is used only when
+    // it is trusted as it is (spec §5.5, "The user cache root").
+    const d = userCacheDir(userRoot, path.basename(loc.dir), true);
+    if ('problem' in d) refuse('EPERM', `the user cache root is not trusted: ${d.problem}`);
     return;
   }
   if (create) {

@@ -18,6 +18,7 @@ import { ENVIRONMENT_OPTIONS, FRESHNESS_OPTION } from './environment-options.js'
 import { withJsonSchemas } from './json-schemas.js';
 import { withNodeDir, withNodeSide } from './node-side.js';
 import { out, err } from './stdio.js';
+import { rawArguments } from '../rawbytes.js';
 
 /** Set by the bundler (scripts/build.mjs); read from package.json when running the tsc output. */
 declare const __EPINDEX_VERSION__: string | undefined;
@@ -266,6 +267,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-void main(process.argv.slice(2)).then((code) => {
+// Arguments as bytes where they are not UTF-8 (a --python naming such a directory, §4.1.1).
+void main(rawArguments(process.argv.slice(2))).then((code) => {
   process.exitCode = code;
 });

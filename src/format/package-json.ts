@@ -7,6 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createRequire } from 'node:module';
 import { diagnostic, type Diagnostic, type DiagnosticCode } from '../diagnostics.js';
+import { LIMITS } from '../limits.js';
 import { GROUP_NAME, PY_WORD, pyStrip } from '../python/text.js';
 
 /** The package.json field. Why this name: docs/spec.md "npm packages", the declaration. */
@@ -141,6 +142,13 @@ export function parsePackageJson(content: string | Uint8Array, options: { file?:
       return finish(empty);
     }
   }
+  // Deeper than any real package.json: refused before any reader recurses into it (a
+  // 100,000-deep one overflowed jsonc-parser's stack, and the whole lookup with it).
+  const deep = nestedDeeperThan(text, LIMITS.nestingDepth);
+  if (deep !== null) {
+    pending.push({ code: 'EP713', message: `package.json nests arrays or objects deeper than ${LIMITS.nestingDepth} levels; the package declares nothing`, keys: null, offset: deep });
+    return finish(empty);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -191,6 +199,30 @@ export function parsePackageJson(content: string | Uint8Array, options: { file?:
     }
   }
   return finish({ name, version, hasExports, declares: true, entries });
+}
+
+/**
+ * The offset of the first `[` or `{` that opens a level deeper than `limit` in JSON text
+ * (strings skipped), or null. Linear, no recursion: it runs before anything else looks inside.
+ */
+export function nestedDeeperThan(text: string, limit: number): number | null {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: to its closing quote, escapes skipped.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return null;
 }
 
 type JsoncParser = typeof import('jsonc-parser');

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Distribution } from '../entry-point.js';
 import { parseObjectReference } from '../entry-point.js';
 import type { PythonEnvironment } from '../environment.js';
+import { readSmallFile } from '../fsutil.js';
 import { finding, fromDiagnostic, type Finding } from './findings.js';
 import { lintEntryPointsTxt } from './rules/entry-points-txt.js';
 import { openArchive } from './archive.js';
@@ -24,12 +25,11 @@ export async function lintEnvironment(env: PythonEnvironment): Promise<Finding[]
   for (const d of dists) {
     if (d.layout === 'egg-info-file') continue;
     const file = path.join(d.metadataPath, 'entry_points.txt');
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(file);
-    } catch {
-      continue; // absent, or inside a zip: the reader's own diagnostics say what there is to say
-    }
+    // Absent, inside a zip, not a regular file, too large: the reader's own diagnostics say
+    // what there is to say (EP112, EP113).
+    const read = readSmallFile(file);
+    if (!read.ok) continue;
+    const bytes = read.bytes;
     txtFiles.add(file);
     const lint = lintEntryPointsTxt(bytes, file);
     out.push(...lint.findings);
@@ -111,12 +111,9 @@ class ModuleFinder {
       return;
     }
     for (const n of names) {
-      let text: string;
-      try {
-        text = fs.readFileSync(path.join(dir, n), 'utf8');
-      } catch {
-        continue;
-      }
+      const read = readSmallFile(path.join(dir, n));
+      if (!read.ok) continue;
+      const text = read.bytes.toString('utf8');
       const m = /^MAPPING\s*(?::[^=\n]*)?=\s*(\{[^}]*\})/m.exec(text);
       if (!m) continue;
       for (const pair of m[1]!.matchAll(/(['"])([^'"]+)\1\s*:\s*(['"])([^'"]+)\3/g)) {

@@ -272,6 +272,7 @@ export const DIAGNOSTIC_HINTS: Partial<Record<DiagnosticCode, string>> = {
   EP710: 'Give package.json a "name"; until then the package is known by its directory in node_modules.',
   EP711: 'Nothing to fix if the package is installed under an alias on purpose; otherwise install it under its own name.',
   EP712: 'Make package.json a regular file (not a FIFO or device) of at most 8 MiB.',
+  EP713: 'No real package.json nests this deep: flatten it (npm and Node would read it, but a recursive reader overflows its stack).',
   EP720: 'The nearer package wins every lookup; remove or update the one you do not use.',
   EP721: 'Check the directory\'s permissions; packages in a directory that cannot be read are not found.',
   EP722: 'Remove or fix the symbolic link (npm ci, or pnpm install, recreates node_modules).',

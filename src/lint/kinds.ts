@@ -8,6 +8,7 @@ import { readPyproject } from '../build/pyproject.js';
 import { readSetupCfg } from '../build/setup-cfg.js';
 import { readSetupPy, setupPyInterpreter } from '../build/setup-py.js';
 import { parsePackageJson } from '../format/package-json.js';
+import { readSmallFile, smallFileProblem } from '../fsutil.js';
 import { finding, fromDiagnostic, type Finding } from './findings.js';
 import { lintEntryPointsTxt } from './rules/entry-points-txt.js';
 import { readWheel } from './wheel.js';
@@ -33,11 +34,9 @@ const base = (f: string): string => path.basename(f);
 const lower = (f: string): string => base(f).toLowerCase();
 
 function readBytes(file: string): Uint8Array | Finding {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    return finding('EP690', `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
-  }
+  // A regular file within the size limit, never blocking (§4.1.2).
+  const read = readSmallFile(file);
+  return read.ok ? read.bytes : finding('EP690', smallFileProblem(read), { file });
 }
 
 export const ENTRY_POINTS_TXT: FileKind = {

@@ -11,7 +11,7 @@
  */
 import * as path from 'node:path';
 import type { DirectoryScan, RefJSON, ScanRequest, Source, Unit, UnitEntryPoint } from '../cache/source.js';
-import { CacheFile, parseHeader, type GroupSection } from '../cache/format.js';
+import { CacheFile, MAX_HEADER_BYTES, parseHeader, type GroupSection } from '../cache/format.js';
 import { NO_STAMP, statPath, type Stamp } from '../cache/stamp.js';
 import { errnoCode } from '../errors.js';
 import type { Diagnostic } from '../diagnostics.js';
@@ -127,12 +127,24 @@ export function packagesInCache(file: string): number | null {
     return null;
   }
   try {
-    if (!fs.fstatSync(fd).isFile()) return null;
-    const bytes = fs.readFileSync(fd);
-    const nl = bytes.indexOf(0x0a);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return null;
+    // Positioned reads of the header and the one section, as a lookup reads (never the whole file).
+    const readAt = (length: number, position: number): Buffer => {
+      const buf = Buffer.allocUnsafe(Math.max(0, Math.min(length, st.size - position)));
+      let n = 0;
+      while (n < buf.length) {
+        const got = fs.readSync(fd, buf, n, buf.length - n, position + n);
+        if (got === 0) break;
+        n += got;
+      }
+      return buf.subarray(0, n);
+    };
+    const head = readAt(MAX_HEADER_BYTES, 0);
+    const nl = head.indexOf(0x0a);
     if (nl < 0) return null;
-    const cache = new CacheFile(parseHeader(bytes.subarray(0, nl), bytes.length, [0, 0]), nl + 1);
-    cache.load('dists', (length, position) => bytes.subarray(position, position + length));
+    const cache = new CacheFile(parseHeader(head.subarray(0, nl), st.size, [0, 0]), nl + 1);
+    cache.load('dists', readAt);
     return cache.dists.layout.filter((l) => l !== SCOPE_LAYOUT).length;
   } catch {
     return null;

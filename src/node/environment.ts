@@ -9,7 +9,7 @@ import { compareCodePoints } from '../python/text.js';
 import { nodeSearchPath, resolveNodePackages, type NodeModulesView, type NodeResolution, type NodeSearchOptions, type ResolvedPackage, type SearchDir } from './discover.js';
 import { NodeEntryPoint, type NodePackage } from './entry-point.js';
 import { loadNodeModules, type NodeCacheOptions, type NodeModulesLoad } from './cached.js';
-import type { LoadMode } from '../cache/engine.js';
+import { oncePerLookup, type LoadMode } from '../cache/engine.js';
 import { cacheSettings } from '../environment.js';
 
 export interface NodeEnvironmentOptions extends NodeSearchOptions, NodeCacheOptions {}
@@ -144,7 +144,7 @@ export class NodeEnvironment {
       if (x === undefined) memo.set(p, (x = toPackage(p)));
       return x;
     };
-    return { resolution: last.resolution, pkg, diagnostics: [...this.#setup, ...loads.flatMap((l) => l.diagnostics), ...last.resolution.diagnostics] };
+    return { resolution: last.resolution, pkg, diagnostics: oncePerLookup([...this.#setup, ...loads.flatMap((l) => l.diagnostics), ...last.resolution.diagnostics]) };
   }
 
   /** Entry points matching `query`, nearest package first, then declaration order. `T` is what `load()` resolves to. */

@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { userCacheRoot } from '../cache/location.js';
 import { readSmallFile } from '../fsutil.js';
+import { userCacheDir } from '../cache/user-root.js';
 import { importModule } from '../import.js';
 import type { NodeEntryPoint } from './entry-point.js';
 import { EntryPointLoadError } from './errors.js';
@@ -54,11 +55,18 @@ function privateDir(dir: string): boolean {
 async function makeResolver(nodeModules: string): Promise<Resolve | null> {
   try {
     const real = fs.realpathSync(nodeModules);
-    const root = path.join(userCacheRoot(), 'node-resolvers');
+    // Under a trusted user cache root only (spec §5.5): the importer runs as this user.
+    const holder = userCacheDir(userCacheRoot(), 'node-resolvers', true);
+    if (!('dir' in holder)) return null;
+    const root = holder.dir;
     // node:crypto is loaded here, not at import: importing the library must not pay for it.
     const { createHash } = requireFrom(import.meta.url)('node:crypto') as typeof import('node:crypto');
     const home = path.join(root, createHash('sha256').update(real).digest('hex').slice(0, 40));
-    fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+    try {
+      fs.mkdirSync(home, { mode: 0o700 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
     // Only a directory nobody else can write: the importer runs as this user.
     if (!privateDir(root) || !privateDir(home)) return null;
     const link = path.join(home, 'node_modules');
@@ -70,12 +78,8 @@ async function makeResolver(nodeModules: string): Promise<Resolve | null> {
     }
     if (current !== real) replace(link, (tmp) => fs.symlinkSync(real, tmp, process.platform === 'win32' ? 'junction' : 'dir'));
     const file = path.join(home, 'resolve.mjs');
-    let source: string | null = null;
-    try {
-      source = fs.readFileSync(file, 'utf8');
-    } catch {
-      // absent
-    }
+    const read = readSmallFile(file, { limit: 4096 });
+    const source = read.ok ? read.bytes.toString('utf8') : null;
     if (source !== RESOLVER_SOURCE) replace(file, (tmp) => fs.writeFileSync(tmp, RESOLVER_SOURCE, { mode: 0o600, flag: 'wx' }));
     const mod = await importModule<{ resolve: Resolve }>(pathToFileURL(file).href);
     // Node realpaths what it resolves, but not a file that does not exist: such an answer is

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { errnoCode } from '../errors.js';
+import { fsPath } from '../fsnames.js';
 
 /** The largest package.json read; the npm registry's biggest manifests are a few hundred KiB. */
 export const PACKAGE_JSON_LIMIT = 8 * 1024 * 1024;
@@ -16,7 +17,8 @@ export type ReadOutcome =
 export function readRegularFile(file: string, limit = PACKAGE_JSON_LIMIT): ReadOutcome {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    // By its bytes: a package or scope name need not be UTF-8 (§4.1.1).
+    fd = fs.openSync(fsPath(file), fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0));
   } catch (e) {
     const code = errnoCode(e);
     return { ok: false, reason: code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unreadable', code };

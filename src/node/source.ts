@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { errnoCode } from '../errors.js';
+import { fsdecode, fsPath, readdirEntries, type DirEntry } from '../fsnames.js';
 import { parsePackageJson, type DeclaredEntryPoint } from '../format/package-json.js';
 import { readRegularFile } from './read.js';
 
@@ -66,8 +67,9 @@ export interface NodeModulesScan {
 /** Names npm, pnpm, yarn and bun keep for themselves (`.bin`, `.pnpm`, `.package-lock.json`, `.cache`…): never packages. */
 const hidden = (name: string): boolean => name.startsWith('.');
 
-function readEntries(dir: string): fs.Dirent[] {
-  return fs.readdirSync(dir, { withFileTypes: true });
+/** A directory's entries with their names as bytes (`fsdecode`d, §4.1.1): a scope or package name need not be UTF-8. */
+function readEntries(dir: string): DirEntry[] {
+  return readdirEntries(dir);
 }
 
 /**
@@ -79,7 +81,7 @@ export function listNodeModules(dir: string): NodeModulesListing {
   const dirs: string[] = [];
   const diagnostics: Diagnostic[] = [];
   const links = new Set<string>();
-  let top: fs.Dirent[];
+  let top: DirEntry[];
   try {
     top = readEntries(dir);
   } catch (e) {
@@ -91,7 +93,7 @@ export function listNodeModules(dir: string): NodeModulesListing {
     const name = entry.name;
     if (hidden(name)) continue;
     if (name.startsWith('@')) {
-      let scoped: fs.Dirent[];
+      let scoped: DirEntry[];
       try {
         scoped = readEntries(path.join(dir, name));
       } catch (e) {
@@ -106,11 +108,11 @@ export function listNodeModules(dir: string): NodeModulesListing {
       for (const child of scoped) {
         if (hidden(child.name)) continue;
         names.push(`${name}/${child.name}`);
-        if (child.isSymbolicLink()) links.add(`${name}/${child.name}`);
+        if (child.link) links.add(`${name}/${child.name}`);
       }
     } else {
       names.push(name);
-      if (entry.isSymbolicLink()) links.add(name);
+      if (entry.link) links.add(name);
     }
   }
   return { names, dirs, links, diagnostics };
@@ -118,7 +120,7 @@ export function listNodeModules(dir: string): NodeModulesListing {
 
 function canSearch(dir: string): boolean {
   try {
-    fs.accessSync(dir, fs.constants.X_OK);
+    fs.accessSync(fsPath(dir), fs.constants.X_OK);
     return true;
   } catch {
     return false;
@@ -127,7 +129,7 @@ function canSearch(dir: string): boolean {
 
 function realOrNull(p: string): string | null {
   try {
-    return fs.realpathSync(p);
+    return fsdecode(fs.realpathSync.native(fsPath(p), { encoding: 'buffer' }));
   } catch {
     return null;
   }
@@ -141,7 +143,7 @@ function realOrNull(p: string): string | null {
 export function scanPackage(dir: string, key: string, sink: Diagnostic[] = [], realDir: string | null = realOrNull(dir), isLink?: boolean): NodePackageRecord | null {
   const pkgDir = path.join(dir, key);
   return readPackage(pkgDir, key, key, sink, () => {
-    if (!(isLink ?? fs.lstatSync(pkgDir).isSymbolicLink())) return false;
+    if (!(isLink ?? fs.lstatSync(fsPath(pkgDir)).isSymbolicLink())) return false;
     const real = realOrNull(pkgDir);
     // pnpm links into its own .pnpm store inside this directory: replaced, never edited in place.
     return real === null || realDir === null || !(real + path.sep).startsWith(realDir + path.sep);
@@ -162,7 +164,7 @@ export function readPackage(pkgDir: string, key: string, location: string, sink:
     if (read.reason === 'missing') {
       let st: fs.Stats;
       try {
-        st = fs.statSync(pkgDir);
+        st = fs.statSync(fsPath(pkgDir));
       } catch (e) {
         const code = errnoCode(e);
         if (code === 'ELOOP') sink.push(diagnostic('EP722', `${key} is a symbolic link loop; skipped`, { file: location }));

@@ -9,6 +9,9 @@
  * candidate.
  */
 import * as fs from 'node:fs';
+import { fsdecode, fsPath } from '../fsnames.js';
+import { readSmallFile } from '../fsutil.js';
+import { envValue } from '../rawbytes.js';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
@@ -40,15 +43,30 @@ export interface ChoiceContext {
   readonly cwd?: string;
   /** Learn an interpreter's version by running it (for version requests the files cannot settle). */
   readonly probe?: (interpreter: string) => string | null;
+  /**
+   * For a command that changes an environment (`epi scripts install|repair|remove`, `epi
+   * accelerate`): a `$VIRTUAL_ENV` or `$CONDA_PREFIX` that names no usable environment is an
+   * error, never a reason to act on another environment instead.
+   */
+  readonly destructive?: string;
+}
+
+/** The error a destructive command gets when an environment variable names no usable environment. */
+function refuseFallback(diagnostics: readonly Diagnostic[], command: string | undefined): void {
+  if (command === undefined) return;
+  const d = diagnostics.find((x) => x.code === 'EP402' || x.code === 'EP404');
+  if (d === undefined) return;
+  throw new EpindexError('PYTHON_FAILED', `${d.message.replace(/; ignored.*$/, '')}; ${command} refuses to act on another environment instead (give --python, or ${d.code === 'EP402' ? 'deactivate it' : 'unset it'})`);
 }
 
 const WIN = process.platform === 'win32';
 const homeOf = (env: NodeJS.ProcessEnv): string => env['HOME'] || homedir();
 
+// Paths by their bytes (fsPath): an environment's directory need not be UTF-8 (§4.1.1).
 const isExecutableFile = (p: string): boolean => {
   try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
+    fs.accessSync(fsPath(p), fs.constants.X_OK);
+    return fs.statSync(fsPath(p)).isFile();
   } catch {
     return false;
   }
@@ -56,7 +74,7 @@ const isExecutableFile = (p: string): boolean => {
 /** stat that never throws (ENOTDIR and EACCES included): null when there is nothing to see. */
 function statOrNull(p: string): fs.Stats | null {
   try {
-    return fs.statSync(p, { throwIfNoEntry: false }) ?? null;
+    return fs.statSync(fsPath(p), { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
@@ -122,12 +140,10 @@ const formatRequest = (r: VersionRequest): string => `${r.implementation ?? 'Pyt
 
 /** `version`/`version_info` of a `pyvenv.cfg` (venv, virtualenv, uv), and its implementation when recorded. */
 function pyvenvVersion(dir: string): { version: string | null; implementation: string | null } {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(dir, 'pyvenv.cfg'), 'utf8');
-  } catch {
-    return { version: null, implementation: null };
-  }
+  // Never blocks on a FIFO, never reads past the size limit (§4.1.2).
+  const read = readSmallFile(path.join(dir, 'pyvenv.cfg'));
+  if (!read.ok) return { version: null, implementation: null };
+  const text = read.bytes.toString('utf8');
   const get = (k: string): string | null => new RegExp(`^\\s*${k}\\s*=\\s*(.+?)\\s*$`, 'mi').exec(text)?.[1] ?? null;
   const v = get('version_info') ?? get('version');
   return { version: v === null ? null : (/^\d+(\.\d+)*/.exec(v)?.[0] ?? null), implementation: get('implementation')?.toLowerCase() ?? null };
@@ -177,21 +193,22 @@ interface Candidate {
 
 function virtualEnvironments(env: NodeJS.ProcessEnv, cwd: string, diagnostics: Diagnostic[]): Candidate[] {
   const out: Candidate[] = [];
-  const venv = env['VIRTUAL_ENV'];
+  // As bytes: Node's string of a value that is not UTF-8 names another directory.
+  const venv = envValue('VIRTUAL_ENV', env);
   if (venv) {
     const dir = path.resolve(cwd, venv);
     const exe = isDir(dir) ? environmentInterpreter(dir) : null;
     if (exe === null) diagnostics.push(diagnostic('EP402', `$VIRTUAL_ENV names ${isDir(dir) ? 'a directory without an interpreter' : 'a directory that does not exist'}: ${dir}; ignored (deactivate it, or give --python)`, { file: dir }));
     else out.push({ file: exe, source: 'VIRTUAL_ENV', where: `$VIRTUAL_ENV (${dir})`, ...pyvenvVersion(dir) });
   }
-  const conda = env['CONDA_PREFIX'];
+  const conda = envValue('CONDA_PREFIX', env);
   const condaBase = env['CONDA_DEFAULT_ENV'] === 'base' || (conda !== undefined && isDir(path.join(conda, 'conda-meta')) && isDir(path.join(conda, 'pkgs')));
   const condaCandidate = (): void => {
     if (!conda) return;
     const dir = path.resolve(cwd, conda);
     const exe = isDir(dir) ? environmentInterpreter(dir) : null;
     if (exe === null) diagnostics.push(diagnostic('EP404', `$CONDA_PREFIX names ${isDir(dir) ? 'a directory without an interpreter' : 'a directory that does not exist'}: ${dir}; ignored`, { file: dir }));
-    else out.push({ file: exe, source: 'CONDA_PREFIX', where: `$CONDA_PREFIX (${dir})`, ...versionFromPath(fs.realpathSync(exe)) });
+    else out.push({ file: exe, source: 'CONDA_PREFIX', where: `$CONDA_PREFIX (${dir})`, ...versionFromPath(fsdecode(fs.realpathSync.native(fsPath(exe), { encoding: 'buffer' }))) });
   };
   if (!condaBase) condaCandidate();
   for (const d of ancestors(cwd)) {
@@ -311,7 +328,7 @@ function executableNames(r: VersionRequest, env: NodeJS.ProcessEnv): string[] {
   return out;
 }
 
-function findVersion(request: string, r: VersionRequest, env: NodeJS.ProcessEnv, cwd: string, probe: ChoiceContext['probe'], diagnostics: Diagnostic[]): InterpreterChoice {
+function findVersion(request: string, r: VersionRequest, env: NodeJS.ProcessEnv, cwd: string, probe: ChoiceContext['probe'], diagnostics: Diagnostic[], destructive?: string): InterpreterChoice {
   const pick = (c: Candidate, how: string): InterpreterChoice => ({ request, requestKind: 'version', source: c.source, command: c.file, reason: `--python ${request}: ${c.where}${how}`, diagnostics });
   const consider = (c: Candidate): InterpreterChoice | null => {
     const m = matches(r, c.version, c.implementation);
@@ -323,7 +340,9 @@ function findVersion(request: string, r: VersionRequest, env: NodeJS.ProcessEnv,
     }
     return null;
   };
-  for (const c of virtualEnvironments(env, cwd, diagnostics)) {
+  const venvs = virtualEnvironments(env, cwd, diagnostics);
+  refuseFallback(diagnostics, destructive);
+  for (const c of venvs) {
     const found = consider(c);
     if (found) return found;
   }
@@ -356,6 +375,7 @@ export function choosePython(request: string | undefined, context: ChoiceContext
   const diagnostics: Diagnostic[] = [];
   if (request === undefined || request === '') {
     const venvs = virtualEnvironments(env, cwd, diagnostics);
+    refuseFallback(diagnostics, context.destructive);
     const first = venvs[0];
     if (first !== undefined) return { request: null, requestKind: 'default', source: first.source, command: first.file, reason: `no --python: ${first.where}`, diagnostics };
     const name = WIN ? 'python' : 'python3';
@@ -363,7 +383,7 @@ export function choosePython(request: string | undefined, context: ChoiceContext
     return { request: null, requestKind: 'default', source: 'PATH', command: found ?? name, reason: found ? `no --python, no active or project environment: ${name} on PATH (${found})` : `no --python, no active or project environment, and no ${name} on PATH`, diagnostics };
   }
   const version = parseVersionRequest(request);
-  if (version !== null) return findVersion(request, version, env, cwd, context.probe, diagnostics);
+  if (version !== null) return findVersion(request, version, env, cwd, context.probe, diagnostics, context.destructive);
   const asPath = path.resolve(cwd, request);
   const st = statOrNull(asPath);
   if (st?.isDirectory()) {

@@ -12,6 +12,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { userCacheRoot } from '../cache/location.js';
 import { readTrustProblem } from '../cache/trust.js';
+import { userCacheDir } from '../cache/user-root.js';
+import { LIMITS } from '../limits.js';
 import { choosePython, parseVersionRequest } from './find-python.js';
 import { parseInterpreterAnswer, probeVersion, pthLines, queryInterpreter, type InterpreterInfo } from './interpreter.js';
 import { resolveShim, type ShimResolution } from './shims.js';
@@ -58,7 +60,7 @@ export function resolveCommand(command: string, env: NodeJS.ProcessEnv = process
 
 function isDirectory(p: string): boolean {
   try {
-    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    return fs.statSync(fsPath(p), { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false;
   }
@@ -111,21 +113,25 @@ function keyOf(abs: string, env: NodeJS.ProcessEnv): Record<string, string | nul
 function cacheFile(root: string, key: Record<string, string | null>): string {
   const bytes = Buffer.from(JSON.stringify(key), 'utf8');
   const hex = (n: number): string => n.toString(16).padStart(8, '0');
-  return path.join(root, 'interpreters.v1', `${hex(crc32(bytes))}${hex(crc32(Buffer.from(bytes).reverse()))}.json`);
+  return path.join(root, HOLDER, `${hex(crc32(bytes))}${hex(crc32(Buffer.from(bytes).reverse()))}.json`);
 }
+
+const HOLDER = 'interpreters.v1';
 
 function uid(): number {
   return typeof process.getuid === 'function' ? process.getuid() : 0;
 }
 
-function readValid(file: string, key: Record<string, string | null>): InterpreterInfo | null {
+function readValid(root: string, file: string, key: Record<string, string | null>): InterpreterInfo | null {
+  // Only under a trusted root (§5.5): nobody else may have written what is believed here.
+  if (!('dir' in userCacheDir(root, HOLDER, false))) return null;
   let text: string;
   try {
     const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
     try {
       const st = fs.fstatSync(fd);
       const holder = fs.lstatSync(path.dirname(file));
-      if (readTrustProblem(st, holder, true, uid()) !== null) return null;
+      if (readTrustProblem(st, holder, true, uid()) !== null || st.size > LIMITS.fileBytes) return null;
       text = fs.readFileSync(fd, 'utf8');
     } finally {
       fs.closeSync(fd);
@@ -183,9 +189,9 @@ function isRacy(doc: CacheDoc, nowMs: number): boolean {
   return false;
 }
 
-function write(file: string, doc: CacheDoc): void {
+function write(root: string, file: string, doc: CacheDoc): void {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    if (!('dir' in userCacheDir(root, HOLDER, true))) return;
     const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
     const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0), 0o600);
     try {
@@ -247,9 +253,10 @@ export async function interpreterInfo(python: string, options: InterpreterCacheO
   const abs = options.read || options.write ? target : null;
   if (abs === null) return remember(await queryInterpreter(python, target ?? chosen), { interpreter: target ?? chosen, shim, fromCache: false });
   const key = keyOf(abs, process.env);
-  const file = cacheFile(options.userCacheDir ?? userCacheRoot(), key);
+  const root = options.userCacheDir ?? userCacheRoot();
+  const file = cacheFile(root, key);
   if (options.read) {
-    const cached = readValid(file, key);
+    const cached = readValid(root, file, key);
     if (cached !== null) return remember({ ...cached, command: python }, { interpreter: abs, shim, fromCache: true });
   }
   const info = remember(await queryInterpreter(python, abs), { interpreter: abs, shim, fromCache: false });
@@ -271,6 +278,6 @@ export async function interpreterInfo(python: string, options: InterpreterCacheO
     files: [real, path.join(dir, 'pyvenv.cfg'), path.join(path.dirname(dir), 'pyvenv.cfg'), ...info.startupFiles].map((f) => [f, stampTuple(f)]),
     siteDirs: info.siteDirs.map(siteDirCheck),
   };
-  if (!isRacy(doc, Date.now())) write(file, doc);
+  if (!isRacy(doc, Date.now())) write(root, file, doc);
   return info;
 }

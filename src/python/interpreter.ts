@@ -10,7 +10,7 @@ import { fsPath, readdirNames } from '../fsnames.js';
 import { readSmallFile } from '../fsutil.js';
 import { pyRstrip, pyStrip } from './text.js';
 import { choosePython } from './find-python.js';
-import { createRequire } from 'node:module';
+import { runBounded as runChild, runBoundedSync, type ChildResult } from '../child.js';
 
 /** What one run of the interpreter tells about itself. */
 export interface InterpreterInfo {
@@ -67,70 +67,15 @@ function timeouts(): { answerMs: number; graceMs: number } {
 
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
-export interface ChildResult {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  /** Why it was stopped: it took too long, or said too much. */
-  readonly stopped: 'timeout' | 'output' | null;
-  readonly error: NodeJS.ErrnoException | null;
-}
+export type { ChildResult } from '../child.js';
 
 /**
- * Run a child with a deadline that holds: SIGTERM when it is late or prints too much, SIGKILL
- * after a grace period if it ignores SIGTERM (an interpreter with a handler that never exits
- * would otherwise hang `epi` forever). Resolves once the child has exited and its pipes closed,
- * or — when even SIGKILL leaves a grandchild holding the pipes — shortly after the kill.
+ * Run an interpreter with `$EPINDEX_PYTHON_TIMEOUT` for the whole exchange, in its own process
+ * group, killed as a group at the deadline (src/child.ts).
  */
-export async function runBounded(file: string, args: readonly string[]): Promise<ChildResult> {
-  // Loaded here: a warm lookup answers from the interpreter cache and never starts a process.
-  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+export function runBounded(file: string, args: readonly string[]): Promise<ChildResult> {
   const { answerMs, graceMs } = timeouts();
-  return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
-    let stopped: ChildResult['stopped'] = null;
-    let error: NodeJS.ErrnoException | null = null;
-    let settled = false;
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn(file, [...args], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-    } catch (e) {
-      resolve({ stdout, stderr, code: null, signal: null, stopped, error: e as NodeJS.ErrnoException });
-      return;
-    }
-    const timers: NodeJS.Timeout[] = [];
-    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
-      if (settled) return;
-      settled = true;
-      for (const t of timers) clearTimeout(t);
-      resolve({ stdout, stderr, code, signal, stopped, error });
-    };
-    const stop = (why: 'timeout' | 'output'): void => {
-      if (stopped !== null) return;
-      stopped = why;
-      child.kill('SIGTERM');
-      timers.push(setTimeout(() => {
-        child.kill('SIGKILL');
-        // The pipes may stay open in a grandchild; do not wait for them for ever.
-        timers.push(setTimeout(() => finish(child.exitCode, child.signalCode), graceMs).unref());
-      }, graceMs).unref());
-    };
-    timers.push(setTimeout(() => stop('timeout'), answerMs).unref());
-    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s;
-      if (stdout.length > MAX_OUTPUT) stop('output');
-    });
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      if (stderr.length < 1024 * 1024) stderr += s;
-    });
-    child.on('error', (e) => {
-      error = e;
-      finish(null, null);
-    });
-    child.on('close', (code, signal) => finish(code, signal));
-  });
+  return runChild(file, args, { timeoutMs: answerMs, graceMs, maxOutput: MAX_OUTPUT });
 }
 
 /** The interpreter's answer, checked field by field: a wrong shape is an error, never a search of its characters. */
@@ -196,10 +141,9 @@ export async function queryInterpreter(python: string, run: string = python): Pr
 
 /** A version for a version request: `major.minor.micro` and the implementation, asked of the interpreter (synchronously, bounded). */
 export function probeVersion(interpreter: string): string | null {
-  const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
-  const { answerMs } = timeouts();
-  const r = spawnSync(interpreter, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8', timeout: Math.min(answerMs, 10_000), killSignal: 'SIGKILL', windowsHide: true });
-  const v = r.status === 0 ? r.stdout.trim() : '';
+  const { answerMs, graceMs } = timeouts();
+  const r = runBoundedSync(interpreter, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], { timeoutMs: Math.min(answerMs, 10_000), graceMs, maxOutput: 4096 });
+  const v = r.code === 0 ? r.stdout.trim() : '';
   return /^\d+\.\d+\.\d+$/.test(v) ? v : null;
 }
 

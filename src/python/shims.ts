@@ -9,6 +9,8 @@
  */
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
+import { fsPath } from '../fsnames.js';
+import { readSmallFile } from '../fsutil.js';
 import * as path from 'node:path';
 
 /** node:os only when $HOME is not set (it costs every start-up otherwise). */
@@ -50,11 +52,17 @@ function statOrNull(p: string): fs.Stats | null {
 const isDir = (p: string): boolean => statOrNull(p)?.isDirectory() ?? false;
 const isFile = (p: string): boolean => statOrNull(p)?.isFile() ?? false;
 
+/** A small regular file's text (`readSmallFile`: never a FIFO, never past the size limit), or null. */
+function smallText(file: string): string | null {
+  const read = readSmallFile(file);
+  return read.ok ? read.bytes.toString('utf8') : null;
+}
+
 /** The head of a small script, or null for binaries and large files. */
 function scriptHead(file: string): string | null {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    fd = fs.openSync(fsPath(file), fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch {
     return null;
   }
@@ -178,13 +186,8 @@ function pyenvHookProblem(root: string, installPrefix: string, env: NodeJS.Proce
 
 /** pyenv's `version-file-read`: the first word of every non-comment line, at most 1024 bytes a line. */
 function readPyenvVersionFile(file: string): string[] | null {
-  let text: string;
-  try {
-    if (!isFile(file) || statOrNull(file)?.size === 0) return null;
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
+  const text = smallText(file);
+  if (text === null || text === '') return null;
   const out: string[] = [];
   for (const line of text.split('\n')) {
     const word = line.slice(0, 1024).trim().split(/[\s\r]+/)[0] ?? '';
@@ -261,13 +264,8 @@ function resolvePyenv(shim: string, head: string, env: NodeJS.ProcessEnv, cwd: s
 
 /** `.tool-versions`: `python 3.11.7 3.10.0` lines; `#` starts a comment. */
 function readToolVersions(file: string, tool: string): string[] | null {
-  let text: string;
-  try {
-    if (!isFile(file)) return null;
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
+  const text = smallText(file);
+  if (text === null) return null;
   for (const line of text.split(/\r?\n/)) {
     const words = line.replace(/#.*/, '').trim().split(/\s+/);
     if (words[0] === tool && words.length > 1) return words.slice(1);
@@ -280,11 +278,7 @@ function resolveAsdf(shim: string, env: NodeJS.ProcessEnv, cwd: string): ShimRes
   const data = env['ASDF_DATA_DIR'] ?? path.dirname(path.dirname(shim));
   const result = (versions: readonly string[], origin: string, interpreter: string | null, unresolved?: string): ShimResolution => ({ manager: 'asdf', shim, interpreter, versions, origin, ...(unresolved !== undefined ? { unresolved } : {}) });
   const rc = env['ASDF_CONFIG_FILE'] ?? path.join(homeOf(env), '.asdfrc');
-  try {
-    if (/^\s*legacy_version_file\s*=\s*yes/m.test(fs.readFileSync(rc, 'utf8'))) return result([], rc, null, 'asdf reads legacy version files (legacy_version_file = yes)');
-  } catch {
-    // no configuration file
-  }
+  if (/^\s*legacy_version_file\s*=\s*yes/m.test(smallText(rc) ?? '')) return result([], rc, null, 'asdf reads legacy version files (legacy_version_file = yes)');
   let versions: string[] | null = null;
   let origin = '';
   if (env['ASDF_PYTHON_VERSION']) {
@@ -375,7 +369,7 @@ function resolveMise(shim: string, env: NodeJS.ProcessEnv, cwd: string): ShimRes
 export function resolveShim(file: string, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ShimResolution | null {
   let lst: fs.Stats | undefined;
   try {
-    lst = fs.lstatSync(file, { throwIfNoEntry: false });
+    lst = fs.lstatSync(fsPath(file), { throwIfNoEntry: false });
   } catch {
     return null;
   }
@@ -384,7 +378,7 @@ export function resolveShim(file: string, env: NodeJS.ProcessEnv = process.env, 
     // mise's shims are links to the mise binary, which looks at the name it was started by.
     let real: string;
     try {
-      real = fs.realpathSync(file);
+      real = fs.realpathSync.native(fsPath(file)) as string;
     } catch {
       return null;
     }

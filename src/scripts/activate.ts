@@ -16,6 +16,7 @@
  * are never touched.
  */
 import * as fs from 'node:fs';
+import { readSmallFile, smallFileProblem } from '../fsutil.js';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { errnoCode } from '../errors.js';
@@ -148,7 +149,10 @@ export function planActivate(scriptsDir: string, root: string): ActivatePlan[] {
     }
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(fs.readFileSync(file));
+      // A regular file within the size limit, never blocking (§4.1.2): it may have been swapped since the lstat.
+      const read = readSmallFile(file);
+      if (!read.ok) throw Object.assign(new Error(smallFileProblem(read)), { code: read.problem === 'error' ? read.code : read.problem === 'absent' ? 'ENOENT' : read.problem === 'too-large' ? 'EFBIG' : 'EINVAL' });
+      text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes);
     } catch (e) {
       const why = e instanceof TypeError ? 'not UTF-8' : `cannot be read (${errnoCode(e)})`;
       plans.push({ ...base, action: 'left', reason: why, oldPath: null, lines: [], content: null, diagnostics: [diagnostic('EP510', `activate script left alone: ${why}`, { file })] });

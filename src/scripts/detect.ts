@@ -82,8 +82,10 @@ export function inspectPath(file: string): Inspection {
   if (st.size > MAX_LAUNCHER_BYTES) return { kind: 'foreign', why: 'too large to be a launcher', stat };
   let bytes: Buffer;
   try {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    // O_NONBLOCK: the name may be a FIFO by now (swapped since the lstat); fstat says.
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
     try {
+      if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
       bytes = Buffer.alloc(MAX_LAUNCHER_BYTES + 1);
       const n = fs.readSync(fd, bytes, 0, bytes.length, 0);
       bytes = bytes.subarray(0, n);

@@ -4,7 +4,7 @@
  * and the version (pip's `pipX.Y` names). One bounded subprocess; the search path comes from
  * the library as everywhere else.
  */
-import { execFile } from 'node:child_process';
+import { runBounded } from '../child.js';
 import { EpindexError } from '../errors.js';
 
 /** One install scheme as sysconfig reports it (paths expanded for this interpreter). */
@@ -84,14 +84,15 @@ function validate(j: unknown): ProbeJSON | null {
 
 /** Ask `python` where its launchers go and what they must run (killed after `timeoutMs`). */
 export function probeInterpreter(python: string, timeoutMs: number = TIMEOUT_MS): Promise<ScriptsTarget> {
-  return new Promise((resolve, reject) => {
-    execFile(python, ['-c', PROBE], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
-      if (err) {
-        const e = err as NodeJS.ErrnoException & { killed?: boolean };
-        const why = e.code === 'ENOENT' ? 'not found' : e.code === 'EACCES' ? 'not executable' : e.killed ? `no answer within ${timeoutMs / 1000} s` : (stderr.trim().split('\n').pop() ?? err.message);
-        reject(new EpindexError('PYTHON_FAILED', `cannot run the Python interpreter ${JSON.stringify(python)}: ${why}`, { cause: err }));
+  return runBounded(python, ['-c', PROBE], { timeoutMs, maxOutput: 4 * 1024 * 1024 }).then((r) =>
+    new Promise<ScriptsTarget>((resolve, reject) => {
+      if (r.error !== null || r.stopped !== null || r.code !== 0) {
+        const e = r.error;
+        const why = e?.code === 'ENOENT' ? 'not found' : e?.code === 'EACCES' ? 'not executable' : r.stopped === 'timeout' ? `no answer within ${timeoutMs / 1000} s` : r.stopped === 'output' ? 'it printed too much' : (r.stderr.trim().split('\n').pop() || e?.message || (r.signal !== null ? `killed by ${r.signal}` : `exit status ${r.code}`));
+        reject(new EpindexError('PYTHON_FAILED', `cannot run the Python interpreter ${JSON.stringify(python)}: ${why}`, e !== null ? { cause: e } : {}));
         return;
       }
+      const stdout = r.stdout;
       let j: ProbeJSON | null = null;
       try {
         j = validate(JSON.parse(stdout));
@@ -120,6 +121,6 @@ export function probeInterpreter(python: string, timeoutMs: number = TIMEOUT_MS)
         osName: j.os_name,
         schemes: j.schemes.map((s) => ({ name: s.name, purelib: s.purelib, platlib: s.platlib, scripts: s.scripts })),
       });
-    });
-  });
+    }),
+  );
 }

@@ -17,6 +17,8 @@ export interface ScriptsOptions {
   /** Put (and look for) every launcher in this directory instead of the install schemes' scripts directories. */
   readonly dest?: string | undefined;
   readonly cache?: CachePolicy | undefined;
+  /** The command, when it changes the environment (`epi scripts remove`): a `$VIRTUAL_ENV` naming no environment is then an error (§4.4.1). */
+  readonly destructive?: string | undefined;
   /** For tests: the platform to act for (default `process.platform`). */
   readonly platform?: NodeJS.Platform | undefined;
 }
@@ -39,7 +41,7 @@ export function refuseWindows(platform: NodeJS.Platform = process.platform): voi
 export async function scriptsInventory(options: ScriptsOptions = {}): Promise<EnvironmentScripts> {
   refuseWindows(options.platform);
   // As every command reads --python: a path, an environment directory, a version or a name.
-  const python = choosePython(options.python).command;
+  const python = choosePython(options.python, options.destructive !== undefined ? { destructive: options.destructive } : {}).command;
   const [target, env] = await Promise.all([
     probeInterpreter(python),
     pythonEnvironment({ python, ...(options.cache !== undefined ? { cache: options.cache } : {}) }),

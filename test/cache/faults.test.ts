@@ -258,8 +258,8 @@ function zipSite(tag: string): string {
   return file;
 }
 
-test('a user cache directory with group/other permissions is untrusted (EP304); auto makes it private again', async () => {
-  for (const mode of [0o755, 0o770, 0o701]) {
+test('S1: a user cache directory writable by group or others is untrusted (EP304) and never chmod\'ed; one only readable by others is trusted', () => {
+  for (const mode of [0o770, 0o722, 0o757, 0o755, 0o701]) {
     const uc = userCache();
     const zip = zipSite('u');
     assert.equal(buildCache(zip, { userCacheDir: uc }).outcome, 'written');
@@ -267,10 +267,16 @@ test('a user cache directory with group/other permissions is untrusted (EP304); 
     assert.equal(cacheStatusOf(zip, { userCacheDir: uc }).state, 'fresh', 'control: mode 0700 is trusted');
     fs.chmodSync(holder, mode);
     const status = cacheStatusOf(zip, { userCacheDir: uc });
-    assert.equal(status.state, 'untrusted', `mode ${mode.toString(8)}`);
-    assert.match(String(status.reason), /0700/);
-    await assertIgnoredAndHealed(zip, uc, 'EP304', 'untrusted');
-    assert.equal(fs.statSync(holder).mode & 0o777, 0o700);
+    const writable = (mode & 0o022) !== 0;
+    assert.equal(status.state, writable ? 'untrusted' : 'fresh', `mode ${mode.toString(8)}: ${status.reason}`);
+    if (writable) {
+      assert.match(String(status.reason), /writable by group or others/);
+      const auto = loadPathEntry(zip, 'auto', { userCacheDir: uc });
+      assert.equal(auto.source, 'scan');
+      assert.deepEqual(auto.diagnostics.map((d) => d.code), ['EP304', 'EP306'], 'ignored, and not written there either');
+      assert.deepEqual(view(auto.view), freshView(zip));
+    }
+    assert.equal(fs.statSync(holder).mode & 0o777, mode, 'its mode is the user\'s: never changed');
   }
 });
 

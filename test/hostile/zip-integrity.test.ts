@@ -5,10 +5,14 @@
  * raises BadZipFile for every caller on the same archives.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { scanPathEntry } from '../../src/python/discover.js';
-import { writeZip, type MemberSpec } from '../support/zip-writer.js';
+import { crc32 } from '../../src/crc32.js';
+import { deflatedZeros, writeZip, type MemberSpec } from '../support/zip-writer.js';
+import { PYTHON_SRC } from '../python/interpreters.js';
+import { PYTHON } from '../support/python.js';
 import { epi, importlibAs, sandbox } from './helpers.js';
 
 const te = new TextEncoder();
@@ -52,4 +56,21 @@ describe('zip integrity', () => {
       assert.match(ran.stdout, /error EP215 zip integrity/);
     });
   }
+});
+
+test('R2: a member declaring 100 bytes that inflates to 1 GiB (its CRC-32 that of the first 100) is EP215, the same words on both sides', () => {
+  const zip = path.join(sandbox(), 'bomb.zip');
+  writeZip(zip, [
+    ...FINE,
+    { name: 'bomb-1.0.dist-info/METADATA', data: te.encode('Name: bomb\n') },
+    { name: 'bomb-1.0.dist-info/entry_points.txt', payload: deflatedZeros(2 ** 30), size: 100, crc: crc32(new Uint8Array(100)) },
+  ]);
+  const s = scanPathEntry(zip);
+  const diags = [...s.diagnostics, ...s.units.flatMap((d) => d.diagnostics)];
+  assert.deepEqual(diags.map((d) => [d.code, d.file]), [['EP215', 'bomb-1.0.dist-info/entry_points.txt']]);
+  assert.match(diags[0]!.message, /inflates to more than the 100 bytes the central directory says/);
+  // The Python scan (python/src/epindex/_zip.py) says the same (its memory bound: python/tests/test_hostile.py).
+  const r = spawnSync(PYTHON, ['-c', 'import json, sys\nfrom epindex._discover import scan_path_entry\nprint(json.dumps([[d.code, d.file, d.message] for _, d in scan_path_entry(sys.argv[1]).all_diagnostics()]))', zip], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: PYTHON_SRC, PYTHONDONTWRITEBYTECODE: '1' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), diags.map((d) => [d.code, d.file, d.message]));
 });

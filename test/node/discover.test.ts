@@ -174,3 +174,30 @@ describe('npm discovery', () => {
     assert.deepEqual(c.map((x) => [x.group, x.name, x.providers.map((p) => p.package.key).sort()]), [['g', 'x', ['@s/b', 'a']]]);
   });
 });
+
+test('K1: a scope or package directory whose name is not UTF-8 is read by its bytes: its packages are found (scan, cache, freshness)', { skip: process.platform !== 'linux' && 'names that are not UTF-8 need a Linux filesystem' }, async () => {
+  const root = tempDir('epindex-k1-');
+  const nm = path.join(root, 'node_modules');
+  const dirs: [Buffer, string, string][] = [
+    [Buffer.from('@sc\xffope/pkg', 'latin1'), '@sc\udcffope/pkg', 'scoped'],
+    [Buffer.from('pl\xfeain', 'latin1'), 'pl\udcfeain', 'plain'],
+  ];
+  for (const [bytes, , name] of dirs) {
+    const d = Buffer.concat([Buffer.from(nm + '/'), bytes]);
+    fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(Buffer.concat([d, Buffer.from('/package.json')]), JSON.stringify({ name, 'plugin-entry-points': { 'k1.g': { [name]: './i.js' } } }));
+  }
+  const cacheDir = path.join(root, '.cache');
+  const found = async (cache: 'scan' | 'auto' | 'only'): Promise<{ keys: string[]; codes: string[] }> => {
+    const env = await nodeEnvironment({ from: root, ...only, cache, userCacheDir: cacheDir });
+    const eps = await env.entryPoints({ group: 'k1.g' });
+    return { keys: eps.toArray().map((e) => e.package.key).sort(), codes: eps.diagnostics.map((d) => d.code).filter((c) => c !== 'EP711') };
+  };
+  const expected = dirs.map((d) => d[1]).sort();
+  for (const cache of ['scan', 'auto', 'only'] as const) assert.deepEqual(await found(cache), { keys: expected, codes: [] }, cache);
+  // A package added to the scope is seen: the scope's stamp is taken by its bytes too.
+  const added = Buffer.concat([Buffer.from(nm + '/'), Buffer.from('@sc\xffope/new', 'latin1')]);
+  fs.mkdirSync(added);
+  fs.writeFileSync(Buffer.concat([added, Buffer.from('/package.json')]), JSON.stringify({ name: 'new', 'plugin-entry-points': { 'k1.g': { new: './i.js' } } }));
+  assert.deepEqual((await found('auto')).keys, [...expected, '@sc\udcffope/new'].sort());
+});

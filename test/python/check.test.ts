@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { EPI_MAIN } from '../support/conformance.js';
@@ -60,4 +61,34 @@ test('--python of check, accelerate and scripts is read as every command reads i
   assert.equal(scripts.status, 0, scripts.stderr);
   const acc = spawnSync(process.execPath, [EPI_MAIN, 'accelerate', '--python', venv, '--remove', '--json'], { encoding: 'utf8', env });
   assert.equal(acc.status, 0, acc.stderr);
+});
+
+test('H4: epi check of a plugin that forks (the issue\'s: the child sleeps 40 s) is bounded by --timeout, reported (not passed), and leaves nothing running', { skip: process.platform !== 'linux' && 'reads /proc' }, () => {
+  const site = tempDir('epindex-check-h4-');
+  const pids = path.join(site, 'pids');
+  writeTree(site, {
+    'forkmod.py': `import os, time\nr, w = os.pipe()\nif os.fork() == 0:\n    open(${JSON.stringify(pids)}, 'a').write('%d\\n' % os.getpid())\n    os.write(w, b'x')\n    time.sleep(40)\nelse:\n    os.read(r, 1)\n`,
+    'fork-1.0.dist-info/METADATA': md('fork'),
+    'fork-1.0.dist-info/entry_points.txt': '[h4.plugins]\nfork = forkmod\n',
+  });
+  const started = Date.now();
+  const r = spawnSync(process.execPath, [EPI_MAIN, 'check', '--python', PYTHON, '--group', 'h4.plugins', '--timeout', '5', '--json', '--cache', 'scan'], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: site, EPINDEX_CACHE_DIR: path.join(site, '.cache') },
+    timeout: 60_000,
+  });
+  const seconds = (Date.now() - started) / 1000;
+  assert.equal(r.status, 1, r.stderr);
+  const out = JSON.parse(r.stdout) as { results: { ok: boolean; code: string; error: { type: string } }[] };
+  assert.deepEqual(out.results.map((x) => [x.ok, x.code, x.error.type]), [[false, 'EP802', 'ChildProcesses']]);
+  assert.ok(seconds < 15, `took ${seconds} s (the issue: ~35 s with --timeout 5)`);
+  for (const pid of fs.readFileSync(pids, 'utf8').split(/\s+/).filter(Boolean).map(Number)) {
+    let state = '';
+    try {
+      state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.slice(0, 1);
+    } catch {
+      // gone
+    }
+    assert.ok(state === '' || state === 'Z', `pid ${pid} outlived epi check (state ${state})`);
+  }
 });

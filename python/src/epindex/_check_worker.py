@@ -6,7 +6,9 @@ Standalone on purpose (standard library only, no import of epindex), so that any
 interpreter can run it by path. Input on stdin: one JSON line, a list of
 ``{"i", "group", "name", "value", "dist": metadata path or null, "extras": [...]}``.
 Output, per entry: ``{"start": i}`` before the import, then ``{"i", "ok", "error", ...}``.
-A crash, an ``os._exit`` or a hang leaves a start without a result: the parent sees it.
+A crash, an ``os._exit`` or a hang leaves a start without a result: the parent sees it. An
+import that leaves child processes running fails (``ChildProcesses``), and they are killed; the
+parent runs each worker in a session of its own and kills that whole group at the end too.
 """
 import importlib
 import json
@@ -69,6 +71,50 @@ def _load(value):
     return obj
 
 
+def _children():
+    """The pids of this process's running children (Linux: /proc), or None where that cannot be
+    read; then only whether there is one is known (waitpid), as {-1}."""
+    pids = set()
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        tasks = None
+    if tasks is not None:
+        for t in tasks:
+            try:
+                with open(f"/proc/self/task/{t}/children") as f:
+                    pids.update(int(x) for x in f.read().split())
+            except (OSError, ValueError):
+                tasks = None
+                break
+    if tasks is not None:
+        return pids
+    try:
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return set()
+    except OSError:
+        return None
+    return {-1} if pid == 0 else set()
+
+
+def _left_behind(before):
+    """The children an import started and left running (killed here, so that they cannot hold
+    the protocol's pipe or outlive the check), or an empty set."""
+    now = _children()
+    if now is None:
+        return set()
+    new = now - (before or set())
+    for pid in new:
+        if pid > 0:
+            try:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+    return new
+
+
 def main():
     # Run by path, the script's directory (epindex's own) came first on sys.path: not the
     # environment's, so it goes.
@@ -76,6 +122,16 @@ def main():
     if sys.path and os.path.abspath(sys.path[0] or ".") == here:
         del sys.path[0]
     out = os.fdopen(int(os.environ["EPINDEX_CHECK_FD"]), "w", buffering=1)
+    me = os.getpid()
+    # Linux: become the reaper of our orphans, so that a daemon an import starts (fork, fork,
+    # exit) is still our child, seen and killed as one (prctl PR_SET_CHILD_SUBREAPER).
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
+        except Exception:
+            pass
     request = json.loads(sys.stdin.readline())
     entries = request["entries"]
     if request.get("path") is not None:
@@ -90,6 +146,7 @@ def main():
         out.flush()
         t = time.perf_counter()
         result = {"i": e["i"], "ok": True, "error": None}
+        before = _children()
         try:
             _load(e["value"])
             why = _missing_extras(e.get("dist"), e.get("extras"))
@@ -99,6 +156,12 @@ def main():
             result.update(ok=False, error={"type": "SystemExit", "message": f"sys.exit({x.code!r}) was called during the import"})
         except BaseException as x:  # whatever the import raised, KeyboardInterrupt included
             result.update(ok=False, error={"type": type(x).__name__, "message": str(x)})
+        if os.getpid() != me:
+            os._exit(0)  # a forked child of the import that came back here: it is not the worker
+        left = _left_behind(before)
+        if left:
+            n = "a process" if len(left) == 1 else f"{len(left)} processes"
+            result.update(ok=False, error={"type": "ChildProcesses", "message": f"the import left {n} running (os.fork, multiprocessing or subprocess without waiting); killed"})
         result["seconds"] = round(time.perf_counter() - t, 6)
         try:
             out.write(json.dumps(result) + "\n")

@@ -26,13 +26,13 @@ SEVERITY: Dict[str, str] = {
     "EP216": "warning", "EP217": "warning", "EP219": "warning",
     # cache
     "EP301": "warning", "EP302": "warning", "EP303": "warning", "EP304": "warning", "EP305": "info",
-    "EP306": "warning", "EP307": "warning", "EP308": "info",
+    "EP306": "warning", "EP307": "warning", "EP308": "info", "EP309": "warning",
     # interpreter
     "EP401": "error",
     # npm packages: package.json declarations
     "EP701": "error", "EP702": "error", "EP703": "error", "EP704": "error", "EP705": "error",
     "EP706": "error", "EP707": "warning", "EP708": "error", "EP709": "error", "EP710": "warning",
-    "EP711": "info", "EP712": "warning",
+    "EP711": "info", "EP712": "warning", "EP713": "error",
     # npm packages: discovery
     "EP720": "info", "EP721": "warning", "EP722": "warning", "EP723": "warning", "EP725": "info",
     # environment choice

@@ -4,7 +4,9 @@ over the archive's top-level names, in central-directory order (what importlib's
 from __future__ import annotations
 
 import os
+import struct
 import zipfile
+import zlib
 from typing import Dict, List, Optional, Tuple
 
 from ._diagnostics import Diagnostic
@@ -36,6 +38,8 @@ ZIP_ENTRIES = 250_000
 ZIP_CENTRAL_DIRECTORY_BYTES = 32 * 1024 * 1024
 #: Deflate's worst legitimate expansion (src/zip.ts): a member compressed to more is refused.
 _MAX_COMPRESSED = FILE_BYTES + -(-FILE_BYTES // 8) + 64 * 1024
+#: Output asked of zlib per step: what is held beyond a member's declared size, at most.
+_INFLATE_STEP = 64 * 1024
 
 
 class _Archive:
@@ -74,15 +78,61 @@ class _Archive:
         if info.compress_type == 0 and info.compress_size != info.file_size:
             return None, Diagnostic("EP215", f"zip integrity: {name} is stored, but its compressed size ({info.compress_size}) is not its size ({info.file_size}); {lost}", info.filename)
         try:
-            data = self.z.read(info)
-        except Exception as e:  # zipfile's BadZipFile (CRC, local header), zlib.error, EOFError, OSError
+            data = self._inflate(info)
+        except _Overflow:
+            self.inexact = f"{info.filename}: more than {info.file_size} bytes"
+            return None, Diagnostic("EP215", f"zip integrity: {name} inflates to more than the {info.file_size} bytes the central directory says; {lost}", info.filename)
+        except Exception as e:  # zipfile's BadZipFile (local header), zlib.error, EOFError, OSError
             self.inexact = f"{info.filename}: {e}"
             return None, Diagnostic("EP215", f"zip integrity: {name}: {e}; {lost}", info.filename)
         if len(data) != info.file_size:
             self.inexact = f"{info.filename}: {len(data)} bytes, not {info.file_size}"
-            return None, Diagnostic("EP215", f"zip integrity: {name} inflates to {len(data)} bytes, not {info.file_size}; {lost}", info.filename)
+            return None, Diagnostic("EP215", f"zip integrity: {name} inflates to {len(data)} bytes, the central directory says {info.file_size}; {lost}", info.filename)
+        crc = zlib.crc32(data) & 0xFFFFFFFF
+        if crc != info.CRC:
+            self.inexact = f"{info.filename}: CRC-32 {crc:08x}, not {info.CRC:08x}"
+            return None, Diagnostic("EP215", f"zip integrity: {name}: CRC-32 {crc:08x}, the central directory says {info.CRC:08x}; {lost}", info.filename)
         self.read_bytes += info.file_size
         return data, None
+
+    def _inflate(self, info: zipfile.ZipInfo) -> bytes:
+        """The member's bytes, inflated in bounded steps: never more than its declared size plus
+        one step is held (``zipfile``'s ``read`` asks zlib for up to 2 GiB at once, so a member
+        whose central directory lies about its size could take that much memory). The local
+        header is checked by ``zipfile`` first (its name, its flags); the compressed bytes,
+        at most ``_MAX_COMPRESSED``, are then read from where that header says they start."""
+        self.z.open(info).close()
+        fp = self.z.fp
+        assert fp is not None
+        fp.seek(info.header_offset)
+        header = fp.read(30)
+        if len(header) != 30 or header[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"no local header at {info.header_offset}")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        fp.seek(info.header_offset + 30 + name_length + extra_length)
+        raw = fp.read(info.compress_size)
+        if len(raw) != info.compress_size:
+            raise zipfile.BadZipFile(f"its {info.compress_size} bytes of data run past the end of the file")
+        if info.compress_type == zipfile.ZIP_STORED:
+            return raw
+        inflater = zlib.decompressobj(-15)
+        out = bytearray()
+        pending = raw
+        while not inflater.eof:
+            step = inflater.decompress(pending, _INFLATE_STEP)
+            out += step
+            if len(out) > info.file_size:
+                raise _Overflow()
+            pending = inflater.unconsumed_tail
+            if not step and not pending:
+                break
+        if not inflater.eof:
+            raise EOFError("its deflate data ends before the end of the stream")
+        return bytes(out)
+
+
+class _Overflow(Exception):
+    """A member inflates to more than its declared size (inflation stopped there)."""
 
 
 def _unsearchable(path_entry: str, stamp: Optional[Stamp], dev: int, d: Diagnostic, inexact: Optional[str] = None) -> Scan:

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnTarget } from '../../child.js';
 import { diagnostic, DIAGNOSTIC_CODES } from '../../diagnostics.js';
 import { EpindexError } from '../../errors.js';
 import { choosePython } from '../../python/find-python.js';
@@ -39,7 +40,9 @@ export function pythonPackageDir(from: string = path.dirname(fileURLToPath(impor
 // Imports the bundled package, then takes its directory off sys.path again: the environment
 // is searched and imported as the interpreter has it.
 // Its messages start with "epi:", as epi's own.
-const BOOTSTRAP = 'import sys; sys.path.insert(0, sys.argv[1]); import epindex._cli as c; del sys.path[0]; c.PROG = "epi"; sys.exit(c.run(sys.argv[2:]))';
+// When the interpreter had to be started from its own directory (a path that is not UTF-8,
+// src/child.ts), it gets our working directory back from descriptor 3 first.
+const BOOTSTRAP = 'import os, sys\nif sys.argv[2:3] == ["--cwd-fd-3"]: os.fchdir(3); os.close(3); del sys.argv[2]\nsys.path.insert(0, sys.argv[1]); import epindex._cli as c; del sys.path[0]; c.PROG = "epi"; sys.exit(c.run(sys.argv[2:]))';
 
 export function checkArgs(flags: CheckFlags): string[] {
   const args = ['check'];
@@ -59,7 +62,19 @@ export function checkArgs(flags: CheckFlags): string[] {
 
 /** Run `python -m epindex ARGS` with the package shipped with epi, in `python`; resolves to its exit status. */
 export function runPythonCli(python: string, args: readonly string[]): Promise<number> {
-  const child = spawn(python, ['-c', BOOTSTRAP, pythonPackageDir(), ...args], { stdio: 'inherit' });
+  // An interpreter whose path is not UTF-8 is run by its bytes (src/child.ts). It stays in our
+  // process group, so that a terminal's ^C reaches it; it runs its workers in groups of their own.
+  const target = spawnTarget(python);
+  let child: ReturnType<typeof spawn>;
+  let here: number | null = null;
+  try {
+    if (target.cwd !== undefined) here = fs.openSync('.', fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    const stdio: ('inherit' | number)[] = here === null ? ['inherit', 'inherit', 'inherit'] : ['inherit', 'inherit', 'inherit', here];
+    child = spawn(target.file, ['-c', BOOTSTRAP, pythonPackageDir(), ...(here === null ? [] : ['--cwd-fd-3']), ...args], { stdio, ...(target.cwd !== undefined ? { cwd: target.cwd } : {}), ...(target.env !== undefined ? { env: target.env } : {}) });
+  } finally {
+    target.release();
+    if (here !== null) fs.closeSync(here);
+  }
   return new Promise<number>((resolve, reject) => {
     child.on('error', (e) => reject(new EpindexError('PYTHON_FAILED', `cannot run ${python}: ${e.message}`, { cause: e })));
     child.on('close', (code, signal) => resolve(code ?? (signal ? 2 : 1)));
@@ -68,7 +83,7 @@ export function runPythonCli(python: string, args: readonly string[]): Promise<n
 
 /** `epi accelerate [--python P] [--remove] [--system] [--json]`: install or remove the importlib.metadata accelerator. */
 export async function accelerate(flags: { python?: string; remove?: boolean; system?: boolean; json?: boolean }): Promise<number> {
-  return runPythonCli(choosePython(flags.python).command, ['accelerate', ...(flags.remove ? ['--remove'] : []), ...(flags.system ? ['--system'] : []), ...(flags.json ? ['--json'] : [])]);
+  return runPythonCli(choosePython(flags.python, { destructive: 'epi accelerate' }).command, ['accelerate', ...(flags.remove ? ['--remove'] : []), ...(flags.system ? ['--system'] : []), ...(flags.json ? ['--json'] : [])]);
 }
 
 /** Whether a --path entry does not exist (what discovery skips: ENOENT, ENOTDIR). */

@@ -19,7 +19,7 @@ export interface ScriptsFlags {
   relocatable?: boolean;
 }
 
-const open = (flags: ScriptsFlags): Promise<EnvironmentScripts> => scriptsInventory({ python: flags.python, dest: flags.dest });
+const open = (flags: ScriptsFlags, destructive?: string): Promise<EnvironmentScripts> => scriptsInventory({ python: flags.python, dest: flags.dest, destructive });
 
 const distJSON = (e: { claim: ScriptEntry['claim'] }): { name: string; version: string | null } | null => (e.claim.dist ? { name: e.claim.dist.name, version: e.claim.dist.version } : null);
 const distText = (d: { name: string; version: string | null } | null): string => (d ? `${d.name}${d.version ? ' ' + d.version : ''}` : '');
@@ -180,19 +180,19 @@ function report(plan: Plan, applied: AppliedPlan | null, flags: ScriptsFlags, lo
 }
 
 export async function scriptsInstall(flags: ScriptsFlags): Promise<number> {
-  const inv = await open(flags);
+  const inv = await open(flags, 'epi scripts install');
   const plan = planInstall(inv, { dists: flags.dist, force: flags.force, relocatable: flags.relocatable });
   return report(plan, flags['dry-run'] ? null : applyPlan(plan), flags, inv.lookupDiagnostics);
 }
 
 export async function scriptsRepair(flags: ScriptsFlags): Promise<number> {
-  const inv = await open(flags);
+  const inv = await open(flags, 'epi scripts repair');
   const plan = planRepair(inv, { dists: flags.dist, dest: flags.dest, distributions: inv.distributions });
   return report(plan, flags['dry-run'] ? null : applyPlan(plan), flags, inv.lookupDiagnostics);
 }
 
 export async function scriptsRemove(flags: ScriptsFlags): Promise<number> {
-  const inv = await open(flags);
+  const inv = await open(flags, 'epi scripts remove');
   const plan = planRemove(inv, { dists: flags.dist });
   return report(plan, flags['dry-run'] ? null : applyPlan(plan), flags, inv.lookupDiagnostics);
 }

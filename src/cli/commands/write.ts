@@ -7,6 +7,7 @@ import { readProject } from '../../build/project.js';
 import { readSetupCfg } from '../../build/setup-cfg.js';
 import { readSetupPy, setupPyInterpreter } from '../../build/setup-py.js';
 import { EpindexError } from '../../errors.js';
+import { fileKind } from '../../fsutil.js';
 import { renderEntryPointsTxt } from '../../format/entry-points-txt.js';
 import { pyStrip } from '../../python/text.js';
 import { countFindings, renderText } from '../../lint/report.js';
@@ -35,6 +36,7 @@ async function declarationOf(target: string, flags: WriteFlags): Promise<BuildDe
     if (base.endsWith('.py')) return readSetupPy(target, { python: setupPyInterpreter(flags.python)() });
     throw new EpindexError('INVALID_ARGUMENT', `${target}: epi write reads pyproject.toml, setup.cfg or setup.py`);
   }
+  if (!st.isDirectory()) throw new EpindexError('INVALID_ARGUMENT', `${target}: ${fileKind(st)}, not a regular file or a directory; not read`);
   const d = await readProject(target, { python: setupPyInterpreter(flags.python) });
   if (d === null) throw new EpindexError('INVALID_ARGUMENT', `${target}: no pyproject.toml, setup.cfg or setup.py`);
   return d;
