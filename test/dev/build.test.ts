@@ -21,7 +21,7 @@ function project(): string {
     'package.json': JSON.stringify({ name: 'fake', version: '1.0.0', type: 'module', dependencies: {} }),
     'package-lock.json': JSON.stringify({ name: 'fake', lockfileVersion: 3 }),
     'tsconfig.json': JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, declaration: true, sourceMap: true, outDir: 'dist', rootDir: '.', types: [], skipLibCheck: true },
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, declaration: true, sourceMap: true, outDir: 'dist', rootDir: '.', types: ['node'], skipLibCheck: true },
       include: ['src', 'test'],
     }),
     src: { cli: { 'main.ts': "export const main = 'main';\n" }, cache: { 'build-worker.ts': 'export {};\n' } },
@@ -29,6 +29,8 @@ function project(): string {
   });
   setVersion(dir, 'v1');
   for (const f of ['build.mjs', 'dist-output.mjs', 'epi-loader.cjs', 'code-cache.cjs']) fs.cpSync(path.join(ROOT, 'scripts', f), path.join(dir, 'scripts', f));
+  // code-cache.cjs bundles the user cache root's trust rule (it depends on node: modules only).
+  fs.cpSync(path.join(ROOT, 'src', 'cache', 'user-root.ts'), path.join(dir, 'src', 'cache', 'user-root.ts'));
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
 }

@@ -34,7 +34,7 @@ const roots: [string, NodeJS.ProcessEnv, string][] = [
 for (const [name, env, expected] of roots) {
   test(`user cache root: ${name}, on both sides`, { skip: process.platform !== 'linux' && 'the XDG rules are the Linux root' }, () => {
     assert.equal(userCacheRoot(env), expected);
-    assert.equal(python('from epindex._cache import user_cache_root; print(user_cache_root())', env).trim(), expected);
+    assert.equal(python('from epindex._userroot import configured_root; print(configured_root()[0])', env).trim(), expected);
   });
 }
 
