@@ -569,10 +569,10 @@ def _find(impl: Impl, original: Any, context: Any, settings: Tuple[str, str]) ->
             _fell_back(why)
             yield from original(impl.Context(name=name, path=[entry]))
         else:
-            any_cached = True
+            if not any_cached:  # counted now: a lookup by name stops at its first match
+                any_cached = True
+                _stats["answered"] += 1
             yield from dists
-    if any_cached:
-        _stats["answered"] += 1
 
 
 # ---------------------------------------------------------------------------------------------
