@@ -154,7 +154,7 @@ for (const doc of DOCS) {
         if (!byFence) return;
         const lines = fs.readFileSync(path.join(REPO, doc), 'utf8').split('\n');
         for (const [f, outs] of [...byFence.entries()].sort((a, b) => b[0].line - a[0].line)) {
-          lines.splice(f.line, f.body.length, ...rewriteConsole(f, outs));
+          lines.splice(f.line, f.body.length, ...rewriteConsole(f, outs).map((l) => (l === '' ? l : `${f.indent}${l}`)));
         }
         fs.writeFileSync(path.join(REPO, doc), lines.join('\n'));
       });

@@ -47,6 +47,8 @@ export interface Fence {
   readonly line: number;
   readonly lang: string;
   readonly attrs: Readonly<Record<string, string>>;
+  /** The fence's indentation (a fence inside a list item), removed from the body's lines. */
+  readonly indent: string;
   /** The lines between the fences. */
   readonly body: readonly string[];
 }
@@ -59,23 +61,24 @@ export interface Command {
   readonly status: number;
 }
 
-/** Every fenced block of a Markdown text that starts at the left margin. */
+/** Every fenced block of a Markdown text, at the left margin or indented (in a list item). */
 export function fences(doc: string, text: string): Fence[] {
   const lines = text.split('\n');
   const out: Fence[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(`{3,})([^`\s]*)(.*)$/.exec(lines[i]!);
+    // CommonMark: a backtick fence's info string holds no backtick (else it is inline code).
+    const open = /^( {0,3})(`{3,})([^`\s]*)([^`]*)$/.exec(lines[i]!);
     if (!open) continue;
-    const [, ticks, lang, rest] = open as unknown as [string, string, string, string];
+    const [, indent, ticks, lang, rest] = open as unknown as [string, string, string, string, string];
     const attrs: Record<string, string> = {};
     for (const word of rest.trim().split(/\s+/).filter(Boolean)) {
       const eq = word.indexOf('=');
       if (eq > 0) attrs[word.slice(0, eq)] = word.slice(eq + 1);
     }
     let j = i + 1;
-    while (j < lines.length && lines[j]!.trimEnd() !== ticks) j++;
+    while (j < lines.length && lines[j]!.trimEnd() !== `${indent}${ticks}`) j++;
     if (j >= lines.length) throw new Error(`${doc}:${i + 1}: a fence that is never closed`);
-    out.push({ doc, line: i + 1, lang, attrs, body: lines.slice(i + 1, j) });
+    out.push({ doc, line: i + 1, lang, attrs, indent, body: lines.slice(i + 1, j).map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l.trimStart())) });
     i = j;
   }
   return out;
