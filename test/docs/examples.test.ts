@@ -16,13 +16,17 @@ import { fileURLToPath } from 'node:url';
 import { CLI } from '../support/cli.js';
 import { commands, DEMO, denormalize, difference, epiShim, fixtureDir, exampleEnv, fences, normalize, rewriteConsole, runShell, type Fence, type Place } from '../support/doc-examples.js';
 import { tempDir } from '../support/fixtures.js';
+import { PYTHON } from '../support/python.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const UPDATE = process.env['EPINDEX_DOCS_UPDATE'] === '1';
 const DOCS = ['README.md', ...fs.readdirSync(path.join(REPO, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 const root = tempDir('epindex-docs-');
 const shims = epiShim(path.join(root, 'bin'), CLI);
-const pythonMinor = execFileSync('python3', ['-c', 'import sys; print(sys.version_info[1])'], { encoding: 'utf8' }).trim();
+// `python3` in the examples is the machine's, resolved once here (a pyenv or asdf shim may need
+// the real $HOME, which the examples do not have).
+fs.writeFileSync(path.join(shims, 'python3'), `#!/bin/sh\nexec "${PYTHON}" "$@"\n`, { mode: 0o755 });
+const pythonMinor = execFileSync(PYTHON, ['-c', 'import sys; print(sys.version_info[1])'], { encoding: 'utf8' }).trim();
 
 const pages = new Map(DOCS.map((doc) => [doc, fences(doc, fs.readFileSync(path.join(REPO, doc), 'utf8'))]));
 const fixtures = new Map<string, Fence>();
@@ -100,6 +104,10 @@ describe('the convention itself', () => {
   const p = place('convention', undefined);
   const env = exampleEnv(p, shims, REPO);
   const fence = (body: string): Fence => fences('t.md', `\`\`\`console\n${body}\n\`\`\`\n`)[0]!;
+
+  test("the machine's python3 is 3.10 or newer, as the pages' venv examples need (the accelerator refuses 3.9)", () => {
+    assert.ok(Number(pythonMinor) >= 10, `python3 is 3.${pythonMinor}`);
+  });
 
   test('a command whose output drifted from the page fails (the compared lines differ)', () => {
     const [c] = commands(fence('$ epi --version\n0.0.0-not-this-version'));

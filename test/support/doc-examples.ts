@@ -28,7 +28,9 @@
  * inverse substitutions (`/tmp/demo`, `~/`, `python3.X` to the machine's spelling).
  *
  * The environment: colour off (`NO_COLOR=1`), stdout a pipe (no table width limit, compact
- * JSON), `HOME` a fresh directory per document (so the user cache is new), and the variables
+ * JSON), `HOME` a fresh directory per document (so the user cache is new), `python3` the
+ * machine's (its `sys.executable`, found once: a version manager's shim may need the real
+ * `HOME`), and the variables
  * that choose an environment or change output removed: `VIRTUAL_ENV`, `CONDA_PREFIX`,
  * `EPINDEX_*`, `PIP_*`, `UV_*`, `PYTHONPATH`, `PYTHONHOME`, `COLUMNS`, `FORCE_COLOR`,
  * `XDG_CACHE_HOME`, `NODE_OPTIONS`.
