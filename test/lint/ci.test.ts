@@ -1,7 +1,7 @@
 /**
  * The CI integrations, exercised: the repository's .pre-commit-hooks.yaml run by the real
  * pre-commit (from PyPI, in the tools venv) on a fixture git repository, offline; and the
- * GitHub Actions snippet (examples/github-actions/epi-lint.yml, also in the README), whose
+ * GitHub Actions snippet (examples/github-actions/epi-lint.yml, also in docs/lint.md), whose
  * `run` steps are executed as a runner would, with `npx --yes epindex` standing for this build.
  */
 import assert from 'node:assert/strict';
@@ -76,8 +76,8 @@ describe('GitHub Actions snippet', () => {
   const snippetFile = path.join(REPO, 'examples', 'github-actions', 'epi-lint.yml');
   const snippet = fs.readFileSync(snippetFile, 'utf8');
 
-  test('the README shows the snippet as it is in examples/', () => {
-    assert.ok(fs.readFileSync(path.join(REPO, 'README.md'), 'utf8').includes(snippet.trimEnd()), 'README.md must contain examples/github-actions/epi-lint.yml verbatim');
+  test('docs/lint.md shows the snippet as it is in examples/', () => {
+    assert.ok(fs.readFileSync(path.join(REPO, 'docs', 'lint.md'), 'utf8').includes(snippet.trimEnd()), 'docs/lint.md must contain examples/github-actions/epi-lint.yml verbatim');
   });
 
   test('its run steps give annotations and a valid SARIF log, and fail the job on errors', () => {
