@@ -18,7 +18,6 @@ from ._discover import (
 )
 from ._cachefile import OPEN_FLAGS, CacheError, CachedEntry, identity, read_header
 from ._lookup import real_path
-from ._text import js_json
 from ._view import ScanView, View
 
 IN_DIR = ".epindex"
@@ -307,6 +306,8 @@ def _same_stamp(now: Tuple[int, ...], recorded: Sequence[int]) -> bool:
 def identity_problem(entry: CachedEntry, path_entry: str, st: os.stat_result) -> Optional[str]:
     """Why the cache is not this directory's (EP308), or None (docs/spec.md §5.4)."""
     if entry.source != "python":
+        from ._text import js_json
+
         return f"it is a cache of {js_json(entry.source)} packages"
     if (entry.kind == "zip") != S.S_ISREG(st.st_mode):
         return f"it describes a {entry.kind}"
@@ -316,6 +317,15 @@ def identity_problem(entry: CachedEntry, path_entry: str, st: os.stat_result) ->
     if real is not None and entry.real_path != real:
         return f"it describes {entry.real_path}"
     return None
+
+
+def _open_dir(root: str) -> Optional[int]:
+    if os.stat not in os.supports_dir_fd:
+        return None
+    try:
+        return os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
 
 
 def listing_unchanged(entry: CachedEntry, now: Tuple[int, ...]) -> bool:
@@ -371,18 +381,23 @@ def check_freshness(path_entry: str, entry: CachedEntry, level: str, st: Optiona
         worth = True
     if level != "listing":
         stat = os.stat
-        prefix = root + os.sep
-        for sec in (("checks", "full") if level == "full" else ("checks",)):
-            paths, expected, racy = entry.stamp_table(sec)
-            for i, p in enumerate(paths):
-                try:
-                    cur_st = stat(prefix + p)
-                except OSError:
-                    return Fresh(False, False, f"{p} changed")
-                ino, size, m, c = expected[i]
-                if cur_st.st_mtime_ns != m or cur_st.st_ctime_ns != c or cur_st.st_size != size or (cur_st.st_ino != ino and float(cur_st.st_ino) != float(ino)):
-                    return Fresh(False, False, f"{p} changed")
-            racy_children.update(racy)
+        # Relative to the directory's descriptor: each stat walks two components, not the path.
+        dir_fd = _open_dir(root)
+        prefix = "" if dir_fd is not None else root + os.sep
+        try:
+            for sec in (("checks", "full") if level == "full" else ("checks",)):
+                paths, inos, sizes, mtimes, ctimes, racy = entry.stamp_table(sec)
+                for p, ino, size, m, c in zip(paths, inos, sizes, mtimes, ctimes):
+                    try:
+                        cur_st = stat(prefix + p, dir_fd=dir_fd)
+                    except OSError:
+                        return Fresh(False, False, f"{p} changed")
+                    if cur_st.st_mtime_ns != m or cur_st.st_ctime_ns != c or cur_st.st_size != size or (cur_st.st_ino != ino and float(cur_st.st_ino) != float(ino)):
+                        return Fresh(False, False, f"{p} changed")
+                racy_children.update(racy)
+        finally:
+            if dir_fd is not None:
+                os.close(dir_fd)
         if level == "full":
             if listing is None:
                 listing = entry.section("listing")

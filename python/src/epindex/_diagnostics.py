@@ -6,8 +6,6 @@ cache) is a warning.
 """
 from __future__ import annotations
 
-from collections import namedtuple
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Dict, Optional
@@ -54,18 +52,49 @@ SEVERITY: Dict[str, str] = {
 UNKNOWN_SEVERITY = "warning"
 
 
-# A collections.namedtuple, not typing.NamedTuple: importing typing costs a first lookup ~10 ms.
-class Diagnostic(namedtuple("Diagnostic", ("code", "message", "file", "line"), defaults=(None, None))):
+class Diagnostic(tuple):
     """What a reader, discoverer or cache path noticed. ``file`` is relative to the path
     entry inside scans and caches (``''`` being the entry itself) and absolute in results.
-    Fields: ``code``, ``message``, ``file`` (None), ``line`` (None)."""
+    A named tuple ``(code, message, file=None, line=None)`` — written out rather than made by
+    ``typing.NamedTuple`` or ``collections.namedtuple``: importing those costs a first lookup
+    more than the lookup."""
 
     __slots__ = ()
-    if TYPE_CHECKING:
-        code: str
-        message: str
-        file: Optional[str]
-        line: Optional[int]
+    _fields = ("code", "message", "file", "line")
+
+    def __new__(cls, code: str, message: str, file: Optional[str] = None, line: Optional[int] = None) -> "Diagnostic":
+        return tuple.__new__(cls, (code, message, file, line))
+
+    def __getnewargs__(self) -> tuple:
+        return tuple(self)
+
+    @property
+    def code(self) -> str:
+        return self[0]  # type: ignore[no-any-return]
+
+    @property
+    def message(self) -> str:
+        return self[1]  # type: ignore[no-any-return]
+
+    @property
+    def file(self) -> Optional[str]:
+        return self[2]  # type: ignore[no-any-return]
+
+    @property
+    def line(self) -> Optional[int]:
+        return self[3]  # type: ignore[no-any-return]
+
+    def _replace(self, **changes: object) -> "Diagnostic":
+        made = Diagnostic(*(changes.pop(f, v) for f, v in zip(self._fields, self)))  # type: ignore[arg-type]
+        if changes:
+            raise ValueError(f"Got unexpected field names: {list(changes)!r}")
+        return made
+
+    def _asdict(self) -> dict:
+        return dict(zip(self._fields, self))
+
+    def __repr__(self) -> str:
+        return f"Diagnostic(code={self[0]!r}, message={self[1]!r}, file={self[2]!r}, line={self[3]!r})"
 
     @property
     def severity(self) -> str:

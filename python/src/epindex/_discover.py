@@ -8,10 +8,8 @@ anything the filesystem does: problems become diagnostics.
 """
 from __future__ import annotations
 
-import errno
 import os
 import stat as S
-from functools import cmp_to_key
 
 from ._diagnostics import Diagnostic
 
@@ -51,6 +49,8 @@ def is_racy(s: Sequence[int], scanned: Tuple[int, int]) -> bool:
 
 
 def errno_code(e: OSError) -> str:
+    import errno  # a scan's, not a warm lookup's
+
     return errno.errorcode.get(e.errno or 0, "EIO") if e.errno else "EIO"
 
 
@@ -291,6 +291,8 @@ def order_dists(records: List[Dist]) -> Tuple[List[Dist], List[Diagnostic]]:
 
     for group in by_name.values():
         if len(group) > 1:
+            from functools import cmp_to_key
+
             group.sort(key=cmp_to_key(compare_preference))
         group[0].winner = True
         out.extend(group)

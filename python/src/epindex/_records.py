@@ -8,13 +8,23 @@ real ``PathDistribution`` (and imports importlib.metadata) only when a host asks
 """
 from __future__ import annotations
 
-import re
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Iterator, Optional, Sequence, Tuple
 
-#: importlib.metadata's EntryPoint.pattern: module, optional ``:attr``, optional ``[extras]``.
-_PATTERN = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$")
+#: importlib.metadata's EntryPoint.pattern: module, optional ``:attr``, optional ``[extras]`` —
+#: compiled on first use (``re`` is not imported by a lookup that loads nothing).
+_PATTERN_TEXT = r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$"
+_pattern: "Any" = None
+
+
+def _compiled() -> "Any":
+    global _pattern
+    if _pattern is None:
+        import re
+
+        _pattern = re.compile(_PATTERN_TEXT)
+    return _pattern
 
 
 class EntryPointRecord:
@@ -34,7 +44,7 @@ class EntryPointRecord:
         self._dist: Any = None
 
     def _match(self) -> Any:
-        m = _PATTERN.match(self.value)
+        m = _compiled().match(self.value)
         if m is None:
             raise ValueError("Invalid object reference. See https://packaging.python.org/en/latest/specifications/entry-points/#data-model", self.value)
         return m
@@ -49,6 +59,8 @@ class EntryPointRecord:
 
     @property
     def extras(self) -> list:
+        import re
+
         return re.findall(r"\w+", self._match().group("extras") or "")
 
     def load(self) -> Any:
