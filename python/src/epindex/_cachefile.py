@@ -212,6 +212,9 @@ def _int(v: Any, what: str, lo: Optional[int] = None) -> int:
     return v
 
 
+_NOT_A_NAME = frozenset({"", ".", ".."})
+
+
 def _relative_paths(col: List[str], what: str, components: bool = True) -> None:
     """Paths below the path entry (``components``: several, ``/``-separated; else one name each):
     never empty, absolute, ``.`` or ``..``, never a NUL."""
@@ -220,6 +223,10 @@ def _relative_paths(col: List[str], what: str, components: bool = True) -> None:
     joined = "\0".join(col)
     if joined.count("\0") != len(col) - 1 or (not components and "/" in joined) or (os.sep == "\\" and "\\" in joined):
         raise _bad(f"{what} names something outside its directory")
+    if "/" not in joined:  # one component each (every Python cache): none empty, "." or ".."
+        if not _NOT_A_NAME.isdisjoint(col):
+            raise _bad(f"{what} names something outside its directory")
+        return
     # Every component between NULs: an empty one (a leading or doubled "/"), "." or "..".
     framed = "\0" + joined.replace("/", "\0") + "\0"
     if "\0\0" in framed or "\0.\0" in framed or "\0..\0" in framed:
