@@ -9,37 +9,21 @@ from __future__ import annotations
 
 import importlib.metadata as md
 import pathlib
-from typing import Any, Dict, Iterable, Optional, Set, Tuple
+
+from typing import Any, Dict, Iterable, Optional, Tuple
+
+from ._records import SelectableTuple
 
 HAS_DIST = hasattr(md.EntryPoint, "_for")
 
 
-class _EntryPoints39(tuple):
+class _EntryPoints39(SelectableTuple):
     """``importlib.metadata.EntryPoints`` as 3.12 defines it, for 3.9 (which has none)."""
 
     __slots__ = ()
 
-    def __getitem__(self, name: Any) -> Any:  # type: ignore[override]
-        if isinstance(name, (int, slice)):
-            return super().__getitem__(name)
-        for ep in self:
-            if ep.name == name:
-                return ep
-        raise KeyError(name)
 
-    def select(self, **params: Any) -> "_EntryPoints39":
-        return _EntryPoints39(ep for ep in self if all(getattr(ep, k) == v for k, v in params.items()))
-
-    @property
-    def names(self) -> Set[str]:
-        return {ep.name for ep in self}
-
-    @property
-    def groups(self) -> Set[str]:
-        return {ep.group for ep in self}
-
-    def __repr__(self) -> str:
-        return f"EntryPoints({tuple(self)!r})"
+_EntryPoints39.__name__ = _EntryPoints39.__qualname__ = "EntryPoints"
 
 
 EntryPoints: Any = getattr(md, "EntryPoints", _EntryPoints39)

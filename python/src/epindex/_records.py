@@ -116,8 +116,10 @@ class EntryPointRecord:
         return f"EntryPointRecord(name={self.name!r}, value={self.value!r}, group={self.group!r}, dist={self.dist_name!r})"
 
 
-class EntryPointRecords(tuple):
-    """An immutable, selectable sequence of records (importlib's ``EntryPoints`` interface)."""
+class SelectableTuple(tuple):
+    """importlib.metadata's ``EntryPoints`` interface (3.12's): an immutable sequence with
+    ``select``, ``names``, ``groups`` and lookup by name — for records here, and for 3.9's
+    EntryPoint objects (_importlib.py), whose importlib has no such class."""
 
     __slots__ = ()
 
@@ -129,8 +131,8 @@ class EntryPointRecords(tuple):
                 return ep
         raise KeyError(name)
 
-    def select(self, **params: Any) -> "EntryPointRecords":
-        return EntryPointRecords(ep for ep in self if ep.matches(**params))
+    def select(self, **params: Any) -> Any:
+        return type(self)(ep for ep in self if all(getattr(ep, k) == v for k, v in params.items()))
 
     @property
     def names(self) -> set:
@@ -140,11 +142,17 @@ class EntryPointRecords(tuple):
     def groups(self) -> set:
         return {ep.group for ep in self}
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({tuple(self)!r})"
+
+
+class EntryPointRecords(SelectableTuple):
+    """An immutable, selectable sequence of records (importlib's ``EntryPoints`` interface)."""
+
+    __slots__ = ()
+
     def __iter__(self) -> Iterator[EntryPointRecord]:
         return super().__iter__()
-
-    def __repr__(self) -> str:
-        return f"EntryPointRecords({tuple(self)!r})"
 
 
 def entry_point_records(group: Optional[str] = None, name: Optional[str] = None, *, path: Optional[Sequence[str]] = None,
