@@ -6,6 +6,7 @@ what is measured and why). Standard library only, Python >= 3.9.
     python bench/python-hosts.py evict-files PLAN.json SET   how many files an eviction of SET covers
     VENV/bin/python bench/python-hosts.py profile OUT.json --module M ARGS... | --code CODE
     VENV/bin/python bench/python-hosts.py startup N          the accelerator's start-up, in-process
+    VENV/bin/python -S bench/python-hosts.py startup-first SITE   the same, once, first import from SITE
     VENV/bin/python bench/python-hosts.py import-epindex     `import epindex`, in-process, once
     VENV/bin/python bench/python-hosts.py digest loop|group G|records G|epindex G
 
@@ -377,6 +378,20 @@ def startup(n: int) -> None:
                       "importlibLoaded": bool(importlib_cached)}))
 
 
+def startup_first(site: str) -> None:
+    """The same, once, in a process started with -S: nothing has been imported from
+    site-packages yet, so this first import also pays for the import system's first look at
+    that directory (its finder and listing), which the .pth line pays at start-up."""
+    sys.path.append(site)
+    t = time.perf_counter()
+    import _epindex_accelerator  # noqa: F401
+
+    _epindex_accelerator.install()
+    ms = (time.perf_counter() - t) * 1000
+    assert _epindex_accelerator.state["installed"], _epindex_accelerator.state
+    print(json.dumps({"ms": ms}))
+
+
 def import_epindex() -> None:
     t = time.perf_counter()
     import epindex  # noqa: F401
@@ -430,6 +445,8 @@ def main(argv: list) -> None:
         profile(argv[1], argv[2:])
     elif what == "startup":
         startup(int(argv[1]))
+    elif what == "startup-first":
+        startup_first(argv[1])
     elif what == "import-epindex":
         import_epindex()
     elif what == "digest":

@@ -574,6 +574,21 @@ function main(): void {
   const lt = runPlan(lightPlan);
   checkCachesUnchanged('light', beforeL, [v500.cache, v10k.cache]);
 
+  // -- the loop's anatomy: what its whole process spends, step by step (informative)
+  log('the anatomy of the loop in (b) and at 50,000');
+  const ANATOMY = {
+    pass: 'pass',
+    import: 'import importlib.metadata',
+    discover: 'import importlib.metadata as m, gc, os; gc.disable(); list(m.distributions()); os._exit(0)',
+    'loop-no-gc-no-exit': `import importlib.metadata as m, gc, os; gc.disable(); [d.entry_points for d in m.distributions()]; os._exit(0)`,
+    'loop-no-exit': `import importlib.metadata as m, os; [d.entry_points for d in m.distributions()]; os._exit(0)`,
+    loop: LOOP,
+  } as const;
+  const anatomyVariants: Record<string, VariantSpec> = {};
+  for (const [e, v] of Object.entries({ a: va, b: vb, c: vc })) for (const m of MODES) for (const [k, code] of Object.entries(ANATOMY)) anatomyVariants[`${k}|${e}|${m}`] = { argv: [v.python, '-c', code], env: envOf(v, m), cwd: CWD };
+  const anatomyPlan: Plan = { name: 'anatomy', rounds: QUICK ? 2 : 5, evictSets: { ...evictSets, c: [vc.site, syn50k.dir, vc.cache] }, blocks: [{ name: 'warm', prewarm: ['a', 'b', 'c'], variants: Object.keys(anatomyVariants) }], variants: anatomyVariants };
+  const an = runPlan(anatomyPlan);
+
   // -- start-up: whole process `python -c pass`, accelerated and off, and in-process
   log('start-up');
   const startPlan: Plan = {
@@ -587,6 +602,7 @@ function main(): void {
   const sp = runPlan(startPlan);
   const inProcess = [0, 1, 2].map(() => JSON.parse(run(va.python, [RUNNER, 'startup', QUICK ? '300' : '1000'], envOf(va, 'accelerated'), 'startup')) as { medianMs: number; firstMs: number; p90Ms: number; installedAtStart: boolean });
   if (!inProcess.every((x) => x.installedAtStart)) problem('start-up: the hook was not installed at start in the accelerated venv');
+  const firstImport = Array.from({ length: QUICK ? 7 : 31 }, () => (JSON.parse(run(va.python, ['-S', RUNNER, 'startup-first', va.site], envOf(va, 'accelerated'), 'startup-first')) as { ms: number }).ms);
   const importEpindex = Array.from({ length: QUICK ? 7 : 31 }, () => JSON.parse(run(va.python, ['-c', 'import time; t = time.perf_counter(); import epindex; print((time.perf_counter() - t) * 1000)'], envOf(va, 'accelerated'), 'import epindex')) as number);
 
   // -- cProfile: the time inside importlib.metadata / epindex / the hook
@@ -660,8 +676,10 @@ function main(): void {
     startup: {
       processCpuMs: { accelerated: cpuByRound(sp, 'accelerated'), off: cpuByRound(sp, 'off') },
       inProcess,
+      firstImportMs: firstImport,
       importEpindexMs: importEpindex,
     },
+    anatomy: { steps: ANATOMY, rounds: anatomyPlan.rounds, cpuMs: Object.fromEntries(Object.keys(anatomyVariants).map((k) => [k, cpuByRound(an, k)])) },
     profiles,
     debian,
     problems,

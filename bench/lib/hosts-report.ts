@@ -47,8 +47,10 @@ export interface HostsResults {
   readonly startup: {
     readonly processCpuMs: { readonly accelerated: readonly number[]; readonly off: readonly number[] };
     readonly inProcess: readonly { medianMs: number; firstMs: number; p90Ms: number }[];
+    readonly firstImportMs: readonly number[];
     readonly importEpindexMs: readonly number[];
   };
+  readonly anatomy: { readonly steps: Record<string, string>; readonly rounds: number; readonly cpuMs: Record<string, readonly number[]> };
   readonly profiles: Record<string, readonly ProfileRun[]>;
   readonly debian:
     | { readonly skipped: string }
@@ -275,8 +277,19 @@ export function writeHostsReport(r: HostsResults, file: string): string {
   L.push('## Start-up', '');
   const sp = r.startup;
   L.push(`- In-process, \`import _epindex_accelerator; _epindex_accelerator.install()\` (what the \`.pth\` line runs), perf_counter, ${sp.inProcess.length} processes × many repetitions, everything undone between them: median **${ms(median(sp.inProcess.map((x) => x.medianMs)))} ms** (first repetition ${sp.inProcess.map((x) => ms(x.firstMs)).join(', ')} ms; p90 ${ms(median(sp.inProcess.map((x) => x.p90Ms)))} ms).`);
+  L.push(`- The same once in a fresh process started with \`-S\` (so that this is the first import from site-packages, and also pays for the import system's first look at that directory, as the \`.pth\` line does at start-up), ${sp.firstImportMs.length} processes: median **${ms(median(sp.firstImportMs))} ms**.`);
   L.push(`- Whole process \`python -c pass\` in (a), accelerated vs \`EPINDEX_ACCELERATE=0\` (which still imports the hook module, then returns): ${ms(median(sp.processCpuMs.accelerated))} vs ${ms(median(sp.processCpuMs.off))} ms CPU, paired difference ${ms(median(paired(sp.processCpuMs.accelerated, sp.processCpuMs.off, (a, b) => a - b)))} ms (${sp.processCpuMs.accelerated.length} pairs).`);
   L.push(`- \`import epindex\` in a fresh process (perf_counter, ${sp.importEpindexMs.length} processes): median **${ms(median(sp.importEpindexMs))} ms**.`);
+  L.push('');
+  L.push('## Anatomy of the loop (CPU ms, medians)', '');
+  L.push(`What the loop's whole process spends, step by step: each column is a process that stops after that step (${r.anatomy.rounds} rounds, interleaved; informative). "no GC" disables the cyclic garbage collector before the step, "no exit" leaves with \`os._exit(0)\` (nothing is freed at exit).`, '');
+  L.push('| environment | mode | `pass` | `import importlib.metadata` | + `list(distributions())`, no GC, no exit | + every `entry_points`, no GC, no exit | the same with GC, no exit | the loop |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const e of ['a', 'b', 'c']) {
+    for (const mode of ['plain', 'accelerated']) {
+      const c = (k: string): string => ms(median(r.anatomy.cpuMs[`${k}|${e}|${mode}`] ?? []));
+      L.push(`| ${e === 'c' ? '(a) + 50,000' : `(${e})`} | ${mode} | ${c('pass')} | ${c('import')} | ${c('discover')} | ${c('loop-no-gc-no-exit')} | ${c('loop-no-exit')} | ${c('loop')} |`);
+    }
+  }
   L.push('');
   L.push('## Inside importlib.metadata: cProfile', '');
   L.push('The time inside the scope — functions of importlib/metadata/*, importlib_metadata/*, epindex/* and the hook `_epindex_accelerator` — is the sum of the cumulative time of every call edge that enters the scope from outside it, with cProfile\'s default timer and `builtins=False` (a C function such as `sorted` or `lru_cache`\'s wrapper is then transparent, so a callback from inside the scope stays inside). Left out: module bodies (`<module>`: importlib.metadata\'s own import costs both variants the same; epindex\'s imports happen inside a hook call and are counted there) and `EntryPoint.load` (the plugin\'s import; a metadata call a plugin makes while it imports is counted as its own edge). The hook\'s `exec_and_patch` counts only its `_patch`. "overlap ≤" bounds what could be counted twice (counted edges whose caller is reachable from inside the scope through outside functions). Medians of the runs; "process" is the profiled process\'s CPU (cProfile slows it).');
