@@ -685,7 +685,7 @@ function main(): void {
     problems,
   };
   fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
-  fs.writeFileSync(RESULTS, JSON.stringify(results, null, 1) + '\n');
+  fs.writeFileSync(RESULTS, resultsJson(results));
   const table = writeHostsReport(results, REPORT_MD);
   process.stdout.write(table + '\n');
   log(`wrote ${rel(RESULTS)} and ${rel(REPORT_MD)} in ${results.durationSeconds} s`);
@@ -693,6 +693,16 @@ function main(): void {
     log(`${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
     process.exitCode = 1;
   }
+}
+
+/** The results as JSON: times to the microsecond; arrays of numbers, and objects of nothing but scalars, on one line. */
+export function resultsJson(results: unknown): string {
+  const text = JSON.stringify(results, (_, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 1000) / 1000 : v), 1);
+  return (
+    text
+      .replace(/\[\n\s*(-?[\d.e+-]+(?:,\n\s*-?[\d.e+-]+)*)\n\s*\]/g, (_, inner: string) => `[${inner.replace(/,\n\s*/g, ', ')}]`)
+      .replace(/\{\n\s*("[^\n]*?(?:,\n\s*"[^\n]*?)*)\n\s*\}/g, (m: string, inner: string) => (/[{[]\s*$/m.test(inner) ? m : `{ ${inner.replace(/,\n\s*/g, ', ')} }`)) + '\n'
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
