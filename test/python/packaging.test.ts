@@ -15,7 +15,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../support/fixtures.js';
 import { PYTHON } from '../support/python.js';
-import { bundledPip, childEnv, makeVenv, run } from '../scripts/support.js';
+import { bundledPip, childEnv, makeVenv, preparedOnce, run } from '../scripts/support.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const TWINE = 'twine';
@@ -29,23 +29,13 @@ function twinePython(): string {
   fs.mkdirSync(root, { recursive: true });
   const dir = path.join(root, `twine-${createHash('sha256').update(`${fs.realpathSync(PYTHON)}\0${TWINE}`).digest('hex').slice(0, 12)}`);
   const python = path.join(dir, 'bin', 'python');
-  if (fs.existsSync(path.join(dir, 'ready'))) return python;
-  const tmp = fs.mkdtempSync(path.join(root, 'building-twine-'));
-  try {
+  preparedOnce(dir, 'ready', (tmp) => {
     const py = makeVenv(tmp);
     const pip = bundledPip();
     if (pip === null) throw new Error(`${PYTHON} bundles no pip wheel to install twine with`);
     const r = spawnSync(py, [path.join(pip, 'pip'), 'install', '-q', '--disable-pip-version-check', '--no-compile', TWINE], { encoding: 'utf8', env: childEnv(), timeout: 300_000 });
     if (r.status !== 0) throw new Error(`could not install twine from PyPI (is PyPI reachable? set PIP_INDEX_URL for a mirror):\n${r.stderr || r.error?.message}`);
-    fs.writeFileSync(path.join(tmp, 'ready'), '');
-    try {
-      fs.renameSync(tmp, dir);
-    } catch {
-      // Another test process finished first: use its venv.
-    }
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  });
   return python;
 }
 

@@ -101,6 +101,33 @@ export interface Tools {
   readonly installerPath: string;
 }
 
+/**
+ * Makes `dir` once for every test process and run: `fill` works in a temporary sibling, the
+ * `marker` file is written when it succeeds, and the sibling is renamed into place, so nobody
+ * sees half of it. A process that loses the race uses the winner's; a `dir` left without its
+ * marker (an interrupted older run) is replaced.
+ */
+export function preparedOnce(dir: string, marker: string, fill: (tmp: string) => void): void {
+  if (fs.existsSync(path.join(dir, marker))) return;
+  const root = path.dirname(dir);
+  fs.mkdirSync(root, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(root, `preparing-${path.basename(dir)}-`));
+  try {
+    fill(tmp);
+    fs.writeFileSync(path.join(tmp, marker), '');
+    try {
+      fs.renameSync(tmp, dir);
+    } catch {
+      if (!fs.existsSync(path.join(dir, marker))) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        fs.renameSync(tmp, dir);
+      }
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 let tools: Tools | null = null;
 
 /**
@@ -118,30 +145,16 @@ export function realTools(): Tools {
   const dir = path.join(root, `venv-${key}`);
   const python = path.join(dir, 'bin', 'python');
   const uv = path.join(dir, 'bin', 'uv');
-  if (!fs.existsSync(uv) || !fs.existsSync(path.join(dir, 'ready-v2'))) {
-    const tmp = fs.mkdtempSync(path.join(root, 'building-'));
-    try {
-      const tmpPython = makeVenv(tmp);
-      const pip = bundledPip();
-      if (pip === null) throw new Error(`${PYTHON} bundles no pip wheel to install uv with`);
-      const r = spawnSync(tmpPython, [path.join(pip, 'pip'), 'install', '-q', '--disable-pip-version-check', '--no-compile', 'uv', 'pip', 'installer'], { encoding: 'utf8', env: childEnv(), timeout: 300_000 });
-      if (r.status !== 0) {
-        throw new Error(`could not install uv and pip from PyPI, which these tests compare against (is PyPI reachable? set PIP_INDEX_URL for a mirror):\n${r.stderr || r.error?.message}`);
-      }
-      fs.writeFileSync(path.join(tmp, 'ready-v2'), '');
-      try {
-        fs.renameSync(tmp, dir);
-      } catch {
-        // Another test process finished first (or a stale dir is there): use whichever is complete.
-        if (!fs.existsSync(path.join(dir, 'ready-v2'))) {
-          fs.rmSync(dir, { recursive: true, force: true });
-          fs.renameSync(tmp, dir);
-        }
-      }
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
+  if (!fs.existsSync(uv)) fs.rmSync(path.join(dir, 'ready-v2'), { force: true });
+  preparedOnce(dir, 'ready-v2', (tmp) => {
+    const tmpPython = makeVenv(tmp);
+    const pip = bundledPip();
+    if (pip === null) throw new Error(`${PYTHON} bundles no pip wheel to install uv with`);
+    const r = spawnSync(tmpPython, [path.join(pip, 'pip'), 'install', '-q', '--disable-pip-version-check', '--no-compile', 'uv', 'pip', 'installer'], { encoding: 'utf8', env: childEnv(), timeout: 300_000 });
+    if (r.status !== 0) {
+      throw new Error(`could not install uv and pip from PyPI, which these tests compare against (is PyPI reachable? set PIP_INDEX_URL for a mirror):\n${r.stderr || r.error?.message}`);
     }
-  }
+  });
   const uvVersion = run(uv, ['--version']).stdout.trim();
   const pipVersion = run(python, ['-m', 'pip', '--version']).stdout.trim().split(' ').slice(0, 2).join(' ');
   const installerPath = run(python, ['-c', 'import installer, os; print(os.path.dirname(os.path.dirname(installer.__file__)))']).stdout.trim();
@@ -159,21 +172,10 @@ export function pypiWheel(requirement: string): string {
   fs.mkdirSync(root, { recursive: true });
   const dir = path.join(root, createHash('sha256').update(requirement).digest('hex').slice(0, 12));
   const find = (): string | null => (fs.existsSync(path.join(dir, 'ready')) ? fs.readdirSync(dir).filter((f) => f.endsWith('.whl')).map((f) => path.join(dir, f))[0] ?? null : null);
-  const cached = find();
-  if (cached !== null) return cached;
-  const tmp = fs.mkdtempSync(path.join(root, 'downloading-'));
-  try {
+  preparedOnce(dir, 'ready', (tmp) => {
     const r = spawnSync(realTools().pipPython, ['-m', 'pip', 'download', '-q', '--no-deps', '--only-binary', ':all:', '-d', tmp, requirement], { encoding: 'utf8', env: childEnv(), timeout: 300_000 });
     if (r.status !== 0) throw new Error(`could not download ${requirement} from PyPI (is PyPI reachable? set PIP_INDEX_URL for a mirror):\n${r.stderr || r.error?.message}`);
-    fs.writeFileSync(path.join(tmp, 'ready'), '');
-    try {
-      fs.renameSync(tmp, dir);
-    } catch {
-      // Another test process finished first: use its download.
-    }
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  });
   const wheel = find();
   if (wheel === null) throw new Error(`pip download ${requirement} left no wheel in ${dir}`);
   return wheel;
