@@ -135,18 +135,14 @@ class Impl:
             # instances with object.__new__ and sets the slots: the cache's facts of the path
             # entry and the candidate's position there. Slots, not the instance dict: one object
             # a distribution instead of three (at 5,000 distributions the collector's work shows).
-            __slots__ = ("_epindex_facts", "_epindex_pos", "_epindex_eps")
+            __slots__ = ("_epindex_facts", "_epindex_pos")
             _path = _LazyPath()
 
             @property
             def entry_points(self) -> Any:
-                try:
-                    got = self._epindex_eps
-                except AttributeError:  # made directly: base's behaviour
+                if not hasattr(self, "_epindex_facts"):  # made directly: base's behaviour
                     return super().entry_points
-                if got is None:
-                    return impl.entry_points_of(self)
-                return impl.EntryPoints(got) if impl.mutable else got
+                return impl.entry_points_of(self)
 
             @property
             def name(self) -> Any:
@@ -169,55 +165,21 @@ class Impl:
         return PathDistribution
 
     def entry_points_of(self, dist: Any) -> Any:
-        """A distribution's first ``entry_points``: from the cache (kept on the object: the
-        EntryPoint objects are immutable), or its file read where importlib reads it otherwise.
-        After a whole ``distributions()``, the first access makes every distribution's at once
-        (a host that walks them all — pluggy, flake8 — reads them all)."""
+        """A distribution's ``entry_points``: made from the cache's columns at each access, as
+        importlib makes them from the file at each access; or its file read where importlib
+        reads it otherwise. Not kept on the distribution: kept, 31,603 EntryPoint objects at
+        5,000 distributions outlive the host's loop, and the collector's passes over them and
+        their freeing at exit cost more than making them again for a second access (pytest
+        reads each distribution's twice): bench/entrypoint-floor.py, docs/benchmarks.md."""
         facts = dist._epindex_facts
         u = facts.unit[dist._epindex_pos]
         if facts.doubt(self)[u]:
             _fell_back("a distribution whose entry_points.txt importlib reads otherwise")
             return self.base.entry_points.fget(dist)
-        if id(self) in facts.enumerated and id(self) not in facts.made:
-            self.make_all(facts)
-            got = dist._epindex_eps
-            if got is not None:
-                return self.EntryPoints(got) if self.mutable else got
         s, e = facts.start[u], facts.start[u + 1]
         if s == e:
-            got = self.empty if self.empty is not None else ()
-        else:
-            got = self.make(facts, s, e, dist)
-            if not self.mutable:
-                got = self.EntryPoints(got)
-        dist._epindex_eps = got
-        return self.EntryPoints(got) if self.mutable else got
-
-    def make_all(self, facts: "Facts") -> None:
-        """Every (not doubtful) distribution's EntryPoints of ``facts``, in one pass."""
-        facts.made.add(id(self))
-        doubt = facts.doubt(self)
-        start, names, values, groups, gi = facts.start, facts.ep_name, facts.ep_value, facts.groups, facts.group
-        eps_cls, ep_cls, mutable = self.EntryPoints, self.EntryPoint, self.mutable
-        empty = self.empty if self.empty is not None else ()
-        bypass = self.bypass
-        new = object.__new__
-        for d, u in zip(self.dists(facts), facts.unit):
-            if u < 0 or doubt[u] or d._epindex_eps is not None:
-                continue
-            s, e = start[u], start[u + 1]
-            if s == e:
-                d._epindex_eps = empty
-                continue
-            if bypass:
-                out = []
-                for i in range(s, e):
-                    ep = new(ep_cls)
-                    ep.__dict__.update(name=names[i], value=values[i], group=groups[gi[i]], dist=d)
-                    out.append(ep)
-            else:
-                out = [ep_cls(names[i], values[i], groups[gi[i]])._for(d) for i in range(s, e)]
-            d._epindex_eps = out if mutable else eps_cls(out)
+            return self.empty if self.empty is not None else self.EntryPoints(())
+        return self.EntryPoints(self.make(facts, s, e, dist))
 
     def make(self, facts: "Facts", s: int, e: int, dist: Any) -> List[Any]:
         names, values, groups, gi = facts.ep_name, facts.ep_value, facts.groups, facts.group
@@ -255,7 +217,6 @@ class Impl:
                 d = object.__new__(self.cls)
                 d._epindex_facts = facts
                 d._epindex_pos = pos
-                d._epindex_eps = None
             memo[pos] = d
         return d
 
@@ -293,9 +254,6 @@ class Facts:
         #: unit -> its own diagnostics' codes (only units that have some)
         self.codes = codes
         self.dists: Dict[int, List[Any]] = {}
-        #: implementations (ids) that enumerated every distribution here / made all their entry points
-        self.enumerated: set = set()
-        self.made: set = set()
         self._doubt: Dict[int, List[bool]] = {}
         self._order: Optional[List[int]] = None
         self._by_key: Optional[Dict[str, List[int]]] = None
@@ -564,7 +522,6 @@ def _find(impl: Impl, original: Any, context: Any, settings: Tuple[str, str]) ->
             elif name:
                 dists = [impl.dist(facts, p) for p in facts.positions(impl, name)]
             else:
-                facts.enumerated.add(id(impl))
                 made = impl.dists(facts)
                 dists = made if facts.grouped else [made[p] for p in facts.order(impl)]
         except Exception as e:  # never break the caller: importlib answers the rest
