@@ -357,6 +357,31 @@ class Accelerate(unittest.TestCase):
         self.assertEqual(tree_of(site), before)
 
     @unittest.skipUnless(ACCELERATED, "3.9: refused")
+    def test_its_files_go_into_epindex_s_record_when_that_is_a_file_it_may_read(self) -> None:
+        for size, registered in ((0, True), (5 * 1024 * 1024, False)):
+            with self.subTest(record_bytes=size):
+                python = make_venv(os.path.join(self.tmp, f"venv-{size}"))
+                info = os.path.join(site_of(python), "epindex-0.2.0.dist-info")
+                os.mkdir(info)
+                record = os.path.join(info, "RECORD")
+                text = "epindex/__init__.py,,\r\n" + "x" * size
+                with open(record, "w", encoding="utf-8", newline="") as f:
+                    f.write(text)
+                r = self.accelerate(python, "--json")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(json.loads(r.stdout)["record"], record if registered else None)
+                with open(record, encoding="utf-8", newline="") as f:
+                    after = f.read()
+                if registered:  # what was there kept byte for byte, the hook's files added
+                    self.assertTrue(after.startswith(text))
+                    self.assertIn("_epindex_accelerator.py,sha256=", after)
+                else:  # over the limit of every metadata file: not read, not rewritten
+                    self.assertEqual(after, text)
+                self.assertEqual(self.accelerate(python, "--remove").returncode, 0)
+                with open(record, encoding="utf-8", newline="") as f:
+                    self.assertEqual(f.read(), text)
+
+    @unittest.skipUnless(ACCELERATED, "3.9: refused")
     def test_a_hook_whose_package_is_gone_stays_silent(self) -> None:
         python = make_venv(os.path.join(self.tmp, "venv"))
         site = site_of(python)

@@ -128,6 +128,20 @@ def _record(site: str) -> Optional[str]:
     return None
 
 
+def _read_record(path: str) -> Optional[str]:
+    """epindex's RECORD as text, or None where it is not a regular UTF-8 file within the size
+    limit of every metadata file (then the hook's files are not registered there)."""
+    from ._discover import read_small_file
+
+    kind, data = read_small_file(path)
+    if kind != "ok":
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _record_line(site: str, path: str) -> str:
     with open(path, "rb") as f:
         data = f.read()
@@ -172,9 +186,9 @@ def install(target: Optional[str] = None, *, system: bool = False) -> Dict[str, 
     _write(os.path.join(d, PTH_NAME + ".pth"), PTH)  # last: the hook is live once this exists
     registered = None
     record = _record(d)
-    if record is not None:
-        with open(record, encoding="utf-8", newline="") as f:
-            lines = [ln for ln in f.read().splitlines(True) if not _ours(ln)]
+    text = None if record is None else _read_record(record)
+    if record is not None and text is not None:
+        lines = [ln for ln in text.splitlines(True) if not _ours(ln)]
         if lines and not lines[-1].endswith("\n"):
             lines[-1] += "\n"
         ours = [_record_line(d, p) for p in (*files(d), _pyc(d))]
@@ -206,9 +220,8 @@ def remove(target: Optional[str] = None) -> Dict[str, object]:
     except OSError:
         pass
     record = _record(d)
-    if record is not None:
-        with open(record, encoding="utf-8", newline="") as f:
-            text = f.read()
+    text = None if record is None else _read_record(record)
+    if record is not None and text is not None:
         kept = [ln for ln in text.splitlines(True) if not _ours(ln)]
         if "".join(kept) != text:
             _write(record, "".join(kept))
