@@ -162,6 +162,21 @@ class Exactness(unittest.TestCase):
         self.assertEqual(stats["fell_back"], 0, stats)
         self.assertGreater(stats["answered"], 0)
 
+    def test_an_invalid_cache_variable_is_never_a_silent_default_importlib_answers(self) -> None:
+        site = os.path.join(self.tmp, "invalid-settings")
+        write_tree(site, {k: v for k, v in LAYOUTS.items() if k.startswith(("foo-1.0", "Plain"))})
+        for var, value in (("EPINDEX_CACHE", "bogus"), ("EPINDEX_FRESHNESS", "often")):
+            with self.subTest(var):
+                plain = self.probe(SPEC, site, accelerated=False)
+                env = dict(self.env, PYTHONPATH=site, **{var: value})
+                r = subprocess.run([self.python, PROBE, json.dumps(SPEC)], env=env, capture_output=True, text=True, cwd=self.tmp, timeout=120)
+                self.assertEqual((r.returncode, r.stderr), (0, ""))
+                acc = json.loads(r.stdout)
+                stats = acc.pop("stats")
+                self.assertEqual(acc, {k: v for k, v in plain.items() if k != "stats"})
+                self.assertEqual((stats["answered"], set(stats["reasons"])), (0, {f"an invalid ${var}"}), stats)
+                self.assertFalse(os.path.exists(os.path.join(site, ".epindex")))
+
     def test_relative_entries_resolve_against_the_working_directory_of_each_call(self) -> None:
         # W2: '' and a relative entry, then os.chdir: importlib reads the new directory.
         a = os.path.join(self.tmp, "cwd-a")
@@ -186,6 +201,29 @@ class Exactness(unittest.TestCase):
         self.assertEqual(got["1"], got["0"])
         self.assertEqual(got["1"][0][0], ["pa", "pr"])
         self.assertEqual(got["1"][1][0], ["pb"])
+
+    def test_only_a_group_s_answer_is_kept_not_every_distribution_s_entry_points(self) -> None:
+        site = os.path.join(self.tmp, "kept")
+        write_tree(site, {"alpha-1.0.dist-info/METADATA": MD("alpha", "1.0"), "alpha-1.0.dist-info/entry_points.txt": "[g]\na = alpha\n[h]\nb = alpha\n"})
+        code = textwrap.dedent(f'''
+            import gc, importlib.metadata as m, json, sys, weakref
+            sys.path.insert(0, {site!r})
+            def alive(call):
+                eps = [e for e in call() if e.group == "g"]
+                if not eps or not hasattr(type(eps[0]), "__weakref__"):
+                    return None  # 3.10: EntryPoint is a namedtuple
+                ref = weakref.ref(eps[0])
+                del eps
+                gc.collect()
+                return ref() is not None
+            print(json.dumps([alive(lambda: m.entry_points(name="a")), alive(lambda: m.entry_points(group="g")),
+                              alive(lambda: next(d for d in m.distributions() if d.name == "alpha").entry_points)]))
+        ''')
+        r = subprocess.run([self.python, "-c", code], env=self.env, capture_output=True, text=True, cwd=self.tmp)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = json.loads(r.stdout)
+        if got[0] is not None:
+            self.assertEqual(got, [False, True, False])
 
     def test_answers_follow_installs_uninstalls_reinstalls_and_in_place_edits_in_one_process(self) -> None:
         site = os.path.join(self.tmp, "staleness")

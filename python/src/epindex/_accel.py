@@ -92,11 +92,8 @@ class Impl:
 
     def __init__(self, module: Any) -> None:
         self.module = module
-        self.stdlib = module.__name__ == "importlib.metadata"
         self.EntryPoint = ep_cls = module.EntryPoint
-        self.EntryPoints = eps_cls = module.EntryPoints
-        self.mutable = not issubclass(eps_cls, tuple)  # 3.10 and 3.11: a list
-        self.empty = None if self.mutable else eps_cls(())
+        self.EntryPoints = module.EntryPoints
         self.selectable = hasattr(module, "SelectableGroups")
         self.normalize = module.Prepared.normalize
         self.legacy_normalize = module.Prepared.legacy_normalize
@@ -178,7 +175,7 @@ class Impl:
             return self.base.entry_points.fget(dist)
         s, e = facts.start[u], facts.start[u + 1]
         if s == e:
-            return self.empty if self.empty is not None else self.EntryPoints(())
+            return self.EntryPoints(())
         return self.EntryPoints(self.make(facts, s, e, dist))
 
     def make(self, facts: "Facts", s: int, e: int, dist: Any) -> List[Any]:
@@ -436,12 +433,19 @@ def _unit_codes(rows: Iterable[Sequence[Any]]) -> Dict[int, FrozenSet[str]]:
 _empty: Dict[str, Tuple[int, Tuple[int, ...]]] = {}
 
 
-def _settings() -> Optional[Tuple[str, str]]:
+def _settings() -> Tuple[Optional[Tuple[str, str]], str]:
+    """((mode, freshness), "") from the environment, or (None, why importlib answers): at
+    EPINDEX_CACHE=scan, and where either variable is invalid (an error for epindex's own calls,
+    never a silent default; the accelerator cannot raise, so importlib answers)."""
     policy = os.environ.get("EPINDEX_CACHE") or "auto"
     if policy == "scan":
-        return None
+        return None, "EPINDEX_CACHE=scan"
     freshness = os.environ.get("EPINDEX_FRESHNESS") or "stat"
-    return ("auto" if policy == "auto" else "prefer"), (freshness if freshness in ("listing", "stat", "full") else "stat")
+    if policy not in ("auto", "only", "prefer", "fallback"):
+        return None, "an invalid $EPINDEX_CACHE"
+    if freshness not in ("listing", "stat", "full"):
+        return None, "an invalid $EPINDEX_FRESHNESS"
+    return ("auto" if policy == "auto" else "prefer", freshness), ""
 
 
 def facts_for(entry: Any, mode: str, freshness: str) -> Tuple[Optional[Facts], str]:
@@ -503,9 +507,9 @@ def facts_for(entry: Any, mode: str, freshness: str) -> Tuple[Optional[Facts], s
 def find(module: Any, original: Any, context: Any) -> Iterable[Any]:
     """``find_distributions(context)`` of ``module``'s path finder (``original`` is the one it
     replaces): lazily, one path entry after another, as the original."""
-    settings = _settings()
+    settings, why = _settings()
     if settings is None:
-        _fell_back("EPINDEX_CACHE=scan")
+        _fell_back(why)
         return original(context)  # type: ignore[no-any-return]
     return _find(implementation(module), original, context, settings)
 
@@ -541,11 +545,28 @@ def _find(impl: Impl, original: Any, context: Any, settings: Tuple[str, str]) ->
 # ---------------------------------------------------------------------------------------------
 # entry_points()
 
-_last: Dict[Tuple[int, Optional[str]], Tuple[Tuple[Any, ...], List[Any]]] = {}
+#: ``entry_points(group=G)`` answers by (implementation, G), with the facts of every path entry
+#: they came from: kept while the same facts objects answer (an unchanged cache's facts are
+#: made once). Only a group's: an answer without one holds every distribution's entry points.
+_last: Dict[Tuple[int, str], Tuple[List[Any], List[Any]]] = {}
 
 
-def answer(module: Any, params: Dict[str, Any], hook_state: Optional[Dict[str, Any]] = None) -> Any:
-    """``entry_points(**params)`` of ``module``, or NotImplemented (the original answers)."""
+def _kept(key: Tuple[int, str], factss: List[Any]) -> Optional[List[Any]]:
+    last = _last.get(key)
+    if last is None or len(last[0]) != len(factss) or not all(a is b for a, b in zip(last[0], factss)):
+        return None
+    return last[1]
+
+
+def _keep(key: Tuple[int, str], factss: List[Any], eps: List[Any]) -> None:
+    if len(_last) > 64:
+        _last.clear()
+    _last[key] = (factss, eps)
+
+
+def answer(module: Any, params: Dict[str, Any], _old_hook_state: Any = None) -> Any:
+    """``entry_points(**params)`` of ``module``, or NotImplemented (the original answers).
+    (A hook copied by an earlier state of the repository passes its state too: ignored.)"""
     if not set(params) <= SELECTION:
         _fell_back("a selection by something else than group, name, value, module, attr, extras")
         return NotImplemented
@@ -553,9 +574,9 @@ def answer(module: Any, params: Dict[str, Any], hook_state: Optional[Dict[str, A
     if group is not None and type(group) is not str:
         _fell_back("a group that is not a string")
         return NotImplemented
-    settings = _settings()
+    settings, why = _settings()
     if settings is None:
-        _fell_back("EPINDEX_CACHE=scan")
+        _fell_back(why)
         return NotImplemented
     impl = implementation(module)
     finder = _our_finder(impl)
@@ -571,20 +592,17 @@ def answer(module: Any, params: Dict[str, Any], hook_state: Optional[Dict[str, A
             _fell_back(why)
             facts = _real(lambda: list(finder(impl.Context(path=[entry]))))
         factss.append(facts)
-    cached = all(isinstance(f, Facts) for f in factss)
+    keep = group is not None and all(isinstance(f, Facts) for f in factss)
     key = (id(impl), group)
-    ident = tuple(map(id, factss))
-    last = _last.get(key) if cached else None
-    if last is not None and last[0] == ident:
-        eps = last[1]
+    kept = _kept(key, factss) if keep else None  # type: ignore[arg-type]
+    if kept is not None:
+        eps = kept
     elif impl.prefer_valid:
-        got = _prefer_valid_answer(impl, factss, group) if cached else None
+        got = _prefer_valid_answer(impl, factss, group) if all(isinstance(f, Facts) for f in factss) else None
         if got is None:
             _fell_back("a candidate whose metadata only the file system can tell")
             return NotImplemented
         eps = got
-        _last[key] = (ident, eps)
-        _alive[key] = factss
     else:
         eps = []
         seen: set = set()
@@ -614,19 +632,12 @@ def answer(module: Any, params: Dict[str, Any], hook_state: Optional[Dict[str, A
                 else:
                     eps.extend(impl.make(facts, s, e, dist))
             seen |= facts.key_set(impl)
-        if cached:
-            if len(_last) > 64:
-                _last.clear()
-            _last[key] = (ident, eps)
-            # keep the facts alive while their ids are the memo's key
-            _alive[key] = factss
+    if keep and kept is None:
+        _keep(key, factss, eps)  # type: ignore[arg-type]
     _stats["answered"] += 1
     if impl.selectable:
         return module.SelectableGroups.load(eps).select(**params)
     return impl.EntryPoints(eps).select(**params)
-
-
-_alive: Dict[Tuple[int, Optional[str]], List[Facts]] = {}
 
 
 def _prefer_valid_answer(impl: Impl, factss: List[Facts], group: Optional[str]) -> Optional[List[Any]]:

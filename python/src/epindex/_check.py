@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import os
 import select
-import signal
 import subprocess
 import sys
 import threading
 import time
 from typing import Any, Dict, List, Optional, Set
 
+from ._proc import kill_group
 from ._reference import parse_reference
 
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_check_worker.py")
@@ -57,17 +57,6 @@ _LIVE: Set[subprocess.Popen] = set()  # type: ignore[type-arg]
 _LIVE_LOCK = threading.Lock()
 
 
-def _kill_group(proc: "subprocess.Popen[bytes]") -> None:
-    """Kill the worker and everything in its session (it is the group's leader)."""
-    try:
-        if _POSIX:
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-    except OSError:
-        pass  # the group is gone already
-
-
 def _run_batch(python: str, batch: List[Dict[str, Any]], timeout: float, results: Dict[int, Dict[str, Any]], progress: _Progress,
                path: Optional[List[str]]) -> None:
     pending = list(batch)
@@ -107,7 +96,7 @@ def _run_batch(python: str, batch: List[Dict[str, Any]], timeout: float, results
                 # Between entries the worker only writes; a stall there is a hang too.
                 left = (timeout if current is not None else timeout + 30.0) - (time.monotonic() - started)
                 if left <= 0:
-                    _kill_group(proc)
+                    kill_group(proc)
                     if current is not None:
                         broke = _fail("Timeout", f"the import did not finish within {timeout:g} s (--timeout)")
                     break
@@ -140,7 +129,7 @@ def _run_batch(python: str, batch: List[Dict[str, Any]], timeout: float, results
                         current = None
         code = proc.wait()
         # The end of the batch: whatever is left of the worker's group goes too.
-        _kill_group(proc)
+        kill_group(proc)
         with _LIVE_LOCK:
             _LIVE.discard(proc)
         if broke is None and current is not None:
@@ -215,7 +204,7 @@ def check(entries: List[Dict[str, Any]], *, python: Optional[str] = None, timeou
     finally:
         with _LIVE_LOCK:
             for proc in list(_LIVE):
-                _kill_group(proc)
+                kill_group(proc)
     bar.close()
     out = []
     for i, e in enumerate(entries):

@@ -15,7 +15,7 @@ import sys
 
 TARGETS = ("importlib.metadata", "importlib_metadata")
 #: installed: the hook runs in this process; disabled: it stepped aside (why: ``reason``).
-state = {"disabled": False, "installed": False, "reason": "", "stdlib_resolver": None}
+state = {"disabled": False, "installed": False, "reason": ""}
 
 
 def disable(error: BaseException) -> None:
@@ -100,7 +100,7 @@ def _patch(module: object) -> None:
             try:
                 from epindex import _accel
 
-                result = _accel.answer(module, params, state)
+                result = _accel.answer(module, params)
             except Exception as e:
                 # importlib's own exception from a file it reads otherwise goes to the caller, as
                 # the unpatched call raises it; anything else is ours: the original answers.
@@ -159,9 +159,6 @@ class PostImportHook:
             disable(e)
             return None
 
-    def invalidate_caches(self) -> None:
-        pass
-
 
 def install() -> None:
     if state["installed"] or state["disabled"]:
@@ -182,7 +179,6 @@ def install() -> None:
         state["installed"] = True
         for finder in sys.meta_path:
             if getattr(finder, "__module__", None) == "_frozen_importlib_external" and getattr(finder, "__name__", "") == "PathFinder":
-                state["stdlib_resolver"] = getattr(finder, "find_distributions", None)
                 _wrap_finder(finder, "importlib.metadata")
                 break
         for name in TARGETS:

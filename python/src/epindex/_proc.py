@@ -8,7 +8,7 @@ import signal
 import subprocess
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, Optional, Sequence
+    from typing import Any, Dict, Optional, Sequence
 
 
 def run(argv: Sequence[str], *, timeout: float, env: Optional[Dict[str, str]] = None) -> "subprocess.CompletedProcess[str]":
@@ -30,8 +30,13 @@ def run(argv: Sequence[str], *, timeout: float, env: Optional[Dict[str, str]] = 
     return subprocess.CompletedProcess(list(argv), p.returncode, out, err)
 
 
-def kill_group(p: "subprocess.Popen[str]") -> None:
+def kill_group(p: "subprocess.Popen[Any]") -> None:
+    """Kill ``p`` and everything in its session (it is the group's leader); where there are no
+    process groups (Windows), ``p`` itself."""
     try:
-        os.killpg(p.pid, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
+        if os.name == "posix":
+            os.killpg(p.pid, signal.SIGKILL)
+        else:
+            p.kill()
+    except OSError:
+        pass  # the group is gone already
