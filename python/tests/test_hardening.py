@@ -88,8 +88,18 @@ class Reader(TempDirTest):
         # and a lookup answers as the scan does, never from the forged cache
         self.assertEqual(sorted(e.name for e in _api.entry_points("epi.test", path=[self.site], policy="prefer")), self.scan)
 
+    def test_status_verifies_every_section_the_importlib_one_too(self) -> None:
+        nl = self.original.index(b"\n")
+        offset, length, _ = json.loads(self.original[:nl])["sections"]["importlib"]
+        at = nl + 1 + offset + length // 2
+        damaged = self.original[:at] + bytes([self.original[at] ^ 0x01]) + self.original[at + 1:]
+        self.assertEqual(_cache.cache_status([self.site])[0]["state"], "fresh")
+        self.plant(damaged)
+        got = _cache.cache_status([self.site])[0]
+        self.assertEqual(got["state"], "corrupt", got)
+
     def test_W3_a_distribution_outside_its_directory_is_never_believed(self) -> None:
-        for child in ("../../../etc", "/etc", "", ".", "..", "a/../../b", "x\x00y"):
+        for child in ("../../../etc", "/etc", "", ".", "..", "a/../../b", "x\x00y", "a/b", "@/b", "@s/n/x"):
             with self.subTest(child=child):
                 self.assert_rejected(forge(self.original, "g:epi.test", lambda v: {**v, "dists": {**v["dists"], "child": [child] + v["dists"]["child"][1:]}}))
                 self.assert_rejected(forge(self.original, "dists", lambda v: {**v, "child": [child] + v["child"][1:]}))
@@ -200,6 +210,15 @@ class UserCacheRoot(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(os.stat(shared).st_mode & 0o777, 0o755)
         self.assertTrue(os.path.isdir(os.path.join(shared, "entry-points.v4")), "the accelerated call used the user cache")
+
+    def test_a_lookup_that_only_reads_makes_no_cache_root_a_write_makes_it_private(self) -> None:
+        root = os.path.join(self.tmp, "x", "epi")
+        os.environ["EPINDEX_CACHE_DIR"] = root
+        _cache.cache_status([self.site])
+        self.assertEqual(sorted(e.name for e in _api.entry_points("epi.test", path=[self.site], policy="prefer")), ["pa", "pb"])
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "x")), "status and a reading lookup make nothing")
+        self.assertNotIn("EP309", self.lookup())  # auto writes the user cache: the root made then
+        self.assertEqual([os.stat(d).st_mode & 0o777 for d in (os.path.dirname(root), root)], [0o700, 0o700])
 
     def test_K2_a_relative_EPINDEX_CACHE_DIR_is_refused_and_nothing_appears_here(self) -> None:
         here = os.path.join(self.tmp, "here")

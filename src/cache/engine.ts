@@ -185,14 +185,13 @@ function readCacheAt(loc: CacheLocation): ReadResult {
     let head = readHead(fd, st.size);
     let nl = head.indexOf(0x0a);
     if (nl < 0 && head.length < st.size) {
-      if (st.size > MAX_HEADER_BYTES && head.length >= MAX_HEADER_BYTES) return { state: 'corrupt', code: 'EP301', reason: 'no header line within the first 16 MiB (not a cache)' };
       // A header longer than the first chunk (many groups): read up to the limit.
       const more = Buffer.allocUnsafe(Math.min(st.size, MAX_HEADER_BYTES));
       const n = fs.readSync(fd, more, 0, more.length, 0);
       head = more.subarray(0, n);
       nl = head.indexOf(0x0a);
     }
-    if (nl < 0) return { state: 'corrupt', code: 'EP301', reason: 'no header line (truncated or not a cache)' };
+    if (nl < 0) return { state: 'corrupt', code: 'EP301', reason: head.length >= MAX_HEADER_BYTES ? 'no header line within the first 16 MiB (not a cache)' : 'no header line (truncated or not a cache)' };
     const header = parseHeader(head.subarray(0, nl), st.size, scanTimeOf(st));
     const file = new CacheFile(header, nl + 1);
     const reader = new FileReader(loc.file, identity, fd, head);

@@ -288,13 +288,14 @@ const OUTSIDE = /(?:^|\0|\/)\.{0,2}(?:\/|\0|$)/;
 const ONE_NAME = /^(?:[^/]+|@[^/]+\/[^/]+)$/;
 /**
  * Paths below the directory (`components`: `/`-separated; else one name each, or `@scope/name`):
- * never empty, absolute, `.` or `..`, never a NUL — so nothing a cache names lies outside its
- * directory.
+ * never empty, absolute, `.` or `..`, never a NUL, and on Windows never a backslash (a separator
+ * there) — so nothing a cache names lies outside its directory.
  */
 function relativePaths(a: readonly string[], what: string, components = true): void {
   if (a.length === 0) return;
   const joined = a.join('\0');
-  if (joined.split('\0').length !== a.length || OUTSIDE.test(joined) || (!components && joined.includes('/') && !a.every((x) => ONE_NAME.test(x)))) fail(`${what} names something outside its directory`);
+  if (joined.split('\0').length !== a.length || OUTSIDE.test(joined) || (process.platform === 'win32' && joined.includes('\\'))) fail(`${what} names something outside its directory`);
+  if (!components && joined.includes('/') && !a.every((x) => ONE_NAME.test(x))) fail(`${what} names something outside its directory`);
 }
 const CODE = /^EP[0-9]{3}$/;
 /** A value named in a message without serializing it (it may be nested a million deep). */
@@ -375,7 +376,7 @@ export function parseHeader(line: Buffer, fileSize: number, scanned: readonly [n
   const sections = new Map<string, readonly [number, number, number]>();
   for (const [name, ref] of Object.entries(sectionsDoc)) {
     const r = ints(ref, `section ${name}`);
-    if (r.length !== 3 || r[0]! < 0 || r[1]! < 1 || r[0]! + r[1]! > bodyBytes) fail(`section ${name}`);
+    if (r.length !== 3 || r[0]! < 0 || r[1]! < 1 || r[0]! + r[1]! > bodyBytes || r[2]! < 0 || r[2]! > 0xffffffff) fail(`section ${name}`);
     sections.set(name, [r[0]!, r[1]!, r[2]!]);
   }
   for (const required of ['dists', 'names', 'listing', 'checks', 'full', 'diagnostics']) if (!sections.has(required)) fail(`section ${required} missing`);
@@ -496,7 +497,7 @@ function columns(o: Record<string, unknown>, keys: readonly string[], what: stri
   }
   if (keys === DIST_COLUMNS) {
     // One name (a distribution's directory), or a scoped package's `@scope/name`: inside the directory either way.
-    relativePaths(o['child'] as string[], `${what} child`);
+    relativePaths(o['child'] as string[], `${what} child`, false);
     if ((o['normalizedName'] as string[]).includes('')) fail(`${what} normalizedName holds an empty name`);
     const version = arr(o['version'], `${what} version`);
     const real = intsIn(o['real'], `${what} real`, 0, 2);
@@ -547,7 +548,7 @@ function validate(name: string, v: unknown, distributions: number): unknown {
     case 'listing': {
       if (!isObject(v)) fail(name);
       const n = strs(v['names'], 'listing.names');
-      relativePaths(n, 'listing.names');
+      relativePaths(n, 'listing.names', false);
       if (ints(v['stamps'], 'listing.stamps').length !== n.length * STAMP_WIDTH) fail('listing.stamps');
       const dirs = strs(v['dirs'], 'listing.dirs');
       relativePaths(dirs, 'listing.dirs');

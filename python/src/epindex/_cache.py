@@ -50,17 +50,18 @@ class Location:
 
 
 def user_cache_root() -> Optional[str]:
-    """The user cache root when it is trusted (docs/spec.md §5.5; made if missing), else None."""
+    """The user cache root when it is trusted (docs/spec.md §5.5), else None; not made here (a
+    write makes it: ``_prepare_holder``)."""
     from ._userroot import trusted_root
 
-    return trusted_root()[0]
+    return trusted_root(create=False)[0]
 
 
 def user_root_problem() -> Optional[Diagnostic]:
     """EP309 when there is no trusted user cache root, else None."""
     from ._userroot import configured_root, trusted_root
 
-    root, why = trusted_root()
+    root, why = trusted_root(create=False)
     if root is not None:
         return None
     return Diagnostic("EP309", f"user cache root not trusted: {why}; no user cache is read or written", configured_root()[0] or "")
@@ -449,10 +450,15 @@ def _listing_diff(before: List[str], after: List[str]) -> str:
 
 def _prepare_holder(loc: Location) -> None:
     if loc.kind == "user":
-        # The root was trusted (and made) when this location was: its entry-points.v4/ too,
-        # made 0700 when missing, never chmod'ed (docs/spec.md §5.3).
-        from ._userroot import prepare_subdirectory
+        # The root was trusted when this location was; made now if missing (a lookup that only
+        # reads never makes it), then its entry-points.v4/, 0700, never chmod'ed (spec §5.3).
+        from ._userroot import prepare_subdirectory, trusted_root
 
+        root, why = trusted_root(create=True)
+        if root is None:
+            import errno
+
+            raise PermissionError(errno.EACCES, f"user cache root not trusted: {why}")
         prepare_subdirectory(loc.dir)
         return
     try:
@@ -730,8 +736,8 @@ def status_of(path_entry: str, freshness: str = "stat") -> Dict[str, Any]:
                 continue
             try:
                 f = check_freshness(path_entry, entry, freshness, st)
-                if f.fresh:
-                    entry.prepare(None)
+                if f.fresh:  # every section read and verified, as the TypeScript status does
+                    entry.load(list(entry.sections))
                 s.update(state="fresh" if f.fresh else "stale", reason=f.reason, size=got.size,
                          ageSeconds=max(0, round(time.time() - entry.scanned_ns / 1e9)), distributions=entry.distributions,
                          racy=f.fresh and f.worth_rewriting)

@@ -37,7 +37,6 @@ STAMP_WIDTH = 6
 UINT32 = 0xFFFFFFFF
 
 
-
 def _is_code(c: str) -> bool:
     """A diagnostic code, ``EP`` and three digits: one this reader does not know (a newer
     writer's) counts as a warning (spec §14)."""
@@ -216,34 +215,30 @@ _NOT_A_NAME = frozenset({"", ".", ".."})
 
 
 def _relative_paths(col: List[str], what: str, components: bool = True) -> None:
-    """Paths below the path entry (``components``: several, ``/``-separated; else one name each):
-    never empty, absolute, ``.`` or ``..``, never a NUL."""
+    """Paths below the path entry (``components``: ``/``-separated; else one name each, or an
+    npm ``@scope/name``): never empty, absolute, ``.`` or ``..``, never a NUL."""
     if not col:
         return
     joined = "\0".join(col)
-    if joined.count("\0") != len(col) - 1 or (not components and "/" in joined) or (os.sep == "\\" and "\\" in joined):
+    if joined.count("\0") != len(col) - 1 or (os.sep == "\\" and "\\" in joined):
         raise _bad(f"{what} names something outside its directory")
     if "/" not in joined:  # one component each (every Python cache): none empty, "." or ".."
         if not _NOT_A_NAME.isdisjoint(col):
             raise _bad(f"{what} names something outside its directory")
         return
+    if not components and not all(x.count("/") == 0 or (x.count("/") == 1 and x[0] == "@" and x[1] != "/") for x in col):
+        raise _bad(f"{what} names something outside its directory")
     # Every component between NULs: an empty one (a leading or doubled "/"), "." or "..".
     framed = "\0" + joined.replace("/", "\0") + "\0"
     if "\0\0" in framed or "\0.\0" in framed or "\0..\0" in framed:
         raise _bad(f"{what} names something outside its directory")
 
 
-def _children(col: List[str], what: str) -> None:
-    """Names of what is in the directory: one component (a distribution's directory), or more
-    (an npm ``@scope/name``): inside the directory either way."""
-    _relative_paths(col, what)
-
-
 def _dist_columns(v: Any, what: str) -> int:
     d = _obj(v, what)
     child = _strs(d.get("child"), f"{what}.child")
     n = len(child)
-    _children(child, f"{what}.child")
+    _relative_paths(child, f"{what}.child", components=False)
     _strs(d.get("name"), f"{what}.name", n)
     keys = _strs(d.get("normalizedName"), f"{what}.normalizedName", n)
     if "" in keys:
@@ -297,7 +292,7 @@ def validate(name: str, v: Any, distributions: int) -> Any:
     elif name == "listing":
         d = _obj(v, name)
         names = _strs(d.get("names"), "listing.names")
-        _children(names, "listing.names")
+        _relative_paths(names, "listing.names", components=False)
         _ints(d.get("stamps"), "listing.stamps", STAMP_WIDTH * len(names))
         dirs = _strs(d.get("dirs"), "listing.dirs")
         _relative_paths(dirs, "listing.dirs")
@@ -315,7 +310,7 @@ def validate(name: str, v: Any, distributions: int) -> Any:
         _ints([d.get("egg"), d.get("grouped")], "importlib.egg/grouped", 2, 0, 2)
         child = _strs(d.get("child"), "importlib.child")
         c = len(child)
-        _children(child, "importlib.child")
+        _relative_paths(child, "importlib.child", components=False)
         _opt_strs(d.get("key"), "importlib.key", c)
         _ints(d.get("unit"), "importlib.unit", c, -1, distributions)
         _opt_strs(d.get("name"), "importlib.name", distributions)
@@ -380,12 +375,11 @@ def read_header(fd: int, size: int) -> Tuple[bytes, Dict[str, Any]]:
     head = os.pread(fd, min(size, HEAD_READ), 0)
     nl = head.find(b"\n")
     if nl < 0 and len(head) < size:
-        if len(head) >= MAX_HEADER_BYTES:
-            raise CacheError("EP301", "no header line within the first 16 MiB (not a cache)")
         head = os.pread(fd, min(size, MAX_HEADER_BYTES), 0)
         nl = head.find(b"\n")
     if nl < 0:
-        raise CacheError("EP301", "no header line (truncated or not a cache)")
+        raise CacheError("EP301", "no header line within the first 16 MiB (not a cache)" if len(head) >= MAX_HEADER_BYTES
+                         else "no header line (truncated or not a cache)")
     line = head[:nl]
     return line, parse_header(line, size)
 
@@ -432,9 +426,6 @@ class CachedEntry(View):
 
     # -- reading sections
 
-    def has(self, name: str) -> bool:
-        return name in self.sections
-
     def load(self, names: Iterable[str]) -> None:
         """Read every section of ``names`` not read yet (missing ones are None)."""
         want = [n for n in names if n not in self._parsed and n in self.sections]
@@ -477,19 +468,6 @@ class CachedEntry(View):
         if name not in self._parsed:
             self.load((name,))
         return self._parsed[name]
-
-    def prepare(self, group: Optional[str]) -> None:
-        """Read and verify what a lookup of ``group`` (None: everything) needs, so that a damaged
-        section makes the cache ignored now rather than failing the lookup later."""
-        if group is None:
-            self.load(("names", "dists", "diagnostics", *[n for n in self.sections if n.startswith("g:")]))
-            self.rows(None)
-            self.dists()
-            self.diagnostics()
-        else:
-            self.load(("names", "g:" + group))
-            self.rows(group)
-        self.names()
 
     # -- View
 
@@ -556,10 +534,6 @@ class CachedEntry(View):
                 racy = sorted({c["paths"][i].split("/", 1)[0] for i in range(len(mtimes)) if mtimes[i] >= limit or ctimes[i] >= limit})
             got = self._parsed[key] = (paths, st[0::6], st[1::6], mtimes, ctimes, racy)
         return got  # type: ignore[no-any-return]
-
-    def several_of_one_name(self) -> bool:
-        real, leftover = self.names()
-        return self.distributions != len(real) + len(leftover)
 
     def digests(self) -> Dict[str, int]:
         """child -> the unit's digest (from ``dists``)."""

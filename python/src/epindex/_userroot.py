@@ -94,7 +94,10 @@ def _walk(path: str) -> "Tuple[Optional[str], int]":
                 return f"{nxt}: too many symbolic links", 0
             if st.st_uid not in (0, _uid):
                 return f"{nxt} is a symbolic link owned by uid {st.st_uid}", 0
-            target = os.readlink(nxt)
+            try:
+                target = os.readlink(nxt)
+            except OSError as e:  # gone or replaced since the lstat
+                return f"{nxt} cannot be read ({e.strerror})", 0
             todo = [c for c in target.split(os.sep) if c] + todo
             cur = os.sep if os.path.isabs(target) else cur
             continue
@@ -120,7 +123,8 @@ def _root_problem(root: str) -> "Optional[str]":
 
 
 def trusted_root(create: bool = True) -> "Tuple[Optional[str], Optional[str]]":
-    """(the root, None) when it may be used (made if missing and ``create``), else (None, why)."""
+    """(the root, None) when it may be used (made if missing and ``create``; without ``create``,
+    a missing root that a write may make is usable too: a lookup never makes it), else (None, why)."""
     root, why = configured_root()
     if root is None:
         return None, why
@@ -132,8 +136,12 @@ def trusted_root(create: bool = True) -> "Tuple[Optional[str], Optional[str]]":
         return (None, problem) if problem is not None else (root, None)
     problem, missing = _walk(root)
     if problem is None and missing:
-        if missing > MAKE_AT_MOST or not create:
-            problem = f"{root} does not exist" if not create else f"{root} does not exist, and epindex makes no more than its last {MAKE_AT_MOST} components"
+        if missing > MAKE_AT_MOST:
+            problem = f"{root} does not exist, and epindex makes no more than its last {MAKE_AT_MOST} components"
+        elif not create:
+            # Reading judges what exists (as src/cache/user-root.ts): a root a write would make
+            # holds nothing to read yet, and nobody else can make it (its parent was judged).
+            return root, None
         else:
             parts = root.split(os.sep)
             for k in range(len(parts) - missing, len(parts)):

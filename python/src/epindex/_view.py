@@ -69,10 +69,6 @@ class View:
     def diagnostics(self) -> List[Tuple[int, Diagnostic]]:
         raise NotImplementedError
 
-    def several_of_one_name(self) -> bool:
-        """Whether some name has several candidates here (importlib would take the first listed)."""
-        raise NotImplementedError
-
 
 class ScanView(View):
     def __init__(self, scan: Scan) -> None:
@@ -106,9 +102,6 @@ class ScanView(View):
 
     def diagnostics(self) -> List[Tuple[int, Diagnostic]]:
         return self.scan.all_diagnostics()
-
-    def several_of_one_name(self) -> bool:
-        return any(not r.winner for r in self.scan.dists)
 
 
 def absolute(path_entry: str, d: Diagnostic) -> Diagnostic:
