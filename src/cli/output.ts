@@ -1,6 +1,5 @@
 /** Output for the CLI only: tables, colours, JSON, diagnostics, counts, terminal escaping. */
 import { createRequire } from 'node:module';
-import stringWidth from 'string-width';
 import type { Diagnostic } from '../diagnostics.js';
 import { isTerminal, out, err, terminalColumns } from './stdio.js';
 
@@ -122,12 +121,19 @@ export function tableWidth(): number | null {
   return Number.isInteger(env) && env > 0 ? env : null;
 }
 
+let stringWidth: ((s: string) => number) | undefined;
 /**
  * Display width in terminal columns (string-width: East Asian wide and fullwidth characters
  * count 2, combining marks 0, colour escapes nothing), so that a CJK name keeps its columns
  * aligned. Printable ASCII, nearly every cell, is its length.
  */
-const width = (s: string): number => (/^[\x20-\x7e]*$/.test(s) ? s.length : stringWidth(s));
+const width = (s: string): number => {
+  if (/^[\x20-\x7e]*$/.test(s)) return s.length;
+  // Loaded at the first other cell: its module builds an Intl.Segmenter (2-9 ms), which no
+  // start-up of epi should pay (the bundle turns this into a lazy bundled require).
+  stringWidth ??= (createRequire(import.meta.url)('string-width') as { default: (s: string) => number }).default;
+  return stringWidth(s);
+};
 
 let graphemes: Intl.Segmenter | undefined;
 
