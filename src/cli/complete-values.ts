@@ -79,7 +79,8 @@ export async function completeValues(program: Program, argv: readonly string[]):
   try {
     const line = readLine(program, words);
     if (line.node) return 0; // the npm side's values are not offered (yet)
-    const flags: EnvironmentFlags = { quiet: true, cache: line.cache ?? 'prefer' };
+    // Reads what caches there are and writes none: `auto` (the one policy that writes) is `prefer` here.
+    const flags: EnvironmentFlags = { quiet: true, cache: line.cache === undefined || line.cache === 'auto' ? 'prefer' : line.cache };
     if (line.python !== undefined && line.path === undefined && line.site === undefined) flags.python = line.python;
     if (line.path !== undefined) flags.path = line.path;
     else if (line.site !== undefined) flags.site = line.site;

@@ -47,6 +47,8 @@ describe('epi __complete (what the scripts ask)', () => {
     const fresh = writeTree(tempDir(), distInfo('delta', '1.0', '[g]\nd = delta\n'));
     const cacheDir = tempDir();
     assert.deepEqual(lines(epi(['__complete', 'group', '', '--path', fresh], { EPINDEX_CACHE_DIR: cacheDir }).stdout), ['g']);
+    // a line that asks for --cache auto (which writes) still completes without writing
+    assert.deepEqual(lines(epi(['__complete', 'group', '', 'list', '--cache', 'auto', '--path', fresh], { EPINDEX_CACHE_DIR: cacheDir }).stdout), ['g']);
     assert.deepEqual(fs.readdirSync(fresh).filter((n) => n !== 'delta-1.0.dist-info'), [], 'no .epindex written');
     assert.deepEqual(fs.readdirSync(cacheDir).filter((n) => n !== 'code'), [], 'nothing in the user cache (but the CLI\'s own code cache)');
   });
