@@ -33,7 +33,7 @@ export interface BoundedOptions {
   /** Stdout beyond this many characters stops the child. Default 64 MiB. */
   readonly maxOutput?: number;
   /** Written to its stdin (else stdin is /dev/null). */
-  readonly input?: string;
+  readonly input?: string | Uint8Array;
 }
 
 /** Send `signal` to the child's whole process group (the child alone where there are no groups); false when nothing was there. */

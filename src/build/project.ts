@@ -31,7 +31,6 @@ import { readSetupPy } from './setup-py.js';
 export interface ProjectOptions {
   /** The interpreter that parses setup.py; asked for only when there is a setup.py to read. */
   readonly python: () => string;
-  readonly helper?: string;
 }
 
 /** The project files read, in the order setuptools applies them. */
@@ -90,7 +89,7 @@ export async function readProject(dir: string, options: ProjectOptions): Promise
   }
 
   const cfg = hasCfg ? readSetupCfg(cfgFile) : null;
-  const py = hasPy ? await readSetupPy(pyFile, { python: options.python(), ...(options.helper !== undefined ? { helper: options.helper } : {}) }) : null;
+  const py = hasPy ? await readSetupPy(pyFile, { python: options.python() }) : null;
   const findings: Finding[] = [...(pp?.findings ?? []), ...(cfg?.findings ?? []), ...(py?.findings ?? [])];
   const S: SetuptoolsValue = py?.setuptools ?? { kind: 'none' };
   const C: SetuptoolsValue = cfg?.setuptools ?? { kind: 'none' };

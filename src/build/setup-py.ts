@@ -14,16 +14,13 @@
  *
  * Whatever setup.py computes (EP681) is left to the build: nothing is written for it.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { errnoText, readSmallFile } from '../fsutil.js';
 import { LIMITS } from '../limits.js';
 import { finding, type Finding } from '../lint/findings.js';
 import { checkEntries, type DeclaredEntry } from '../lint/rules/entries.js';
 import { choosePython } from '../python/find-python.js';
-import { probeVersion } from '../python/interpreter.js';
+import { probeVersion, pythonPackageDir, runBounded, stoppedReason } from '../python/interpreter.js';
 import { pySplitlines, pyStrip } from '../python/text.js';
 import type { BuildDeclaration, SetuptoolsValue } from './declaration.js';
 import { readEntryPointsText } from './setup-cfg.js';
@@ -31,8 +28,6 @@ import { readEntryPointsText } from './setup-cfg.js';
 export interface SetupPyOptions {
   /** The interpreter whose `ast` parses setup.py (chosen as every command chooses one). */
   readonly python: string;
-  /** Where python/src/epindex/_setup_py.py is (found next to epi by default). */
-  readonly helper?: string;
 }
 
 /**
@@ -104,102 +99,26 @@ export const SETUP_PY_BOOT = [
   'runpy.run_path(sys.argv[0], run_name="__main__")',
 ].join('\n');
 
-/** JSON beyond this is not read (the helper bounds itself well below it). */
-const MAX_ANSWER = 64 * 1024 * 1024;
-
-/** How long the interpreter may take (`$EPINDEX_PYTHON_TIMEOUT`, seconds, as for every child interpreter), and the grace between SIGTERM and SIGKILL. */
-function timeouts(): { answerMs: number; graceMs: number } {
-  const t = Number(process.env['EPINDEX_PYTHON_TIMEOUT']);
-  return { answerMs: Number.isFinite(t) && t > 0 ? t * 1000 : 60_000, graceMs: 2_000 };
-}
-
 type Run = { ok: true; stdout: string } | { ok: false; why: string };
 
-/** Where the helper is: python/src/epindex/_setup_py.py, found upwards from this file (dist/ or dist/src/build/). */
-export function setupPyHelper(from: string = path.dirname(fileURLToPath(import.meta.url))): string | null {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'python', 'src', 'epindex', '_setup_py.py');
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) return null;
-  }
+/** Where the helper is: python/src/epindex/_setup_py.py of epi's copy of the Python package. */
+function setupPyHelper(): string | null {
+  const dir = pythonPackageDir();
+  return dir === null ? null : path.join(dir, 'epindex', '_setup_py.py');
 }
 
 /**
- * `python -I -S -c BOOT helper LIMIT` with setup.py on stdin. The child leads its own process
- * group (detached), so the deadline stops whatever it started too: SIGTERM to the group, SIGKILL
- * after the grace period. Output past MAX_ANSWER stops it the same way.
+ * `python -I -S -c BOOT helper LIMIT` with setup.py on stdin, bounded as every interpreter epi
+ * runs (src/python/interpreter.ts `runBounded`: its own process group, killed at the deadline;
+ * output past 64 MiB stops it).
  */
-function runHelper(python: string, helper: string, input: Uint8Array): Promise<Run> {
-  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
-  const { answerMs, graceMs } = timeouts();
-  return new Promise((resolve) => {
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn(python, ['-I', '-S', '-c', SETUP_PY_BOOT, helper, String(LIMITS.fileBytes)], { stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32', windowsHide: true });
-    } catch (e) {
-      resolve({ ok: false, why: errnoText(e) });
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let stderr = '';
-    let stopped: 'timeout' | 'output' | null = null;
-    let settled = false;
-    const timers: NodeJS.Timeout[] = [];
-    const killGroup = (signal: NodeJS.Signals): void => {
-      try {
-        if (process.platform !== 'win32' && child.pid !== undefined) process.kill(-child.pid, signal);
-        else child.kill(signal);
-      } catch {
-        // already gone
-      }
-    };
-    const onExit = (): void => killGroup('SIGKILL');
-    process.once('exit', onExit);
-    const finish = (r: Run): void => {
-      if (settled) return;
-      settled = true;
-      for (const t of timers) clearTimeout(t);
-      process.removeListener('exit', onExit);
-      // A process that escaped the group may hold the pipes: they must not keep epi running.
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      resolve(r);
-    };
-    const stop = (why: 'timeout' | 'output'): void => {
-      if (stopped !== null) return;
-      stopped = why;
-      killGroup('SIGTERM');
-      timers.push(setTimeout(() => {
-        killGroup('SIGKILL');
-        timers.push(setTimeout(() => finish({ ok: false, why: describeStop(why, true) }), graceMs).unref());
-      }, graceMs).unref());
-    };
-    const describeStop = (why: 'timeout' | 'output', killed: boolean): string =>
-      why === 'timeout'
-        ? `no answer within ${answerMs / 1000} s; stopped${killed ? ` (it ignored SIGTERM and was killed after ${graceMs / 1000} s more)` : ''} (set $EPINDEX_PYTHON_TIMEOUT for a slower one)`
-        : `it printed more than ${MAX_ANSWER / 1024 / 1024} MiB; stopped`;
-    timers.push(setTimeout(() => stop('timeout'), answerMs).unref());
-    child.stdout!.on('data', (b: Buffer) => {
-      if (stopped !== null) return;
-      size += b.length;
-      if (size > MAX_ANSWER) stop('output');
-      else chunks.push(b);
-    });
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      if (stderr.length < 64 * 1024) stderr += s;
-    });
-    child.stdin!.on('error', () => {
-      // the interpreter exited without reading (EPIPE): its exit status says why
-    });
-    child.stdin!.end(input);
-    child.on('error', (e) => finish({ ok: false, why: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : errnoText(e) }));
-    child.on('close', (code, signal) => {
-      if (stopped !== null) return finish({ ok: false, why: describeStop(stopped, signal === 'SIGKILL') });
-      if (code !== 0) return finish({ ok: false, why: signal !== null ? `killed by ${signal}` : stderr.trim().split('\n').pop() || `exit status ${code}` });
-      finish({ ok: true, stdout: Buffer.concat(chunks).toString('utf8') });
-    });
-  });
+async function runHelper(python: string, helper: string, input: Uint8Array): Promise<Run> {
+  const r = await runBounded(python, ['-I', '-S', '-c', SETUP_PY_BOOT, helper, String(LIMITS.fileBytes)], input);
+  if (r.error !== null) return { ok: false, why: r.error.code === 'ENOENT' ? 'not found' : errnoText(r.error) };
+  const stopped = stoppedReason(r);
+  if (stopped !== null) return { ok: false, why: stopped };
+  if (r.code !== 0) return { ok: false, why: r.signal !== null ? `killed by ${r.signal}` : r.stderr.trim().split('\n').pop() || `exit status ${r.code}` };
+  return { ok: true, stdout: r.stdout };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,7 +156,7 @@ export async function readSetupPy(file: string, options: SetupPyOptions): Promis
     findings.push(finding('EP680', `setup.py ${why}`, { file }));
     return unknown();
   }
-  const helper = options.helper ?? setupPyHelper();
+  const helper = setupPyHelper();
   if (helper === null) {
     findings.push(finding('EP684', 'setup.py not read: epi\'s Python helper (python/src/epindex/_setup_py.py) is missing from its installation', { file }));
     return unknown();

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { diagnostic, type Diagnostic } from '../diagnostics.js';
 import { EpindexError } from '../errors.js';
 import { fsPath, readdirNames } from '../fsnames.js';
@@ -67,15 +68,33 @@ function timeouts(): { answerMs: number; graceMs: number } {
 
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
-export type { ChildResult } from '../child.js';
-
 /**
  * Run an interpreter with `$EPINDEX_PYTHON_TIMEOUT` for the whole exchange, in its own process
- * group, killed as a group at the deadline (src/child.ts).
+ * group, killed as a group at the deadline (src/child.ts); `input` goes to its stdin.
  */
-export function runBounded(file: string, args: readonly string[]): Promise<ChildResult> {
+export function runBounded(file: string, args: readonly string[], input?: string | Uint8Array): Promise<ChildResult> {
   const { answerMs, graceMs } = timeouts();
-  return runChild(file, args, { timeoutMs: answerMs, graceMs, maxOutput: MAX_OUTPUT });
+  return runChild(file, args, { timeoutMs: answerMs, graceMs, maxOutput: MAX_OUTPUT, ...(input !== undefined ? { input } : {}) });
+}
+
+/** Why `runBounded` stopped the interpreter, in the words every caller uses; null when it was not stopped. */
+export function stoppedReason(r: ChildResult): string | null {
+  const { answerMs, graceMs } = timeouts();
+  if (r.stopped === 'timeout') return `no answer within ${answerMs / 1000} s; stopped${r.signal === 'SIGKILL' ? ` (it ignored SIGTERM and was killed after ${graceMs / 1000} s more)` : ''} (set $EPINDEX_PYTHON_TIMEOUT for a slower one)`;
+  if (r.stopped === 'output') return `it printed more than ${MAX_OUTPUT / 1024 / 1024} MiB; stopped`;
+  return null;
+}
+
+/**
+ * The directory holding epi's copy of the `epindex` Python package (python/src), found upwards
+ * from this file (dist/, or dist/src/python/ for the compiled modules); null when it is missing.
+ */
+export function pythonPackageDir(): string | null {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'python', 'src');
+    if (fs.existsSync(path.join(candidate, 'epindex', '_check.py'))) return candidate;
+    if (path.dirname(dir) === dir) return null;
+  }
 }
 
 /** The interpreter's answer, checked field by field: a wrong shape is an error, never a search of its characters. */
@@ -127,9 +146,8 @@ export async function queryInterpreter(python: string, run: string = python): Pr
     const code = r.error.code;
     fail(code === 'ENOENT' ? 'not found (give another with --python, or the directories with --path)' : code === 'EACCES' ? 'not executable' : r.error.message, r.error);
   }
-  const { answerMs, graceMs } = timeouts();
-  if (r.stopped === 'timeout') fail(`no answer within ${answerMs / 1000} s; stopped${r.signal === 'SIGKILL' ? ` (it ignored SIGTERM and was killed after ${graceMs / 1000} s more)` : ''} (set $EPINDEX_PYTHON_TIMEOUT for a slower one)`);
-  if (r.stopped === 'output') fail(`it printed more than ${MAX_OUTPUT / 1024 / 1024} MiB; stopped`);
+  const stopped = stoppedReason(r);
+  if (stopped !== null) fail(stopped);
   if (r.code !== 0) fail(r.signal !== null ? `ran ${ran}: killed by ${r.signal}` : `ran ${ran}: exit status ${r.code}${r.stderr.trim() === '' ? '' : `: ${brief(r.stderr)}`}`);
   const answer = parseInterpreterAnswer(r.stdout);
   if (typeof answer === 'string') {

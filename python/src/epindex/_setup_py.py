@@ -398,7 +398,7 @@ def read(data: bytes, limit: int) -> Dict[str, Any]:
     try:
         return _read_tree(SetupPy(tree, text))
     except _TooLarge:
-        return {"error": {"kind": "size", "line": None, "message": "its entry points would be over %d characters" % OUTPUT_BUDGET}}
+        return {"error": {"kind": "size", "line": None, "message": "declares entry points over %d characters long" % OUTPUT_BUDGET}}
     except RecursionError:
         return {"error": {"kind": "syntax", "line": None, "message": "nested too deeply to read"}}
 

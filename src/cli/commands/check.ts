@@ -6,12 +6,11 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { spawnTarget } from '../../child.js';
 import { diagnostic, DIAGNOSTIC_CODES } from '../../diagnostics.js';
 import { EpindexError } from '../../errors.js';
 import { choosePython } from '../../python/find-python.js';
+import { pythonPackageDir } from '../../python/interpreter.js';
 import { colorDiagnostic, printJson } from '../output.js';
 import { err } from '../stdio.js';
 
@@ -28,13 +27,11 @@ export interface CheckFlags {
   json?: boolean;
 }
 
-/** The directory holding the `epindex` Python package: python/src, found upwards from this file (dist/ or dist/src/cli/commands/). */
-export function pythonPackageDir(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'python', 'src');
-    if (fs.existsSync(path.join(candidate, 'epindex', '_check.py'))) return candidate;
-    if (path.dirname(dir) === dir) throw new EpindexError('INVALID_ARGUMENT', `the epindex Python package was not found above ${from}`);
-  }
+/** epi's copy of the `epindex` Python package (python/src), which the worker imports. */
+function packageDir(): string {
+  const dir = pythonPackageDir();
+  if (dir === null) throw new EpindexError('INVALID_ARGUMENT', 'the epindex Python package (python/src) is missing from epi\'s installation');
+  return dir;
 }
 
 // Imports the bundled package, then takes its directory off sys.path again: the environment
@@ -70,7 +67,7 @@ export function runPythonCli(python: string, args: readonly string[]): Promise<n
   try {
     if (target.cwd !== undefined) here = fs.openSync('.', fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
     const stdio: ('inherit' | number)[] = here === null ? ['inherit', 'inherit', 'inherit'] : ['inherit', 'inherit', 'inherit', here];
-    child = spawn(target.file, ['-c', BOOTSTRAP, pythonPackageDir(), ...(here === null ? [] : ['--cwd-fd-3']), ...args], { stdio, ...(target.cwd !== undefined ? { cwd: target.cwd } : {}), ...(target.env !== undefined ? { env: target.env } : {}) });
+    child = spawn(target.file, ['-c', BOOTSTRAP, packageDir(), ...(here === null ? [] : ['--cwd-fd-3']), ...args], { stdio, ...(target.cwd !== undefined ? { cwd: target.cwd } : {}), ...(target.env !== undefined ? { env: target.env } : {}) });
   } finally {
     target.release();
     if (here !== null) fs.closeSync(here);
