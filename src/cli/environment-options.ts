@@ -174,17 +174,16 @@ export interface Settled {
 
 /**
  * After a command's lookups: the search-path diagnostics they found move into the
- * environment and are shown on stderr (unless `--quiet`, or `show: false` for a command that
- * prints every diagnostic itself); says when nothing was searched at all.
+ * environment and are shown on stderr (unless `--quiet`); says when nothing was searched at all.
  */
-export function settle(opened: Opened, lookups: ReadonlyArray<readonly Diagnostic[]>, flags: EnvironmentFlags, options: { show?: boolean } = {}): Settled {
+export function settle(opened: Opened, lookups: ReadonlyArray<readonly Diagnostic[]>, flags: EnvironmentFlags): Settled {
   const setup = opened.report.diagnostics;
   const key = (d: Diagnostic): string => JSON.stringify([d.code, d.file, d.line, d.message]);
   const known = new Set(setup.map(key));
   const found = uniqueDiagnostics(lookups).filter((d) => !known.has(key(d)));
   const pathLevel = found.filter((d) => SEARCH_PATH_CODES.has(d.code));
   const report: EnvironmentReport = { ...opened.report, diagnostics: [...setup, ...pathLevel] };
-  const show = options.show !== false && flags.quiet !== true;
+  const show = flags.quiet !== true;
   if (show) for (const d of pathLevel) if (d.severity !== 'info') err(colorDiagnostic(d) + '\n');
   // Setup diagnostics were shown when the environment was opened (printSetupDiagnostics).
   const shown = new Set(flags.quiet === true ? [] : [...setup, ...(show ? pathLevel : [])].filter((d) => d.severity !== 'info'));

@@ -96,6 +96,16 @@ describe('W1: environments at paths that are not UTF-8', { skip: !LINUX && 'name
     });
   }
 
+  test('check --path: an existing directory whose name is not UTF-8 is no missing entry (EP219), and is refused rather than checked as another', () => {
+    const site = `${V}/lib/python${version}/site-packages`;
+    const r = sh(`epi check --path ${site} --group w1.group --json`);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stderr, /EP219|found nothing/);
+    assert.match(r.stderr, /not UTF-8 cannot be passed to the interpreter's check; give the environment with --python/);
+    const ok = sh(`epi check --python ${V} --group w1.group --json`);
+    assert.doesNotMatch(ok.stderr, /EP219|found nothing/);
+  });
+
   test('W1: with --python given, a stale $VIRTUAL_ENV does not stop a command that changes the environment', () => {
     const r = sh(`VIRTUAL_ENV="$BASE/gone" epi scripts list --python ${V} --json`);
     // The venv's own interpreter path is not UTF-8: launchers are refused for it, with a clear error, not a refusal of the variable.

@@ -7,10 +7,12 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { spawnTarget } from '../../child.js';
-import { diagnostic, DIAGNOSTIC_CODES } from '../../diagnostics.js';
 import { EpindexError } from '../../errors.js';
+import { missingEntry } from '../../environment.js';
+import { fsPath } from '../../fsnames.js';
 import { choosePython } from '../../python/find-python.js';
 import { pythonPackageDir } from '../../python/interpreter.js';
+import { exists } from '../environment-options.js';
 import { colorDiagnostic, printJson } from '../output.js';
 import { err } from '../stdio.js';
 
@@ -83,24 +85,17 @@ export async function accelerate(flags: { python?: string; remove?: boolean; sys
   return runPythonCli(choosePython(flags.python, { destructive: 'epi accelerate' }).command, ['accelerate', ...(flags.remove ? ['--remove'] : []), ...(flags.system ? ['--system'] : []), ...(flags.json ? ['--json'] : [])]);
 }
 
-/** Whether a --path entry does not exist (what discovery skips: ENOENT, ENOTDIR). */
-function missing(p: string): boolean {
-  try {
-    fs.statSync(p === '' ? '.' : p);
-    return false;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ENOTDIR';
-  }
-}
-
 export async function check(flags: CheckFlags): Promise<number> {
   for (const [what, v] of [['timeout', flags.timeout], ['jobs', flags.jobs]] as const) {
     if (v !== undefined && !(Number(v) > 0)) throw new EpindexError('INVALID_ARGUMENT', `--${what} must be a positive number, not ${JSON.stringify(v)}`);
   }
+  // The worker gets --path as text: a name that is not UTF-8 would reach it changed, and the
+  // check would search another directory (nothing) and pass. Refused, saying so.
+  const lossy = (flags.path ?? []).filter((p) => typeof fsPath(p) !== 'string');
+  if (lossy.length > 0) throw new EpindexError('INVALID_ARGUMENT', `--path ${JSON.stringify(lossy[0])}: a directory whose name is not UTF-8 cannot be passed to the interpreter's check; give the environment with --python instead`);
   // --path as every reading command takes it (docs/spec.md §4.4): a missing entry is skipped with EP219; none existing is "found nothing".
-  const gone = (flags.path ?? []).filter(missing);
-  for (const p of new Set(gone)) err(colorDiagnostic(diagnostic('EP219', DIAGNOSTIC_CODES.EP219[1], { file: p })) + '\n');
+  const gone = (flags.path ?? []).filter((p) => exists(p) === false); // by its bytes, as discovery sees it
+  for (const p of new Set(gone)) err(colorDiagnostic(missingEntry(p)) + '\n');
   if (flags.path !== undefined && gone.length === flags.path.length) {
     if (flags.json) printJson({ results: [], checked: 0, passed: 0, failed: 0 });
     err('epi: found nothing: no --path entry exists\n');
