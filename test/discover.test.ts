@@ -219,3 +219,24 @@ describe('discovery: names and order as importlib.metadata has them', () => {
     assert.match(d?.message ?? '', /foo 2\.0 \(foo-2\.0\.dist-info\) in the same directory is preferred/);
   });
 });
+
+describe('a scan for a cache reads METADATA once', () => {
+  // With stamps the whole file is read (the importlib facts) and the head cut from it by the
+  // rule of the bounded head read: the same Name, Version and EP211/EP212 as a plain scan's.
+  const FILLERS: [string, Uint8Array][] = [
+    ['a short file', new Uint8Array(0)],
+    ['a Version past the first 4 KiB', new Uint8Array(5000).fill(0x61)],
+    ['invalid UTF-8 past the first 4 KiB', new Uint8Array(5000).fill(0xff)],
+    ['invalid UTF-8 past 64 KiB, the Version after it', new Uint8Array(70_000).fill(0xff)],
+    ['a line split at 64 KiB', Uint8Array.from({ length: 70_000 }, (_, i) => (i % 997 === 0 ? 0x0a : 0xc3))],
+  ];
+  for (const [what, filler] of FILLERS) {
+    test(`${what}: the same units and diagnostics with stamps as without`, () => {
+      const root = tempDir();
+      const metadata = Buffer.concat([Buffer.from('Metadata-Version: 2.1\nName: big\nX-Filler: '), filler, Buffer.from('\nVersion: 2.0\n')]);
+      writeTree(root, { 'big.dist-info': { METADATA: metadata }, ...distInfo('ok', '1.0', '') });
+      const seen = (stamps: boolean): unknown => scanPathEntry(root, { stamps }).units.map((u) => [u.name, u.version, u.diagnostics.map((d) => [d.code, d.message, d.line])]);
+      assert.deepEqual(seen(true), seen(false));
+    });
+  }
+});

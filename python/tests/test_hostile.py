@@ -4,6 +4,7 @@ the file at fault. (test/python/scan-parity.test.ts checks the same states byte 
 against the TypeScript writer.)"""
 from __future__ import annotations
 
+import base64
 import os
 import zipfile
 
@@ -146,3 +147,43 @@ class LyingZipMember(TempDirTest):
         # zipfile's read() asked zlib for up to 2 GiB at once (2.1 GB RSS); bounded steps hold ~64 KiB.
         self.assertLess(got["peak_kib"], 200 * 1024, f"peak RSS {got['peak_kib']} KiB")
         self.assertEqual([e.name for e in _api.entry_points("g", path=[z], policy="scan")], ["ok"])
+
+
+class MetadataHead(TempDirTest):
+    """A scan for a cache reads METADATA once and cuts its head from the whole bytes
+    (``head_of``): the same head, so the same Name, Version and EP211/EP212, as the plain
+    scan's bounded read (``read_head``) of the file."""
+
+    def test_the_head_cut_from_the_whole_file_is_the_head_read_from_it(self) -> None:
+        import random
+
+        from epindex._discover import FIRST_READ, HEADER_LIMIT, head_of, read_head
+
+        rnd = random.Random(20261204)
+        sizes = [0, 10, FIRST_READ - 1, FIRST_READ, FIRST_READ + 1, HEADER_LIMIT - 1, HEADER_LIMIT, HEADER_LIMIT + 1, HEADER_LIMIT + 5000]
+        path = os.path.join(self.tmp, "METADATA")
+        for i in range(120):
+            size = sizes[i % len(sizes)] + rnd.randrange(3)
+            lines = []
+            if rnd.random() < 0.8:
+                lines.append(b"Name: n%d\n" % i)
+            filler = b"".join(bytes([rnd.choice(b"abc \xff\xc3\n")]) for _ in range(size))
+            at = rnd.randrange(len(filler) + 1)
+            version = b"Version: 1.%d\n" % i if rnd.random() < 0.7 else b""
+            data = (b"".join(lines) + filler[:at] + version + filler[at:])[: max(size, 1)]
+            with open(path, "wb") as f:
+                f.write(data)
+            for need_version in (False, True):
+                with self.subTest(i=i, size=len(data), need_version=need_version):
+                    self.assertEqual(head_of(data, need_version), read_head(path, need_version)[0])
+
+    def test_a_scan_with_stamps_and_one_without_read_the_same_names_and_diagnostics(self) -> None:
+        big = b"Metadata-Version: 2.1\nName: big\n" + b"X-Filler: " + b"\xff" * 70000 + b"\nVersion: 2.0\n"
+        site = os.path.join(self.tmp, "site")
+        write_tree(site, {"big.dist-info/METADATA": {"base64": base64.b64encode(big).decode()}, "ok-1.0.dist-info/METADATA": MD("ok", "1.0")})
+
+        def seen(stamps: bool) -> list:
+            scan = scan_path_entry(site, stamps=stamps)
+            return [sorted((d.name, d.version) for d in scan.dists), sorted((d.code, d.message) for _, d in scan.all_diagnostics())]
+
+        self.assertEqual(seen(True), seen(False))

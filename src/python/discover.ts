@@ -327,13 +327,18 @@ export function scanCandidate(root: string, child: string, type: ListedCandidate
   }
   const real = metadataFile !== null;
   let name = fromStem.name;
+  let whole: ReturnType<typeof readSmallFile> | null = null;
   if (metadataFile !== null) {
     if (options.stamps && metadataStamp !== null) watches.push({ path: metadataRel!, level: editable ? 'stat' : 'full', stamp: metadataStamp });
     const needVersion = version === null;
-    const head = readHead(metadataFile, METADATA_HEAD_BYTES, (text) => {
+    const satisfied = (text: string): boolean => {
       const md = readCoreMetadata(text);
       return md.name !== null && (!needVersion || md.version !== null);
-    });
+    };
+    // A scan for a cache reads the whole file anyway (the importlib facts): the head is cut
+    // from those bytes, by readHead's rule, rather than read again.
+    whole = options.stamps ? readSmallFile(metadataFile) : null;
+    const head = whole?.ok ? { bytes: headOf(whole.bytes, METADATA_HEAD_BYTES, satisfied), problem: null } : readHead(metadataFile, METADATA_HEAD_BYTES, satisfied);
     if (head.bytes === null) {
       diagnostics.push(head.problem.startsWith('is ')
         ? diagnostic('EP210', `${path.basename(metadataRel!)} ${head.problem}, not a regular file; its Name and Version are not read`, { file: metadataRel! })
@@ -354,7 +359,7 @@ export function scanCandidate(root: string, child: string, type: ListedCandidate
   if (name === '') name = key;
   let extra: ImportlibFacts | undefined;
   if (options.stamps) {
-    const read = metadataFile === null ? null : readSmallFile(metadataFile);
+    const read = metadataFile === null ? null : whole ?? readSmallFile(metadataFile);
     // Egg layouts read PKG-INFO first, importlib METADATA: the two agree only without a METADATA.
     let otherMetadata = false;
     if (layout !== 'dist-info' && metadataRel !== null && metadataRel.endsWith('/PKG-INFO')) {
@@ -420,6 +425,17 @@ function entryPointsProblem(r: Refused, file: string): Diagnostic {
 let headBuffer: Buffer | undefined;
 const FIRST_READ = 4096;
 const OPEN_NONBLOCKING = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0);
+
+/** What `readHead` would read of a regular file holding `bytes` (the same cut, without a read). */
+function headOf(bytes: Uint8Array, limit: number, satisfied: (text: string) => boolean): Uint8Array {
+  if (bytes.length < FIRST_READ) return bytes;
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const first = buf.lastIndexOf(0x0a, FIRST_READ - 1);
+  if (first >= 0 && satisfied(buf.toString('utf8', 0, first + 1))) return bytes.subarray(0, first + 1);
+  if (bytes.length < limit) return bytes;
+  const last = buf.lastIndexOf(0x0a, limit - 1);
+  return bytes.subarray(0, last >= 0 ? last + 1 : limit);
+}
 
 /**
  * The start of a metadata file: the first 4 KiB, which hold `Name` and `Version` in every real

@@ -395,6 +395,27 @@ def _scan_directory(path_entry: str, root: str, stamp: Optional[Stamp], dev: int
 FIRST_READ = 4096
 
 
+def _satisfied(data: bytes, need_version: bool) -> bool:
+    """A Name in ``data``'s text, and a Version when the stem has none."""
+    from ._metadata import read_name_version
+
+    name, version = read_name_version(data.decode("utf-8", "replace"))
+    return name is not None and (version is not None or not need_version)
+
+
+def head_of(data: bytes, need_version: bool) -> bytes:
+    """What ``read_head`` would read of a regular file holding ``data`` (the same cut, without a read)."""
+    if len(data) < FIRST_READ:
+        return data
+    whole = data.rfind(b"\n", 0, FIRST_READ)
+    if whole >= 0 and _satisfied(data[: whole + 1], need_version):
+        return data[: whole + 1]
+    if len(data) < HEADER_LIMIT:
+        return data
+    whole = data.rfind(b"\n", 0, HEADER_LIMIT)
+    return data[: whole + 1] if whole >= 0 else data[:HEADER_LIMIT]
+
+
 def read_head(path: str, need_version: bool) -> Tuple[Optional[bytes], str]:
     """src/python/discover.ts readHead: ``(bytes, "")`` or ``(None, problem)`` — the start of a
     metadata file: the first 4 KiB, which hold Name and Version in every real file, and up to
@@ -402,7 +423,6 @@ def read_head(path: str, need_version: bool) -> Tuple[Optional[bytes], str]:
     line (so a character split there is not "invalid UTF-8"). Opened without blocking and read
     only if it is a regular file (``problem`` "is a FIFO" otherwise). The same bytes as there,
     since EP211 depends on them."""
-    from ._metadata import read_name_version
     try:
         fd = os.open(path, OPEN_NONBLOCKING)
     except OSError as e:
@@ -424,11 +444,8 @@ def read_head(path: str, need_version: bool) -> Tuple[Optional[bytes], str]:
                 break
             if len(data) >= want:
                 whole = data.rfind(b"\n")
-                if whole >= 0:
-                    name, version = read_name_version(data[: whole + 1].decode("utf-8", "replace"))
-                    # `satisfied`: a Name, and a Version when the stem has none.
-                    if name is not None and (version is not None or not need_version):
-                        return data[: whole + 1], ""
+                if whole >= 0 and _satisfied(data[: whole + 1], need_version):
+                    return data[: whole + 1], ""
                 want = HEADER_LIMIT
         if cut and len(data) == HEADER_LIMIT:
             whole = data.rfind(b"\n")
@@ -510,7 +527,13 @@ def scan_candidate(root: str, child: str, kind: str, is_egg: bool, stamps: bool 
         assert metadata_rel is not None
         if stamps and metadata_stamp is not None:
             watches.append((metadata_rel, level, metadata_stamp))
-        head, problem = read_head(metadata_file, version is None)
+        # A scan for a cache reads the whole file anyway (the importlib facts): the head is cut
+        # from those bytes, by read_head's rule, rather than read again.
+        whole: Optional[Tuple[str, Any]] = read_small_file(metadata_file) if stamps else None
+        if whole is not None and whole[0] == "ok":
+            head, problem = head_of(whole[1], version is None), ""
+        else:
+            head, problem = read_head(metadata_file, version is None)
         if head is None:
             if problem.startswith("is "):
                 base = metadata_rel[metadata_rel.rfind("/") + 1:]
@@ -529,7 +552,7 @@ def scan_candidate(root: str, child: str, kind: str, is_egg: bool, stamps: bool 
     if stamps:
         data: Optional[bytes] = None
         if metadata_file is not None:
-            outcome, got = read_small_file(metadata_file)
+            outcome, got = whole if whole is not None else read_small_file(metadata_file)
             data = got if outcome == "ok" else None
         # Egg layouts read PKG-INFO first, importlib METADATA: the two agree only without a METADATA.
         other = False
