@@ -26,7 +26,8 @@ const LINK_LIMIT = 40;
 const MAX_CREATED = 2;
 
 const posix = process.platform !== 'win32';
-const effectiveUid = (): number => (typeof process.geteuid === 'function' ? process.geteuid() : 0);
+/** The user whose caches these are: the real uid, as every other owner check of both languages (src/cache/trust.ts, python/src/epindex/_userroot.py) takes it. */
+const userUid = (): number => (typeof process.getuid === 'function' ? process.getuid() : 0);
 
 /**
  * The user's cache root: `$EPINDEX_CACHE_DIR`, else the platform's cache directory
@@ -133,7 +134,7 @@ const verdicts = new Map<string, string | null>();
  * exists of it (what does not exist yet is created by `userCacheDir`). Taken once per process,
  * root and uid.
  */
-export function userRootProblem(root: string, uid = effectiveUid()): string | null {
+export function userRootProblem(root: string, uid = userUid()): string | null {
   if (!posix) return path.isAbsolute(root) ? null : `${JSON.stringify(root)} is a relative path`;
   const key = `${uid}\0${root}`;
   let v = verdicts.get(key);
@@ -160,7 +161,7 @@ export type UserDir = { readonly dir: string } | { readonly problem: string } | 
  * given as the root spells it (every component of it is checked: nobody else can change what it
  * names).
  */
-export function userCacheDir(root: string, sub: string, create: boolean, uid = effectiveUid()): UserDir {
+export function userCacheDir(root: string, sub: string, create: boolean, uid = userUid()): UserDir {
   const why = userRootProblem(root, uid);
   if (why !== null) return { problem: why };
   const dir = path.join(root, sub);
