@@ -140,7 +140,9 @@ export function packagesInCache(file: string): number | null {
       }
       return buf.subarray(0, n);
     };
-    const head = readAt(MAX_HEADER_BYTES, 0);
+    // The header in the engine's first read (64 KiB); the rest of 16 MiB only for a longer one.
+    let head = readAt(64 * 1024, 0);
+    if (head.indexOf(0x0a) < 0 && head.length < st.size) head = readAt(MAX_HEADER_BYTES, 0);
     const nl = head.indexOf(0x0a);
     if (nl < 0) return null;
     const cache = new CacheFile(parseHeader(head.subarray(0, nl), st.size, [0, 0]), nl + 1);
