@@ -2,12 +2,10 @@
 what is measured and why). Standard library only, Python >= 3.9.
 
     python bench/python-hosts.py run PLAN.json OUT.jsonl     the timed runs (the child-runner)
-    python bench/python-hosts.py warm PLAN.json              read every metadata file of the plan once
     python bench/python-hosts.py evict-files PLAN.json SET   how many files an eviction of SET covers
     VENV/bin/python bench/python-hosts.py profile OUT.json --module M ARGS... | --code CODE
     VENV/bin/python bench/python-hosts.py startup N          the accelerator's start-up, in-process
     VENV/bin/python -S bench/python-hosts.py startup-first SITE   the same, once, first import from SITE
-    VENV/bin/python bench/python-hosts.py import-epindex     `import epindex`, in-process, once
     VENV/bin/python bench/python-hosts.py digest loop|group G|records G|epindex G
 
 `run` is the child-runner: every sample is one whole process, spawned in its own process group
@@ -100,9 +98,6 @@ class FileSets:
             self.files[name] = got
         return got
 
-    def refresh(self, name: str) -> None:
-        self.files.pop(name, None)
-
 
 # ---------------------------------------------------------------------------------------------
 # Outputs as compared (python/tests/test_hosts.py's rules)
@@ -191,14 +186,6 @@ def run(plan_path: str, out_path: str) -> None:
                         sys.stderr.write(f"bench:python: {vid} exited {got['rc']}:\n{text[-2000:]}\n")
             el = time.perf_counter() - t_start
             sys.stderr.write(f"bench:python:   {plan.get('name', 'run')}: round {r + 1}/{plan['rounds']} done ({done}/{total} samples, {el:.0f} s)\n")
-
-
-def warm(plan_path: str) -> None:
-    with open(plan_path) as f:
-        plan = json.load(f)
-    sets = FileSets(plan["evictSets"])
-    for s in plan["evictSets"]:
-        read_all(sets.get(s))
 
 
 def evict_files(plan_path: str, name: str) -> None:
@@ -392,14 +379,6 @@ def startup_first(site: str) -> None:
     print(json.dumps({"ms": ms}))
 
 
-def import_epindex() -> None:
-    t = time.perf_counter()
-    import epindex  # noqa: F401
-
-    ms = (time.perf_counter() - t) * 1000
-    print(json.dumps({"ms": ms, "modules": sorted(k for k in sys.modules if k.startswith("epindex"))}))
-
-
 # ---------------------------------------------------------------------------------------------
 # Answers of the one-liners, for comparison (untimed)
 
@@ -437,8 +416,6 @@ def main(argv: list) -> None:
     what = argv[0]
     if what == "run":
         run(argv[1], argv[2])
-    elif what == "warm":
-        warm(argv[1])
     elif what == "evict-files":
         evict_files(argv[1], argv[2])
     elif what == "profile":
@@ -447,8 +424,6 @@ def main(argv: list) -> None:
         startup(int(argv[1]))
     elif what == "startup-first":
         startup_first(argv[1])
-    elif what == "import-epindex":
-        import_epindex()
     elif what == "digest":
         digest(argv[1], argv[2] if len(argv) > 2 else "")
     else:

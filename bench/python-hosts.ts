@@ -23,7 +23,7 @@ import { DEFAULT_SEED, generateEnvironment, GENERATOR_VERSION, type GenerationSu
 import { readProfile } from './lib/profile.js';
 import { BENCH_SRC, ensureDir, PROFILE_JSON, rel, ROOT, WORK } from './lib/paths.js';
 import { realPython } from './lib/python.js';
-import { writeHostsReport, type HostsResults } from './lib/hosts-report.js';
+import { median, writeHostsReport, type HostsResults } from './lib/hosts-report.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -255,7 +255,7 @@ interface Plan {
   readonly blocks: readonly { readonly name: string; readonly prewarm?: readonly string[]; readonly variants: readonly string[] }[];
   readonly variants: Record<string, VariantSpec>;
 }
-export interface Sample {
+interface Sample {
   readonly id: string;
   readonly round: number;
   readonly user: number;
@@ -345,13 +345,6 @@ function statsOf(file: string): { runs: number; answered: number; fellBack: numb
 
 // ---------------------------------------------------------------------------------------------
 // Statistics
-
-export const median = (xs: readonly number[]): number => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Milliseconds of CPU of variant `id`, by round. */
 function cpuByRound(samples: readonly Sample[], id: string): number[] {
@@ -696,7 +689,7 @@ function main(): void {
 }
 
 /** The results as JSON: times to the microsecond; arrays of numbers, and objects of nothing but scalars, on one line. */
-export function resultsJson(results: unknown): string {
+function resultsJson(results: unknown): string {
   const text = JSON.stringify(results, (_, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 1000) / 1000 : v), 1);
   return (
     text

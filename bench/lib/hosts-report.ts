@@ -61,7 +61,8 @@ export interface HostsResults {
 // ---------------------------------------------------------------------------------------------
 // Statistics
 
-const median = (xs: readonly number[]): number => {
+/** The median of the finite values (a round that has no sample is a hole). */
+export const median = (xs: readonly number[]): number => {
   const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   const m = s.length >> 1;

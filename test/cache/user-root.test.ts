@@ -9,15 +9,15 @@
  * issue's repro does: they need root, which CI has.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { CACHE_VERSION } from '../../src/cache/format.js';
 import { IN_DIR_CACHE_DIR, IN_DIR_CACHE_FILE, userLocation } from '../../src/cache/location.js';
 import { forgetUserRootVerdicts, userCacheDir, userRootProblem } from '../../src/cache/user-root.js';
+import { epi } from '../support/cli.js';
 import { tempDir, writeTree } from '../support/fixtures.js';
-import { buildCache, cacheStatusOf, chownTree, CLI, IS_ROOT, lookup, NOBODY, runCli, site } from './helpers.js';
+import { buildCache, cacheStatusOf, chownTree, IS_ROOT, lookup, NOBODY, runCli, site } from './helpers.js';
 
 /** The user cache's holder of entry-point caches (`entry-points.v<format version>`). */
 const HOLDER = `entry-points.v${CACHE_VERSION}`;
@@ -97,7 +97,7 @@ test('K2: a relative EPINDEX_CACHE_DIR is refused (one EP309), never resolved ag
   const dir = site();
   const r = runCli(['list', '--path', dir, '--path', site(), '--json'], { EPINDEX_CACHE_DIR: 'rel/cache', EPINDEX_CODE_CACHE: '1' });
   // runCli runs in `/`; run here too, where a cache tree would show.
-  const here = runCliIn(cwd, ['list', '--path', dir, '--json'], { EPINDEX_CACHE_DIR: 'rel/cache', EPINDEX_CODE_CACHE: '1' });
+  const here = epi(['list', '--path', dir, '--json'], { EPINDEX_CACHE_DIR: 'rel/cache', EPINDEX_CODE_CACHE: '1' }, { cwd });
   for (const out of [r, here]) {
     assert.equal(out.status, 0, out.stderr);
     const l = JSON.parse(out.stdout) as Listed;
@@ -106,11 +106,6 @@ test('K2: a relative EPINDEX_CACHE_DIR is refused (one EP309), never resolved ag
   assert.deepEqual(fs.readdirSync(cwd), [], 'no cache tree where the command ran');
   assert.equal(fs.existsSync('/rel'), false);
 });
-
-function runCliIn(cwd: string, args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '', ...env } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('S2: root does not follow another user\'s ~/.cache/epindex symlink (sudo keeping HOME)', { skip: NEEDS_ROOT }, () => {
   const base = tempDir('epindex-s2-');

@@ -13,7 +13,7 @@ import { parseScriptHead, rewriteInterpreter } from '../../src/scripts/shebang.j
 import { epi } from '../support/cli.js';
 import { tempDir } from '../support/fixtures.js';
 import { PYTHON } from '../support/python.js';
-import { launch, makeVenv, pipInstall, pypiWheel, realTools, run, snapshot } from './support.js';
+import { launch, makeVenv, pipInstall, pypiWheel, run, snapshot, uvInstall } from './support.js';
 
 const root = tempDir('epindex-other-scripts-');
 const env = { EPINDEX_CACHE_DIR: path.join(root, 'cache'), VIRTUAL_ENV: '' };
@@ -109,7 +109,7 @@ describe("uv's /bin/sh printf form: jsonpointer installed by uv at a long path, 
     const venv = path.join(long, 'venv');
     fs.mkdirSync(long);
     const py = makeVenv(venv);
-    run(realTools().uv, ['pip', 'install', '-q', '--offline', '--no-deps', '--python', py, wheel]);
+    uvInstall(py, [wheel]);
     const before = fs.readFileSync(path.join(venv, 'bin', 'jsonpointer'), 'utf8');
     assert.match(before, /^#!\/bin\/sh\n# coding: utf-8\n'''exec' "\$\(printf %b /, 'uv writes the printf form for a long path');
     const moved = path.join(root, 'v'.repeat(110), 'venv');
