@@ -342,11 +342,18 @@ export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 export const MAX_SECTION_BYTES = LIMITS.cacheSectionBytes;
 const CRC_MARK = ',"crc":';
 
+/** JSON white space first or last in `bytes[0, end)`: the format writes compact JSON, and the Python reader's scanner refuses it. */
+const spaceAround = (bytes: Uint8Array, end: number): boolean => {
+  const ws = (b: number | undefined): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+  return end > 0 && (ws(bytes[0]) || ws(bytes[end - 1]));
+};
+
 /**
  * Parse and verify a header line (without its newline). Throws CacheFormatError.
  * `fileSize` is the whole file's size: it must be exactly header + newline + bodyBytes.
  */
 export function parseHeader(line: Buffer, fileSize: number, scanned: readonly [number, number]): Header {
+  if (spaceAround(line, line.length)) throw new CacheFormatError('EP301', 'the header is not compact JSON (white space around it)');
   const text = line.toString('utf8');
   const mark = text.lastIndexOf(CRC_MARK);
   let doc: unknown;
@@ -440,6 +447,7 @@ export class CacheFile {
     const end = ref[1] - 1;
     if (bytes.length !== ref[1] || bytes[end] !== 0x0a) throw new CacheFormatError('EP301', `section ${name} is not where the header says`);
     if (crc32(bytes, 0, 0, end) !== ref[2]) throw new CacheFormatError('EP303', `section ${name}: checksum mismatch`);
+    if (spaceAround(bytes, end)) throw new CacheFormatError('EP301', `section ${name} is not compact JSON (white space around it)`);
     let value: unknown;
     try {
       value = JSON.parse(bytes.toString('utf8', 0, end));

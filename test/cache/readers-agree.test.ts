@@ -210,3 +210,23 @@ test('both cache readers give the same verdict on mutated caches with valid chec
   // Not vacuous: most mutations are rejected, and by both.
   assert.ok((seen.get('EP301') ?? 0) > RUNS / 4, JSON.stringify([...seen]));
 });
+
+test('both readers refuse the raw forms no value mutation makes: white space around a section or the header, a section checksum over 2^32-1', async () => {
+  const nl = original.indexOf('\n');
+  const names = Object.keys((JSON.parse(original.slice(0, nl)) as { sections: Record<string, unknown> }).sections);
+  const k = names.indexOf('dists');
+  const cases: [string, string][] = [
+    ['a space before a section', forge(original, (body) => body.split('\n').map((l, i) => (i === k ? ` ${l}` : l)).join('\n'))],
+    ['a tab after a section', forge(original, (body) => body.split('\n').map((l, i) => (i === k ? `${l}\t` : l)).join('\n'))],
+    ['a space before the header', ` ${original}`],
+    ['a section checksum of 2^32', resign(original.replace(/"dists":\[(\d+),(\d+),(\d+)\]/, (_, o: string, n: string) => `"dists":[${o},${n},4294967296]`))],
+  ];
+  for (const [what, text] of cases) {
+    assert.notEqual(text, original, what);
+    install(text);
+    const ts = tsVerdict();
+    const py = await pyAnswer();
+    assert.deepEqual([ts, py.verdict], ['EP301', 'EP301'], what);
+  }
+  install(original);
+});

@@ -81,10 +81,15 @@ except ImportError:  # an interpreter without json's C accelerator
     _scan = None
 
 
+_SPACE = (b" ", b"\t", b"\n", b"\r")
+
+
 def _loads(b: bytes, what: str) -> Any:
     if sys.version_info < (3, 11) and _long_digits(b):
         # Before 3.11, int() of a long run of digits takes quadratic time: no cache has one.
         raise CacheError("EP301", f"{what} holds a number of 400 digits or more")
+    if b[:1] in _SPACE or b[-1:] in _SPACE:  # compact JSON (the C scanner refuses it too; json.loads would not)
+        raise CacheError("EP301", f"{what} is not compact JSON (white space around it)")
     try:
         text = b.decode("utf-8", "surrogatepass")
         if _scan is None:
